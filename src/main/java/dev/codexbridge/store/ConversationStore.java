@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.time.Duration;
@@ -157,6 +158,14 @@ public interface ConversationStore extends AutoCloseable {
      * store in this process's own files).
      */
     default Optional<OutageGate> outageGate() {
+        return Optional.empty();
+    }
+
+    /**
+     * What this store's leases went through in this process ({@link LeaseCounts}: refusals, asks,
+     * hand-overs, failovers), for a host's metrics; empty for a store that does not count them.
+     */
+    default Optional<LeaseCounts> leaseCounts() {
         return Optional.empty();
     }
 

@@ -1,6 +1,7 @@
 package dev.codexbridge.store;
 
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -70,6 +71,7 @@ public final class DiskConversationStore implements ConversationStore {
     private final boolean handles;
     /** What puts replaced and crashes left, removed. */
     private final DiskTrash trash;
+    private final LeaseCounts leaseCounts = new LeaseCounts();
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
@@ -164,7 +166,11 @@ public final class DiskConversationStore implements ConversationStore {
             Instant now = clock.instant();
             Optional<ConversationLease> current = DiskLease.read(dir, threadId);
             if (current.isPresent() && current.get().liveAt(now)) {
+                leaseCounts.countRefused();
                 throw new ConversationLeasedException(threadId, current.get().holder(), current.get().expiresAt());
+            }
+            if (current.isPresent()) {
+                leaseCounts.countTakenOver();       // lapsed, never given back
             }
             ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
             DiskLease.write(dir, lease);
@@ -188,16 +194,28 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public boolean askHandOver(String threadId) {
         StoreChecks.threadId(threadId);
-        return locked(threadId, "asking for", false, (top, dir) -> DiskLease.ask(dir, threadId, clock.instant()));
+        boolean asked = locked(threadId, "asking for", false, (top, dir) -> DiskLease.ask(dir, threadId, clock.instant()));
+        if (asked) {
+            leaseCounts.countAsked();
+        }
+        return asked;
+    }
+
+    @Override
+    public Optional<LeaseCounts> leaseCounts() {
+        return Optional.of(leaseCounts);
     }
 
     @Override
     public boolean release(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "releasing the lease on", false, (top, dir) -> {
-            Optional<ConversationLease> current = DiskLease.read(dir, threadId);
+            Optional<ConversationLease> current = DiskLease.read(dir, threadId, clock.instant());
             if (current.isEmpty() || !current.get().token().equals(lease.token())) {
                 return false;
+            }
+            if (current.get().handOverAsked()) {
+                leaseCounts.countHandedOver();
             }
             dir.delete(LEASE);
             dir.force();

@@ -74,11 +74,22 @@ public final class CodexTelemetry implements TelemetryHooks {
     /**
      * The conversation store's outage gate as metrics ({@code codex_bridge.store.down},
      * {@code codex_bridge.store.outages}, {@code codex_bridge.store.refused}; decision 0099), for a
-     * store whose database has one (PostgreSQL); closing removes them. A store without one gets none.
+     * store whose database has one (PostgreSQL), and what its leases went through
+     * ({@code codex_bridge.store.leases}, attribute {@code event}: {@code refused}, {@code asked},
+     * {@code handed_over}, {@code taken_over}; decision 0105) for a store that counts them (both of
+     * the library's); closing removes them.
      */
     public AutoCloseable observeStore(ConversationStore store) {
+        if (!(hooks instanceof OtelHooks otel)) {
+            return () -> { };
+        }
         Optional<OutageGate> gate = store.outageGate();
-        return gate.isPresent() && hooks instanceof OtelHooks otel ? otel.observeStore(gate.get()) : () -> { };
+        AutoCloseable outage = gate.isPresent() ? otel.observeStore(gate.get()) : () -> { };
+        AutoCloseable leases = store.leaseCounts().map(otel::observeLeases).orElse(() -> { });
+        return () -> {
+            outage.close();
+            leases.close();
+        };
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.codexbridge.observe.ClientTelemetry;
 import dev.codexbridge.observe.ReconnectTelemetry;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -171,6 +172,19 @@ final class OtelHooks implements TelemetryHooks {
             outages.close();
             refused.close();
         };
+    }
+
+    /** What a store's leases went through ({@link LeaseCounts}): one counter per kind of event, tagged {@code event}. */
+    AutoCloseable observeLeases(LeaseCounts counts) {
+        AttributeKey<String> event = AttributeKey.stringKey("event");
+        return meter.counterBuilder("codex_bridge.store.leases").setUnit("{lease}")
+                .setDescription("Conversation leases refused (held elsewhere), asked for, handed over on request, taken over after a lapse")
+                .buildWithCallback(m -> {
+                    m.record(counts.refused(), Attributes.of(event, "refused"));
+                    m.record(counts.asked(), Attributes.of(event, "asked"));
+                    m.record(counts.handedOver(), Attributes.of(event, "handed_over"));
+                    m.record(counts.takenOver(), Attributes.of(event, "taken_over"));
+                });
     }
 
     /** The attributes every metric of a turn carries. */

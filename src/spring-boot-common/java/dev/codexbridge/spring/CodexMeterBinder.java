@@ -7,6 +7,7 @@ import dev.codexbridge.tenant.TenantStop;
 import dev.codexbridge.tenant.TenantUsage;
 import dev.codexbridge.pool.EndpointState;
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -37,6 +38,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>the conversation store, when its database is behind an outage gate (PostgreSQL):
  *       {@code codex.bridge.store.down} (1 while it does not answer), {@code codex.bridge.store.outages}
  *       and {@code codex.bridge.store.refused} (calls refused at once meanwhile; decision 0099);</li>
+ *   <li>the conversation store's leases ({@code codex.bridge.store.leases}, tag {@code event}:
+ *       {@code refused} — held by another instance, {@code asked} — asked of it,
+ *       {@code handed_over} — let go because another asked, {@code taken_over} — a lapsed lease
+ *       never given back taken, a failover; decision 0105);</li>
  *   <li>tenants: {@code codex.bridge.tenants.processes}, {@code codex.bridge.tenants.threads},
  *       {@code codex.bridge.tenants.processes.started}, {@code codex.bridge.tenants.processes.stopped}
  *       (tag {@code reason}: idle, evicted, died, closed) and {@code codex.bridge.tenants.refused}.</li>
@@ -80,6 +85,13 @@ public final class CodexMeterBinder implements MeterBinder {
             FunctionCounter.builder("codex.bridge.store.refused", gate, OutageGate::refused)
                     .description("store calls refused at once while its database did not answer").register(registry);
         }
+        LeaseCounts leases = storage == null ? null : storage.store().leaseCounts().orElse(null);
+        if (leases != null) {
+            leaseCounter(registry, leases, "refused", "leases refused because another instance held the conversation", LeaseCounts::refused);
+            leaseCounter(registry, leases, "asked", "conversations asked of the instance holding them", LeaseCounts::asked);
+            leaseCounter(registry, leases, "handed_over", "conversations let go because another instance asked", LeaseCounts::handedOver);
+            leaseCounter(registry, leases, "taken_over", "leases taken over a lapsed one never given back (a failover)", LeaseCounts::takenOver);
+        }
         CodexTenants tenants = sessions.tenants();
         if (tenants != null) {
             gauge(registry, "codex.bridge.tenants.processes", "tenants' running codex processes", Tags.empty(), tenants,
@@ -116,6 +128,11 @@ public final class CodexMeterBinder implements MeterBinder {
                 gauge(registry, "codex.bridge.connection.threads.max", "the most threads the pool places there", tags, pool, p -> state(p, name).maxThreads());
             }
         }
+    }
+
+    private static void leaseCounter(MeterRegistry registry, LeaseCounts leases, String event, String description,
+                                     ToDoubleFunction<LeaseCounts> value) {
+        FunctionCounter.builder("codex.bridge.store.leases", leases, value).description(description).tag("event", event).register(registry);
     }
 
     private static <T> void gauge(MeterRegistry registry, String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {

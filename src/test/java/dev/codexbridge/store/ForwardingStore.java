@@ -33,6 +33,11 @@ public class ForwardingStore implements ConversationStore {
     }
 
     @Override
+    public java.util.Optional<dev.codexbridge.store.spi.LeaseCounts> leaseCounts() {
+        return store.leaseCounts();
+    }
+
+    @Override
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
         return store.put(lease, conversation);
     }

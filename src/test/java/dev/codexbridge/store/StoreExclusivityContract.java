@@ -217,6 +217,7 @@ interface StoreExclusivityContract extends StoreContract {
         clock.advance(ConversationStore.HAND_OVER_ASK_FRESH);
         assertThat(a.renew(asked, Duration.ofSeconds(6)).handOverAsked()).as("an ask no one repeated goes stale").isFalse();
 
+        assertThatThrownBy(() -> b.lease(id, "host-b", TTL)).isInstanceOf(ConversationLeasedException.class);
         assertThat(b.askHandOver(id)).isTrue();
         assertThat(a.release(asked)).isTrue();
         assertThat(b.askHandOver(id)).as("released: nothing to ask of").isFalse();
@@ -226,6 +227,20 @@ interface StoreExclusivityContract extends StoreContract {
         clock.advance(Duration.ofSeconds(7));
         assertThat(a.askHandOver(id)).as("expired: nothing to ask of").isFalse();
         assertThat(a.lease(id, "host-a", Duration.ofSeconds(6)).handOverAsked()).isFalse();
+
+        // what each host's store counted: b was refused once and asked twice; a handed over once and took b's lapsed lease over
+        assertThat(b.leaseCounts()).hasValueSatisfying(n -> {
+            assertThat(n.refused()).isEqualTo(1);
+            assertThat(n.asked()).isEqualTo(2);
+            assertThat(n.handedOver()).isZero();
+            assertThat(n.takenOver()).isZero();
+        });
+        assertThat(a.leaseCounts()).hasValueSatisfying(n -> {
+            assertThat(n.refused()).isZero();
+            assertThat(n.asked()).isZero();
+            assertThat(n.handedOver()).isEqualTo(1);
+            assertThat(n.takenOver()).isEqualTo(1);
+        });
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store's outage gate through OpenTelemetry ({@link CodexTelemetry#observeStore}): down while
  * its database does not answer, the outages and the calls refused meanwhile counted; a store
- * without a gate (on disk) gets no instruments.
+ * without a gate (on disk) gets no outage instruments; what a store's leases went through is counted by event.
  */
 class StoreOutageTelemetryTest {
     @TempDir
@@ -73,5 +73,31 @@ class StoreOutageTelemetryTest {
                 assertThat(disk.outageGate()).isEmpty();
             }
         }
+    }
+
+    @Test
+    void aStoresLeaseEventsAreCountedByEvent() throws Exception {
+        try (DiskConversationStore a = DiskConversationStore.open(dir.resolve("shared"));
+             DiskConversationStore b = DiskConversationStore.open(dir.resolve("shared"))) {
+            String id = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+            var held = a.lease(id, "host-a", java.time.Duration.ofMinutes(1));
+            assertThatThrownBy(() -> b.lease(id, "host-b", java.time.Duration.ofMinutes(1)));
+            assertThat(b.askHandOver(id)).isTrue();
+            OtelCapture otelB = new OtelCapture();
+            try (AutoCloseable observedA = CodexTelemetry.of(otel.openTelemetry()).observeStore(a);
+                 AutoCloseable observedB = CodexTelemetry.of(otelB.openTelemetry()).observeStore(b)) {
+                assertThat(a.release(held)).isTrue();
+                assertThat(leases(otel)).containsEntry("handed_over", 1L).containsEntry("refused", 0L).containsEntry("asked", 0L)
+                        .containsEntry("taken_over", 0L);
+                assertThat(leases(otelB)).containsEntry("refused", 1L).containsEntry("asked", 1L).containsEntry("handed_over", 0L);
+            }
+        }
+    }
+
+    private static java.util.Map<String, Long> leases(OtelCapture capture) {
+        java.util.Map<String, Long> byEvent = new java.util.TreeMap<>();
+        capture.metric("codex_bridge.store.leases").orElseThrow().getLongSumData().getPoints()
+                .forEach(p -> byEvent.put(p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("event")), p.getValue()));
+        return byEvent;
     }
 }

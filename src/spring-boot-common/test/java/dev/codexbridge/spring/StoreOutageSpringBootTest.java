@@ -100,6 +100,16 @@ class StoreOutageSpringBootTest {
                 assertThat(health(c)).isEqualTo("UP {store=postgresql, state=answering}");
             }
 
+            // the store's leases are counted in the application's meters: one held, then refused to another holder
+            ConversationStore leasing = bounded.getBean(ConversationStore.class);
+            String heldHere = UUID.randomUUID().toString();
+            leasing.lease(heldHere, "replica-a", Duration.ofSeconds(6));
+            assertThatThrownBy(() -> leasing.lease(heldHere, "replica-b", Duration.ofSeconds(6)))
+                    .isInstanceOf(dev.codexbridge.store.ConversationLeasedException.class);
+            io.micrometer.core.instrument.MeterRegistry leaseMeters = bounded.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+            assertThat(leaseMeters.get("codex.bridge.store.leases").tag("event", "refused").functionCounter().count()).isEqualTo(1.0);
+            assertThat(leaseMeters.get("codex.bridge.store.leases").tag("event", "taken_over").functionCounter().count()).isZero();
+
             server.stop(PostgresServer.Shutdown.FAST);
             Thread.sleep(Readiness.CACHED_FOR.toMillis() + 100);       // the UP answers above are kept that long
 

@@ -15,6 +15,7 @@ import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
@@ -129,6 +130,11 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public boolean askHandOver(String threadId) {
         return leases.askHandOver(threadId);
+    }
+
+    @Override
+    public Optional<LeaseCounts> leaseCounts() {
+        return Optional.of(leases.counts());
     }
 
     @Override

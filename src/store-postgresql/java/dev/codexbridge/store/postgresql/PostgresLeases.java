@@ -5,6 +5,7 @@ import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * {@code codex_store_lease} — holder, token, expiry, and (schema 3) when another host last asked
  * for the conversation ({@link ConversationStore#askHandOver}). A lease is taken by one
  * {@code INSERT … ON CONFLICT DO UPDATE … WHERE expired}, which the database grants to exactly one
- * of the hosts asking at once; a new lease starts with no ask.
+ * of the hosts asking at once; a new lease starts with no ask. It counts what its leases go through
+ * ({@link LeaseCounts}).
  */
 final class PostgresLeases {
     /** One transaction of the store's ({@code PostgresConversationStore#inTransaction}): retried, gated, failures its own. */
@@ -32,6 +34,7 @@ final class PostgresLeases {
 
     private final Transactions db;
     private final Clock clock;
+    private final LeaseCounts counts = new LeaseCounts();
 
     PostgresLeases(Transactions db, Clock clock) {
         this.db = db;
@@ -45,26 +48,36 @@ final class PostgresLeases {
             Instant now = clock.instant();
             ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
             Attempt attempt = db.inTransaction(threadId, "leasing", c -> {
+                // the row before, read in the statement's snapshot: a lapsed lease replaced is a failover
                 try (PreparedStatement s = c.prepareStatement("""
+                        WITH before AS (SELECT 1 FROM codex_store_lease WHERE thread_id = ?)
                         INSERT INTO codex_store_lease AS l (thread_id, holder, token, expires_at) VALUES (?, ?, ?, ?)
                         ON CONFLICT (thread_id) DO UPDATE SET holder = excluded.holder, token = excluded.token,
                           expires_at = excluded.expires_at, hand_over_asked_at = NULL
-                        WHERE l.expires_at <= ?""")) {
+                        WHERE l.expires_at <= ?
+                        RETURNING (SELECT count(*) FROM before)""")) {
                     s.setString(1, threadId);
-                    s.setString(2, holder);
-                    s.setString(3, lease.token());
-                    s.setObject(4, PostgresConversationStore.time(lease.expiresAt()));
-                    s.setObject(5, PostgresConversationStore.time(now));
-                    if (s.executeUpdate() == 1) {
-                        return new Attempt(true, Optional.empty());
+                    s.setString(2, threadId);
+                    s.setString(3, holder);
+                    s.setString(4, lease.token());
+                    s.setObject(5, PostgresConversationStore.time(lease.expiresAt()));
+                    s.setObject(6, PostgresConversationStore.time(now));
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (rs.next()) {
+                            return new Attempt(true, rs.getLong(1) > 0, Optional.empty());
+                        }
                     }
                 }
-                return new Attempt(false, current(c, threadId, false, now));
+                return new Attempt(false, false, current(c, threadId, false, now));
             });
             if (attempt.granted()) {
+                if (attempt.tookOver()) {
+                    counts.countTakenOver();
+                }
                 return lease;
             }
             if (attempt.holder().isPresent()) {
+                counts.countRefused();
                 throw new ConversationLeasedException(threadId, attempt.holder().get().holder(), attempt.holder().get().expiresAt());
             }
             if (tries == 3) {
@@ -94,10 +107,20 @@ final class PostgresLeases {
     boolean release(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return db.inTransaction(threadId, "releasing the lease on", c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_lease WHERE thread_id = ? AND token = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM codex_store_lease WHERE thread_id = ? AND token = ? RETURNING hand_over_asked_at")) {
                 s.setString(1, threadId);
                 s.setString(2, lease.token());
-                return s.executeUpdate() == 1;
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    OffsetDateTime asked = rs.getObject(1, OffsetDateTime.class);
+                    if (asked != null && asked.toInstant().plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(clock.instant())) {
+                        counts.countHandedOver();
+                    }
+                    return true;
+                }
             }
         });
     }
@@ -105,7 +128,7 @@ final class PostgresLeases {
     /** One statement, the same however often it runs: the ask's time moves on, on a lease in force only. */
     boolean askHandOver(String threadId) {
         StoreChecks.threadId(threadId);
-        return db.inTransaction(threadId, "asking for", c -> {
+        boolean asked = db.inTransaction(threadId, "asking for", c -> {
             Instant now = clock.instant();
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE codex_store_lease SET hand_over_asked_at = ? WHERE thread_id = ? AND expires_at > ?")) {
@@ -115,6 +138,14 @@ final class PostgresLeases {
                 return s.executeUpdate() == 1;
             }
         });
+        if (asked) {
+            counts.countAsked();
+        }
+        return asked;
+    }
+
+    LeaseCounts counts() {
+        return counts;
     }
 
     /**
@@ -138,6 +169,6 @@ final class PostgresLeases {
     }
 
     /** A lease asked for: granted, or refused because of the lease in force (none: it went meanwhile). */
-    private record Attempt(boolean granted, Optional<ConversationLease> holder) {
+    private record Attempt(boolean granted, boolean tookOver, Optional<ConversationLease> holder) {
     }
 }
