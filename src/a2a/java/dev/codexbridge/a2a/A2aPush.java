@@ -26,18 +26,25 @@ final class A2aPush implements AutoCloseable {
     // weak keys: a task the agent forgot takes its configs with it
     private final Map<A2aTask, List<PushConfig>> configs = Collections.synchronizedMap(new WeakHashMap<>());
     private final @Nullable TaskBoard board;
+    /** How configs are kept on the board: sealed (decision 0104). */
+    private final @Nullable PushSeals seals;
 
-    A2aPush(A2aAgent agent, PushOptions options) {
+    /** With a shared store ({@code agent.shared()}), {@code keys} seal the configs kept there: required. */
+    A2aPush(A2aAgent agent, PushOptions options, @Nullable SealingKeys keys) {
         this.agent = agent;
         this.options = options;
         this.webhooks = new Webhooks(options);
         SharedTasks shared = agent.shared();
         this.board = shared == null ? null : shared.board();
+        if (shared != null && keys == null) {
+            throw new IllegalStateException("push configs kept in a shared store need sealing keys");
+        }
+        this.seals = shared == null || keys == null ? null : new PushSeals(keys);
         if (shared != null) {
             shared.onTick(this::refresh);
             // a dead replica's task settled here: its webhooks hear its end from here
             shared.onTakeOver(t -> {
-                List<PushConfig> kept = board.pushConfigs(List.of(t.id)).getOrDefault(t.id, List.of());
+                List<PushConfig> kept = kept(List.of(t.id)).getOrDefault(t.id, List.of());
                 if (!kept.isEmpty()) {
                     List<PushConfig> list = delivering(t);
                     synchronized (list) {
@@ -68,7 +75,7 @@ final class A2aPush implements AutoCloseable {
                 r.token(), r.scheme(), r.credentials(), version);
         if (board != null) {
             // kept where every replica reads it, counted there; the replica running the task delivers it
-            board.savePush(c, options.configsPerTask());
+            board.savePush(seals.seal(principal, c), options.configsPerTask());
             if (!task.elsewhere()) {
                 List<PushConfig> list = delivering(task);
                 synchronized (list) {
@@ -123,7 +130,7 @@ final class A2aPush implements AutoCloseable {
     /** The running tasks' configs as the shared store has them now: those set on another replica too. */
     private void refresh() {
         List<A2aTask> running = agent.running();
-        Map<String, List<PushConfig>> kept = board.pushConfigs(running.stream().map(t -> t.id).toList());
+        Map<String, List<PushConfig>> kept = kept(running.stream().map(t -> t.id).toList());
         for (A2aTask t : running) {
             List<PushConfig> now = kept.getOrDefault(t.id, List.of());
             if (now.isEmpty() && configs.get(t) == null) {
@@ -137,10 +144,15 @@ final class A2aPush implements AutoCloseable {
         }
     }
 
+    /** These tasks' configs on the shared board, those that open. */
+    private Map<String, List<PushConfig>> kept(List<String> taskIds) {
+        return seals.open(board.pushConfigs(taskIds));
+    }
+
     List<PushConfig> list(String principal, @Nullable String taskId) {
         A2aTask task = agent.task(principal, taskId);
         if (board != null) {
-            return board.pushConfigs(List.of(task.id)).getOrDefault(task.id, List.of());
+            return kept(List.of(task.id)).getOrDefault(task.id, List.of());
         }
         List<PushConfig> list = configs.get(task);
         if (list == null) {

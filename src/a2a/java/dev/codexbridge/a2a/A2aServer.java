@@ -19,6 +19,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Codex sessions as an A2A agent over HTTP: the agent card at
@@ -43,6 +45,7 @@ import org.jspecify.annotations.Nullable;
 public final class A2aServer implements AutoCloseable {
     static final String CARD_PATH = "/.well-known/agent-card.json";
     static final String VERSION_HEADER = "A2A-Version";
+    private static final Logger LOG = LoggerFactory.getLogger(A2aServer.class);
     private static final Authenticator NO_AUTH = new Authenticator() {
         @Override
         public Optional<String> principal(@Nullable String authorization) {
@@ -70,7 +73,7 @@ public final class A2aServer implements AutoCloseable {
         }
         this.agent = new A2aAgent(Objects.requireNonNull(b.sessions, "sessions"),
                 b.contexts != null ? b.contexts : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS), b.limits);
-        this.push = b.push == null ? null : new A2aPush(agent, b.push);
+        this.push = push(b, agent);
         A2aOps ops = new A2aOps(agent);
         Authenticator cardAuth = b.auth != null ? b.auth : NO_AUTH;
         this.card = new AgentCardResource(() -> new AgentCard.Facts(b.name, b.description, uri().toString(), BuildInfo.version(),
@@ -93,6 +96,23 @@ public final class A2aServer implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Push notifications as asked, but never a caller's secret in clear text at rest: with a shared
+     * store, where the configs are kept, only when there are keys to seal them (decision 0104).
+     */
+    private static @Nullable A2aPush push(Builder b, A2aAgent agent) {
+        if (b.push == null) {
+            return null;
+        }
+        if (agent.shared() != null && b.sealingKeys == null) {
+            LOG.warn("push notifications are off: this server keeps push configs in the database its replicas share, and was given no key "
+                    + "to seal them with (A2aServer.Builder.pushSecretKeys; the CLI's --push-secret-key-file or "
+                    + "CODEX_BRIDGE_PUSH_SECRET_KEY); push(null) or --no-push says it is meant");
+            return null;
+        }
+        return new A2aPush(agent, b.push, b.sealingKeys);
     }
 
     /** The address the server answers on, e.g. {@code http://127.0.0.1:41234/}. */
@@ -162,6 +182,7 @@ public final class A2aServer implements AutoCloseable {
         private @Nullable SessionSource sessions;
         private @Nullable Authenticator auth;
         private @Nullable PushOptions push = PushOptions.DEFAULTS;
+        private @Nullable SealingKeys sealingKeys;
         private @Nullable ContextStore contexts;
         private @Nullable String anonymous;
         private A2aLimits limits = A2aLimits.DEFAULTS;
@@ -236,6 +257,19 @@ public final class A2aServer implements AutoCloseable {
          */
         public Builder push(@Nullable PushOptions push) {
             this.push = push;
+            return this;
+        }
+
+        /**
+         * The keys that seal the push configs (their webhook URLs, tokens and credentials) a
+         * {@linkplain ContextStore#postgres shared store} keeps: the first seals, each opens, so a key
+         * rotates by putting the new one first (docs/a2a.md, "Push notifications"; decision 0104).
+         * With a shared store and no keys, push notifications are off (the card says so, and a WARN
+         * at start says why); a server without a shared store keeps its configs in memory only and
+         * needs none.
+         */
+        public Builder pushSecretKeys(@Nullable SealingKeys keys) {
+            this.sealingKeys = keys;
             return this;
         }
 

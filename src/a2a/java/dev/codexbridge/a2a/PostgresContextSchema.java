@@ -18,7 +18,7 @@ import java.util.List;
  *   <li>{@code codex_a2a_task}: a task's context, owner, state, the task as A2A JSON at its
  *       latest revision, the replica running it, and what callers asked of it elsewhere (a cancel,
  *       an answer to its request);</li>
- *   <li>{@code codex_a2a_push}: push configs, per task;</li>
+ *   <li>{@code codex_a2a_push}: push configs, per task, each sealed with the operator's key (decision 0104);</li>
  *   <li>{@code codex_a2a_replica}: when each running replica was last seen.</li>
  * </ul>
  */

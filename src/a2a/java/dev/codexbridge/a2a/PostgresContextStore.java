@@ -20,6 +20,7 @@ import javax.sql.DataSource;
  * context is forgotten with its tasks.
  */
 final class PostgresContextStore implements ContextStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresContextStore.class);
     private final Sql sql;
     private final int maxContexts;
     private final PostgresTaskBoard board;
@@ -40,7 +41,13 @@ final class PostgresContextStore implements ContextStore {
         }
         Sql sql = new Sql(dataSource);
         PostgresContextSchema.migrate(sql);
-        return new PostgresContextStore(sql, replica, maxContexts);
+        PostgresContextStore store = new PostgresContextStore(sql, replica, maxContexts);
+        int clear = store.board.dropClearPush();
+        if (clear > 0) {
+            LOG.warn("removed {} push configs an earlier release kept in clear text in the A2A context store: their callers set them "
+                    + "again to hear from their tasks (push configs are sealed now, docs/a2a.md)", clear);
+        }
+        return store;
     }
 
     /** The records the replicas share: what the server runs with this store. */

@@ -139,35 +139,44 @@ final class PostgresTaskBoard implements TaskBoard {
     }
 
     @Override
-    public Map<String, List<PushConfig>> pushConfigs(Collection<String> taskIds) {
-        Map<String, List<PushConfig>> out = new LinkedHashMap<>();
+    public Map<String, List<StoredPush>> pushConfigs(Collection<String> taskIds) {
+        Map<String, List<StoredPush>> out = new LinkedHashMap<>();
         if (taskIds.isEmpty()) {
             return out;
         }
-        sql.query("reading push configs", "SELECT task_id, config FROM codex_a2a_push WHERE task_id = ANY(?) ORDER BY seq", rs -> {
-            ObjectNode c = object(rs.getString(2));
-            if (c != null) {
-                out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(PushConfig.fromJson(c));
-            }
+        sql.query("reading push configs", """
+                SELECT p.task_id, t.principal, p.config_id, p.config FROM codex_a2a_push p JOIN codex_a2a_task t ON t.task_id = p.task_id
+                WHERE p.task_id = ANY(?) ORDER BY p.seq""", rs -> {
+            out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>())
+                    .add(new StoredPush(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
             return null;
         }, taskIds);
         return out;
     }
 
     @Override
-    public void savePush(PushConfig config, int perTask) {
+    public void savePush(StoredPush config, int perTask) {
         sql.transaction("saving a push config", c -> {
             // the task's row locked: two replicas setting configs on one task count one after the other
             Sql.query(c, "SELECT 1 FROM codex_a2a_task WHERE task_id = ? FOR UPDATE", rs -> null, config.taskId());
-            Sql.update(c, "DELETE FROM codex_a2a_push WHERE task_id = ? AND config_id = ?", config.taskId(), config.id());
+            Sql.update(c, "DELETE FROM codex_a2a_push WHERE task_id = ? AND config_id = ?", config.taskId(), config.configId());
             long kept = Sql.query(c, "SELECT count(*) FROM codex_a2a_push WHERE task_id = ?", rs -> rs.getLong(1), config.taskId()).get(0);
             if (kept >= perTask) {
                 throw new A2aError(A2aError.UNSUPPORTED, "task " + config.taskId() + " has " + perTask + " push configs already; delete one first");
             }
-            Sql.update(c, "INSERT INTO codex_a2a_push (task_id, config_id, config) VALUES (?, ?, ?)", config.taskId(), config.id(),
-                    config.toJson().toString());
+            Sql.update(c, "INSERT INTO codex_a2a_push (task_id, config_id, config) VALUES (?, ?, ?)", config.taskId(), config.configId(),
+                    config.text());
             return null;
         });
+    }
+
+    /**
+     * Removes the push configs earlier releases kept in clear text (decision 0104): never read
+     * (a clear row could be anyone's), and not left at rest. Returns how many there were.
+     */
+    int dropClearPush() {
+        return sql.update("removing push configs kept in clear text", "DELETE FROM codex_a2a_push WHERE config NOT LIKE ?",
+                SealingKeys.PREFIX + "%");
     }
 
     @Override

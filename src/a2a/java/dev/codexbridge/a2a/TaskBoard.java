@@ -50,10 +50,18 @@ interface TaskBoard {
         }
     }
 
-    Map<String, List<PushConfig>> pushConfigs(Collection<String> taskIds);
+    /**
+     * A push config as the store keeps it: its task, the task's principal, its id, and its text
+     * as the server gave it (sealed, decision 0104; the board neither reads nor trusts it).
+     */
+    record StoredPush(String taskId, String principal, String configId, String text) {
+    }
+
+    /** The push configs of these tasks, in the order they were set. */
+    Map<String, List<StoredPush>> pushConfigs(Collection<String> taskIds);
 
     /** Keeps {@code config}, replacing one of its id; refused beyond {@code perTask} configs on its task. */
-    void savePush(PushConfig config, int perTask);
+    void savePush(StoredPush config, int perTask);
 
     /** Removes the task's config {@code configId}; without one, its only config. */
     void deletePush(String taskId, @Nullable String configId);

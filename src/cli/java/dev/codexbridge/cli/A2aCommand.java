@@ -5,6 +5,7 @@ import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.ContextStore;
+import dev.codexbridge.a2a.SealingKeys;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -59,6 +60,15 @@ final class A2aCommand implements Callable<Integer> {
 
     @Option(names = "--no-push", description = "Turn push notifications off.")
     boolean noPush;
+
+    @Option(names = "--push-secret-key-file", paramLabel = "FILE",
+            description = "The keys sealing the push configs (webhook URLs, tokens, credentials) kept in a --store jdbc:postgresql:// "
+                    + "database: base64 AES-256 keys (openssl rand -base64 32), one a line, the first sealing, each opening "
+                    + "(default: the keys in CODEX_BRIDGE_PUSH_SECRET_KEY). With a database store and no key, push notifications are off.")
+    Path pushSecretKeyFile;
+
+    /** The process's environment (a test's own map in its place). */
+    java.util.Map<String, String> environment = System.getenv();
 
     @Option(names = "--contexts", paramLabel = "DIR",
             description = "Keep each context's codex thread and owner in DIR (created owner-only), so contexts and tasks "
@@ -142,6 +152,7 @@ final class A2aCommand implements Callable<Integer> {
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
+        SealingKeys keys = pushSecretKeys();
         CountDownLatch stopped = new CountDownLatch(1);
         try (OrderlyStop stop = new OrderlyStop("a2a", err)) {
             // closed last: the sessions store into it as they close
@@ -155,6 +166,9 @@ final class A2aCommand implements Callable<Integer> {
                 secrets.add(contexts.toAbsolutePath());     // who owns which context: not for the callers' commands either
             }
             secrets.addAll(storage.store.secrets());
+            if (pushSecretKeyFile != null) {
+                secrets.add(pushSecretKeyFile.toAbsolutePath());
+            }
             IsolatedCodexHome.Builder demo = model == null ? null
                     : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
                             .askForApproval("on-request").sandboxMode("read-only");
@@ -171,6 +185,7 @@ final class A2aCommand implements Callable<Integer> {
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
+                    .pushSecretKeys(keys)
                     .contexts(contextStore(conversations, stop))
                     .readiness(StorageOptions.readiness(conversations))
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
@@ -182,6 +197,31 @@ final class A2aCommand implements Callable<Integer> {
                     + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
             stopped.await();
             return 0;
+        }
+    }
+
+    /**
+     * The keys sealing push configs at rest (decision 0104): {@code --push-secret-key-file}, else
+     * {@code CODEX_BRIDGE_PUSH_SECRET_KEY}'s, else none (push notifications off on a database store).
+     */
+    @Nullable SealingKeys pushSecretKeys() {
+        if (pushSecretKeyFile != null) {
+            try {
+                return SealingKeys.read(pushSecretKeyFile);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--push-secret-key-file " + pushSecretKeyFile + " cannot be read: " + e, e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--push-secret-key-file " + e.getMessage(), e);
+            }
+        }
+        String env = environment.get("CODEX_BRIDGE_PUSH_SECRET_KEY");
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        try {
+            return SealingKeys.parse(env);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("CODEX_BRIDGE_PUSH_SECRET_KEY: " + e.getMessage(), e);
         }
     }
 

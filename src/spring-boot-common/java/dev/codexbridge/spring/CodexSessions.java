@@ -1,6 +1,7 @@
 package dev.codexbridge.spring;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
@@ -43,6 +44,12 @@ import java.util.function.Consumer;
  * conversations.
  */
 public final class CodexSessions {
+    /**
+     * The message of what {@link #resume(String, String, Consumer)} throws for a thread nobody
+     * started and for one the caller may not resume alike (kind {@link FailureKind#UNKNOWN_THREAD}).
+     */
+    public static final String THREAD_NOT_FOUND = "no such thread to resume";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CodexSessions.class);
     private final CodexClient client;
     private final CodexPool pool;
     private final CodexTenants tenants;
@@ -192,8 +199,29 @@ public final class CodexSessions {
         Objects.requireNonNull(configure, "configure");
         refuseWhenClosed();
         ThreadAccess rule = threadAccess;
-        ThreadAccess.require(rule, caller, threadId, ThreadOperation.RESUME);
-        return LeaseWait.retrying(leaseWait, () -> resumeOnce(rule, caller, threadId, configure));
+        try {
+            ThreadAccess.require(rule, caller, threadId, ThreadOperation.RESUME);
+            return LeaseWait.retrying(leaseWait, () -> resumeOnce(rule, caller, threadId, configure));
+        } catch (CodexException e) {
+            if (e.kind() == FailureKind.ACCESS_REFUSED || e.kind() == FailureKind.UNKNOWN_THREAD) {
+                throw notFound(caller, threadId, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What a caller is told of a thread it may not resume — another tenant's or user's, refused by
+     * an access rule — and of a thread nobody started, alike (issue 71: another principal learns
+     * nothing, not even that an id exists): one {@link CodexException} of kind
+     * {@link FailureKind#UNKNOWN_THREAD} (404), its message {@link #THREAD_NOT_FOUND}, no cause.
+     * Which of the two it was is in the application's log only (INFO, logger
+     * {@code dev.codexbridge.spring.CodexSessions}).
+     */
+    private static CodexException notFound(String caller, String threadId, CodexException why) {
+        LOG.info("resume of thread {} for {} answered \"not found\": {}", threadId.replaceAll("\\p{Cntrl}", "?"),
+                caller == null ? null : caller.replaceAll("\\p{Cntrl}", "?"), why.getMessage());
+        return new CodexException(THREAD_NOT_FOUND, FailureKind.UNKNOWN_THREAD);
     }
 
     /** One try of {@link #resume(String, String, Consumer)}, the access rule asked already. */

@@ -10,6 +10,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.ContextStore;
+import dev.codexbridge.a2a.SealingKeys;
 import dev.codexbridge.a2a.SessionSource;
 import dev.codexbridge.a2a.StoredContext;
 import dev.codexbridge.callers.BearerTokens;
@@ -64,7 +65,7 @@ class A2aAnotherPrincipalsIdsTest {
         client = CodexClient.builder().transport(codex.factory()).connect();
         CodexGateway gateway = CodexGateway.builder().client(client).configure((p, b) -> b.cwd(Path.of("/w"))).build();
         server = A2aServer.builder().host("127.0.0.1").port(0).tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob")))
-                .contexts(contexts).sessions(SessionSource.of(gateway)).start();
+                .pushSecretKeys(SealingKeys.parse(SealingKeys.newKey())).contexts(contexts).sessions(SessionSource.of(gateway)).start();
         return URI.create(server.uri().toString());
     }
 

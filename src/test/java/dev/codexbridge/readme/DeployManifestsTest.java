@@ -175,6 +175,14 @@ class DeployManifestsTest {
                 passwordMounted |= m.path("mountPath").asText().equals("/var/run/codex-store");
             }
             assertThat(passwordMounted).isTrue();
+            if (args.get(0).equals("a2a")) {
+                // the push configs it keeps in the database are sealed: the key a file of its own Secret
+                assertThat(args).containsSubsequence("--push-secret-key-file", "/var/run/codex-bridge-push/keys");
+                assertThat(c.path("volumeMounts")).anySatisfy(m -> {
+                    assertThat(m.path("mountPath").asText()).isEqualTo("/var/run/codex-bridge-push");
+                    assertThat(m.path("name").asText()).isEqualTo("push-keys");
+                });
+            }
             // the arguments are the CLI's own: picocli parses them into the command (a wrong option name fails here)
             List<String> parsed = new ArrayList<>(args);
             parsed.replaceAll(a -> a.equals("$(CODEX_BRIDGE_STORE_URL)") ? "jdbc:postgresql://db:5432/app" : a);
@@ -186,6 +194,10 @@ class DeployManifestsTest {
             storeVolume |= v.path("secret").path("secretName").asText().equals("codex-store-postgresql");
         }
         assertThat(storeVolume).isTrue();
+        assertThat(pod.path("volumes")).anySatisfy(v -> {
+            assertThat(v.path("name").asText()).isEqualTo("push-keys");
+            assertThat(v.path("secret").path("secretName").asText()).isEqualTo("codex-bridge-push-keys");
+        });
         JsonNode ingress = kind(docs, "Ingress");
         assertThat(ingress.path("metadata").path("annotations").path("nginx.ingress.kubernetes.io/upstream-hash-by").asText())
                 .as("MCP sessions stay on their replica").isEqualTo("$http_mcp_session_id");

@@ -45,12 +45,13 @@ final class A2aDocsExamples {
         return server;
     }
 
-    static A2aServer replica(CodexClient codex, DataSource dataSource, Path workspace) {
+    static A2aServer replica(CodexClient codex, DataSource dataSource, Path workspace) throws IOException {
         // docs/a2a.md#replicas:BEGIN
         String replica = System.getenv("HOSTNAME");                                   // each replica a name of its own
         PostgresConversationStore conversations = PostgresConversationStore.builder().dataSource(dataSource).build();
         A2aServer server = A2aServer.builder()
                 .contexts(ContextStore.postgres(dataSource, replica, 10_000))          // contexts, tasks, push configs: shared
+                .pushSecretKeys(SealingKeys.read(Path.of("/run/secrets/a2a-push-keys")))  // push configs sealed at rest
                 .gateway(CodexGateway.builder().client(codex)
                         .storage(ConversationStorage.builder(conversations, replica).build())   // conversations: shared
                         .configure(b -> b.cwd(workspace)).build())

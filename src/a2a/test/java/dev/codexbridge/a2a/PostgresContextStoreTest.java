@@ -246,14 +246,17 @@ class PostgresContextStoreTest {
         PostgresContextStore a = store("a", 10);
         PostgresContextStore b = store("b", 10);
         a.save(context("c1", "alice", "t1", "task-1"));
+        PushSeals seals = new PushSeals(SealingKeys.parse(SealingKeys.newKey()));
         PushConfig one = new PushConfig("p1", "task-1", URI.create("https://hooks.example/1"), "tok", "Bearer", "secret", A2aVersion.V1_0);
-        a.board().savePush(one, 2);
-        b.board().savePush(new PushConfig("p2", "task-1", URI.create("https://hooks.example/2"), null, null, null, A2aVersion.V0_3), 2);
-        b.board().savePush(new PushConfig("p2", "task-1", URI.create("https://hooks.example/2b"), null, null, null, A2aVersion.V0_3), 2);
-        assertThatThrownBy(() -> b.board().savePush(new PushConfig("p3", "task-1", URI.create("https://hooks.example/3"), null, null, null,
-                A2aVersion.V1_0), 2)).isInstanceOf(A2aError.class).hasMessageContaining("2 push configs already");
+        a.board().savePush(seals.seal("alice", one), 2);
+        b.board().savePush(seals.seal("alice", new PushConfig("p2", "task-1", URI.create("https://hooks.example/2"), null, null, null,
+                A2aVersion.V0_3)), 2);
+        b.board().savePush(seals.seal("alice", new PushConfig("p2", "task-1", URI.create("https://hooks.example/2b"), null, null, null,
+                A2aVersion.V0_3)), 2);
+        assertThatThrownBy(() -> b.board().savePush(seals.seal("alice", new PushConfig("p3", "task-1", URI.create("https://hooks.example/3"),
+                null, null, null, A2aVersion.V1_0)), 2)).isInstanceOf(A2aError.class).hasMessageContaining("2 push configs already");
 
-        List<PushConfig> kept = a.board().pushConfigs(List.of("task-1")).get("task-1");
+        List<PushConfig> kept = seals.open(a.board().pushConfigs(List.of("task-1"))).get("task-1");
         assertThat(kept).hasSize(2);
         assertThat(kept.get(0)).isEqualTo(one);
         assertThat(kept.get(1).url()).hasToString("https://hooks.example/2b");

@@ -77,9 +77,12 @@ final class Replica implements AutoCloseable {
         return new Replica(name, server, gateway, codex, started.size() == 1 ? started.iterator().next() : -1, contexts, conversations);
     }
 
+    /** The key every replica of a test seals its push configs with, as an operator gives all replicas one. */
+    private static final SealingKeys PUSH_KEYS = SealingKeys.parse(SealingKeys.newKey());
+
     private static A2aServer.Builder server(CodexGateway gateway) {
         return A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
-                .push(PushOptions.DEFAULTS.allowingPrivateAddresses()).gateway(gateway);
+                .push(PushOptions.DEFAULTS.allowingPrivateAddresses()).pushSecretKeys(PUSH_KEYS).gateway(gateway);
     }
 
     /** A server of one, beside this replica's: the same codex and conversation store, its contexts and tasks in memory. */

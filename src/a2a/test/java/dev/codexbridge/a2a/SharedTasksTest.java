@@ -314,12 +314,12 @@ class SharedTasksTest {
         }
 
         @Override
-        public Map<String, List<PushConfig>> pushConfigs(Collection<String> taskIds) {
+        public Map<String, List<StoredPush>> pushConfigs(Collection<String> taskIds) {
             return Map.of();
         }
 
         @Override
-        public void savePush(PushConfig config, int perTask) {
+        public void savePush(StoredPush config, int perTask) {
         }
 
         @Override

@@ -5,10 +5,14 @@ import static dev.codexbridge.spring.McpCaller.text;
 import static dev.codexbridge.spring.McpCaller.threadId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.mcp.McpHttpServer;
@@ -33,6 +37,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +49,15 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code codex-bridge.tenants.*} in a whole application, as a service with one codex per user
@@ -270,6 +285,68 @@ class TenantsSpringBootTest {
         String output = model.responsesRequests().stream().map(q -> q.functionCallOutput(callId)).filter(java.util.Optional::isPresent)
                 .map(java.util.Optional::get).findFirst().orElseThrow();
         assertThat(output).contains("own=carol-was-here").doesNotContain(davesWords).doesNotContain(DAVE).doesNotContain(ERIN);
+    }
+
+    /**
+     * Issue 71, item 7, at the starter's door: bob, a signed-in user of an application that answers
+     * a {@link CodexException} with its kind's status and its message (as docs/embedding.md's
+     * table has it), asks for frank's thread and for an id nobody started, shaped alike. The two
+     * answers are the same status and body; the exceptions behind them the same class, kind and
+     * message, with no cause that tells them apart.
+     */
+    @Test
+    void anotherTenantsThreadIsAnsweredAsAnIdNobodyStarted() throws Exception {
+        String franks;
+        try (CodexSession frank = sessions.open("frank", b -> { })) {
+            model.enqueue(ModelReply.message("hello frank"));
+            assertThat(frank.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            franks = frank.threadId();
+        }
+        String nobodys = franks.substring(0, franks.length() - 12) + UUID.randomUUID().toString().substring(24);
+        Throwable toFranks = catchThrowable(() -> sessions.resume("bob", franks, b -> { }));
+        Throwable toNobodys = catchThrowable(() -> sessions.resume("bob", nobodys, b -> { }));
+        assertThat(toFranks).isExactlyInstanceOf(CodexException.class).hasNoCause()
+                .hasMessage(CodexSessions.THREAD_NOT_FOUND);
+        assertThat(toNobodys).isExactlyInstanceOf(CodexException.class).hasNoCause()
+                .hasMessage(CodexSessions.THREAD_NOT_FOUND);
+        assertThat(((CodexException) toFranks).kind()).isEqualTo(FailureKind.UNKNOWN_THREAD)
+                .isEqualTo(((CodexException) toNobodys).kind());
+
+        MockMvc web = MockMvcBuilders
+                .standaloneSetup(new Threads(sessions)).build();
+        List<String> answers = new ArrayList<>();
+        for (String id : List.of(franks, nobodys)) {
+            MockHttpServletResponse r = web.perform(get("/threads/{id}", id).header("X-User", "bob")).andReturn().getResponse();
+            answers.add(r.getStatus() + " " + r.getContentAsString().replace(id, "<id>"));
+        }
+        assertThat(answers.get(0)).as("bob's answer for frank's thread, and for an id nobody started").isEqualTo(answers.get(1))
+                .isEqualTo("404 " + CodexSessions.THREAD_NOT_FOUND);
+        try (CodexSession again = sessions.resume("frank", franks, b -> { })) {
+            assertThat(again.threadId()).as("its own tenant still resumes it").isEqualTo(franks);
+        }
+    }
+
+    /** A web layer as an application writes it: the signed-in user resumes a thread; a refusal is its kind's status and message. */
+    @RestController
+    static final class Threads {
+        private final CodexSessions sessions;
+
+        Threads(CodexSessions sessions) {
+            this.sessions = sessions;
+        }
+
+        @GetMapping("/threads/{id}")
+        String resume(@PathVariable("id") String id,
+                @RequestHeader("X-User") String user) {
+            try (CodexSession s = sessions.resume(user, id, b -> { })) {
+                return s.threadId();
+            }
+        }
+
+        @ExceptionHandler(CodexException.class)
+        ResponseEntity<String> refused(CodexException e) {
+            return ResponseEntity.status(e.kind().httpStatus()).body(e.getMessage());
+        }
     }
 
     /** The tenant's codex app-server: this JVM's descendant running codex's binary under the bubblewrap that binds that tenant's home. */

@@ -3,10 +3,11 @@ package dev.codexbridge.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
-import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -22,7 +23,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The application's {@link ThreadAccess} bean: {@link CodexSessions} asks it before resuming, and its sessions before reading. */
+/**
+ * The application's {@link ThreadAccess} bean: {@link CodexSessions} asks it before resuming (a refusal answered as an id
+ * nobody started), and its sessions before reading.
+ */
 @SpringBootTest(classes = {HostApplication.class, ThreadAccessSpringBootTest.Owners.class})
 @DirtiesContext   // its codex stops with it: other tests count the JVM's codex children
 class ThreadAccessSpringBootTest {
@@ -62,9 +66,10 @@ class ThreadAccessSpringBootTest {
             thread = y.threadId();
         }
         OWNER_OF_THREAD.put(thread, "y");
+        // refused as an id nobody started: the same kind and message, so x learns nothing of y's thread
         assertThatThrownBy(() -> sessions.resume("x", thread, b -> { }))
-                .isInstanceOfSatisfying(ThreadAccessDeniedException.class,
-                        e -> assertThat(e.operation()).isEqualTo(ThreadOperation.RESUME));
+                .isInstanceOfSatisfying(CodexException.class, e -> assertThat(e.kind()).isEqualTo(FailureKind.UNKNOWN_THREAD))
+                .hasMessage(CodexSessions.THREAD_NOT_FOUND).hasNoCause();
         assertThatThrownBy(() -> sessions.resume(thread)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resume(caller, threadId, configure)");
         try (CodexSession again = sessions.resume("y", thread, b -> { })) {
