@@ -86,7 +86,19 @@ public interface ContextStore {
      * @throws dev.codexbridge.CodexException when the tables cannot be created or are newer than this library
      */
     static ContextStore postgres(javax.sql.DataSource dataSource, String replica, int maxContexts) {
-        return PostgresContextStore.open(dataSource, replica, maxContexts);
+        return PostgresContextStore.open(dataSource, replica, maxContexts, new dev.codexbridge.store.spi.OutageGate());
+    }
+
+    /**
+     * {@link #postgres(javax.sql.DataSource, String, int)}, behind {@code gate}: the outage gate of
+     * the conversation store on the same database ({@code ConversationStore.outageGate()}), so a
+     * database that stays away costs a call one wait in all, not one per store it touches (decision
+     * 0099): once either store found the database away, both refuse at once while one call a second
+     * asks it again.
+     */
+    static ContextStore postgres(javax.sql.DataSource dataSource, String replica, int maxContexts,
+                                 dev.codexbridge.store.spi.OutageGate gate) {
+        return PostgresContextStore.open(dataSource, replica, maxContexts, gate);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.store.spi.OutageGate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -31,15 +32,16 @@ final class PostgresContextStore implements ContextStore {
         this.board = new PostgresTaskBoard(sql, replica);
     }
 
-    static PostgresContextStore open(DataSource dataSource, String replica, int maxContexts) {
+    static PostgresContextStore open(DataSource dataSource, String replica, int maxContexts, OutageGate gate) {
         Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(gate, "gate");
         if (replica == null || replica.isBlank() || replica.length() > 200) {
             throw new IllegalArgumentException("the replica's name says which server runs a task: 1..200 characters, not blank");
         }
         if (maxContexts < 1) {
             throw new IllegalArgumentException("maxContexts must be >= 1, not " + maxContexts);
         }
-        Sql sql = new Sql(dataSource);
+        Sql sql = new Sql(dataSource, gate);
         PostgresContextSchema.migrate(sql);
         PostgresContextStore store = new PostgresContextStore(sql, replica, maxContexts);
         int clear = store.board.dropClearPush();

@@ -22,7 +22,8 @@ import javax.sql.DataSource;
  */
 final class Sql {
     private final DataSource dataSource;
-    private final OutageGate gate = new OutageGate();
+    /** This store's own, or the gate of the conversation store on the same database: one outage, one wait. */
+    private final OutageGate gate;
 
     /** Work inside one transaction. */
     interface Work<T> {
@@ -34,8 +35,9 @@ final class Sql {
         T read(ResultSet rs) throws SQLException;
     }
 
-    Sql(DataSource dataSource) {
+    Sql(DataSource dataSource, OutageGate gate) {
         this.dataSource = dataSource;
+        this.gate = gate;
     }
 
     /** Work in one transaction, run once more on a fresh connection when the database ended the first under it. */

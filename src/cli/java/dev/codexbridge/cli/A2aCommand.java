@@ -233,7 +233,9 @@ final class A2aCommand implements Callable<Integer> {
     ContextStore contextStore(@Nullable ConversationStorage conversations, OrderlyStop stop) {
         if (conversations != null && storage.store.isJdbc()) {
             javax.sql.DataSource db = stop.add(storage.store.openDataSource("codex-bridge-a2a-contexts", CONTEXT_CONNECTIONS));
-            return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS));
+            // one gate for the database both stores are on: an outage costs a call one wait, not one per store
+            dev.codexbridge.store.spi.OutageGate gate = conversations.store().outageGate().orElseGet(dev.codexbridge.store.spi.OutageGate::new);
+            return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS, gate));
         }
         return contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                 : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS);

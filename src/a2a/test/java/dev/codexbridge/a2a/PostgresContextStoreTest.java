@@ -128,7 +128,7 @@ class PostgresContextStoreTest {
     @Test
     void aDatabaseOfSchemaOneIsMigratedAndItsContextsFoundByTheirOwners() throws Exception {
         HikariDataSource ds = pool();
-        PostgresContextSchema.migrate(new Sql(ds), 1);
+        PostgresContextSchema.migrate(new Sql(ds, new dev.codexbridge.store.spi.OutageGate()), 1);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO codex_a2a_context (context_id, principal, thread_id, updated_at) VALUES ('c1', 'alice', 't1', now())");
             s.execute("INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at) "

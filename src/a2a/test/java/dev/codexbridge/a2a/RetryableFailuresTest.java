@@ -45,7 +45,7 @@ class RetryableFailuresTest {
     void aStatementOnABrokenConnectionIsAStoreOutageThoughItsRollbackFailsToo() {
         // every connection breaks: the statement runs twice (the second time on a fresh connection), then fails
         Sql sql = new Sql(dataSource(() -> new SQLException("An I/O error occurred while sending to the backend.", "08006"),
-                () -> new SQLException("Connection is closed")));
+                () -> new SQLException("Connection is closed")), new dev.codexbridge.store.spi.OutageGate());
         Throwable thrown = catchThrowable(() -> sql.transaction("reading a context", c -> {
             c.prepareStatement("SELECT 1");
             return null;
