@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The replicas' network for {@code bin/bench chaos --replicas}: PostgreSQL and each replica in a
- * network namespace of its own, joined by veth pairs to one bridge in the root namespace (where
+ * The replicas' network for {@code bin/bench chaos --replicas}: PostgreSQL, its standby and each
+ * replica in a network namespace of its own, joined by veth pairs to one bridge in the root namespace (where
  * the bench, its proxy and its model live at {@link #ROOT}). A partition is a blackhole route in a
  * replica's namespace toward PostgreSQL's address: packets are dropped silently, as on a cut link.
  * Names carry {@code cb61} so that a run left behind by a killed bench is found and removed.
@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 final class ReplicasNet implements AutoCloseable {
     static final String ROOT = "10.61.0.1";
     static final String POSTGRES = "10.61.0.2";
+    /** The standby's own address, in namespace {@code pg2}; {@link #POSTGRES} moves there at a failover. */
+    static final String STANDBY = "10.61.0.3";
     private static final String BRIDGE = "cb61br";
     private final List<String> namespaces = new ArrayList<>();
 
@@ -43,6 +45,7 @@ final class ReplicasNet implements AutoCloseable {
             ip("addr", "add", ROOT + "/24", "dev", BRIDGE);
             ip("link", "set", BRIDGE, "up");
             net.add("pg", POSTGRES);
+            net.add("pg2", STANDBY);
             for (int r = 1; r <= replicas; r++) {
                 net.add("r" + r, replicaAddress(r));
             }
@@ -74,6 +77,21 @@ final class ReplicasNet implements AutoCloseable {
         ip("-n", namespace("r" + r), "route", "del", "blackhole", POSTGRES + "/32");
     }
 
+    /**
+     * A failover's address move, as a virtual IP or a managed database's endpoint follows the new
+     * primary: {@link #POSTGRES} leaves {@code pg} and comes up in {@code pg2}; each replica's and
+     * the root's neighbour entry for it is flushed, as the gratuitous ARP of such a move would
+     * update it.
+     */
+    void movePostgresToStandby(int replicas) throws IOException, InterruptedException {
+        ip("-n", namespace("pg"), "addr", "del", POSTGRES + "/24", "dev", "eth0");
+        ip("-n", namespace("pg2"), "addr", "add", POSTGRES + "/24", "dev", "eth0");
+        for (int r = 1; r <= replicas; r++) {
+            ip("-n", namespace("r" + r), "neigh", "flush", "to", POSTGRES);
+        }
+        ip("neigh", "flush", "to", POSTGRES);
+    }
+
     @Override
     public void close() {
         for (String ns : namespaces) {
@@ -85,6 +103,7 @@ final class ReplicasNet implements AutoCloseable {
 
     private static void removeLeftovers(int replicas) {
         quietly("netns", "del", namespace("pg"));
+        quietly("netns", "del", namespace("pg2"));
         for (int r = 1; r <= Math.max(replicas, 9); r++) {
             quietly("netns", "del", namespace("r" + r));
         }

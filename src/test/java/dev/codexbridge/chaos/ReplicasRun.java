@@ -52,8 +52,9 @@ import org.jspecify.annotations.Nullable;
  * and rejoining rotation in the timeline); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
  * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
  * SIGKILLed on another replica with its home deleted, a replica cut from PostgreSQL (a
- * blackhole route) and healed, and PostgreSQL itself restarted fast and immediate and stopped for
- * an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20), a replica
+ * blackhole route) and healed, and PostgreSQL itself failed over to a synchronous standby promoted
+ * behind the same address ({@code CHAOS_FAILOVER=0} leaves it out), restarted fast and immediate
+ * and stopped for an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20), a replica
  * stalled 15 s past its leases (SIGSTOP, SIGCONT), and the replicas rolled one by one with SIGTERM
  * ({@code CHAOS_ROLL=0} leaves the roll out). Then the clients stop, every replica is asked {@code GetTask} for
  * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
@@ -82,6 +83,9 @@ public final class ReplicasRun {
     private final long t0 = System.currentTimeMillis();
     private @Nullable ReplicasNet net;
     private @Nullable PostgresServer postgres;
+    /** The synchronous standby promoted in the run's failover ({@code CHAOS_FAILOVER=0}: none). */
+    private @Nullable PostgresServer standby;
+    private final boolean failover = !"0".equals(System.getenv("CHAOS_FAILOVER"));
     private @Nullable ReplicasStoreFaults storeFaults;
     private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
     private boolean tornDown;
@@ -136,7 +140,13 @@ public final class ReplicasRun {
         String secret = "chaos-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime());
         // durable: the run restarts PostgreSQL immediate (a crash), which must not lose a commit it acknowledged
         postgres = PostgresServer.start(true, ReplicasNet.inside("pg"), ReplicasNet.POSTGRES,
-                List.of("host all postgres " + ReplicasNet.ROOT + "/32 trust", "host all " + ROLE + " 10.61.0.0/24 scram-sha-256"));
+                List.of("host all postgres " + ReplicasNet.ROOT + "/32 trust", "host all " + ROLE + " 10.61.0.0/24 scram-sha-256",
+                        "host replication postgres " + ReplicasNet.STANDBY + "/32 trust"));
+        if (failover) {
+            // a synchronous standby (the runbook's advice): the failover loses no commit a replica was told of
+            standby = postgres.standby(ReplicasNet.inside("pg2"), ReplicasNet.STANDBY, "standby", true);
+            event("PostgreSQL's synchronous standby streams at " + ReplicasNet.STANDBY);
+        }
         try (Connection c = DriverManager.getConnection(postgres.url("postgres")); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + secret + "'");
             s.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
@@ -234,6 +244,7 @@ public final class ReplicasRun {
         long cutAt = l * 50 / 100;
         long healAt = cutAt + l * 30 / 100;     // past nine tenths of the default lease in a run of 5 minutes or more
         // the database's own faults (issue 71), apart from the cut so that each window's answers are its own
+        long failoverAt = l * 23 / 100;
         long fastAt = l * 38 / 100;
         long immediateAt = l * 44 / 100;
         long outageAt = l * 85 / 100;
@@ -252,6 +263,11 @@ public final class ReplicasRun {
             steps.schedule(() -> loseCodex(lostCodex), codexAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> partition(cut, true), cutAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> partition(cut, false), healAt, TimeUnit.MILLISECONDS);
+            if (standby != null) {
+                PostgresServer promoted = standby;
+                steps.schedule(() -> storeFaults.failover(promoted, ReplicasNet.inside("pg2"), () -> net.movePostgresToStandby(REPLICAS)),
+                        failoverAt, TimeUnit.MILLISECONDS);
+            }
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.FAST, 0), fastAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, 0), immediateAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, outageMs), outageAt, TimeUnit.MILLISECONDS);
@@ -617,11 +633,13 @@ public final class ReplicasRun {
                 // tearing down
             }
         }
-        if (postgres != null) {
-            try {
-                postgres.close();
-            } catch (Exception e) {
-                out.println("chaos: PostgreSQL did not stop cleanly: " + e);
+        for (PostgresServer server : java.util.Arrays.asList(postgres, standby)) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    out.println("chaos: PostgreSQL did not stop cleanly: " + e);
+                }
             }
         }
         if (net != null) {

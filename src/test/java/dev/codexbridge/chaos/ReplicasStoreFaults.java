@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * The database's own faults in {@code bin/bench chaos --replicas} (issue 71): PostgreSQL restarted
  * fast ({@code pg_ctl restart -m fast}: every session ended with {@code 57P01}, what a managed
  * database does at its maintenance window), restarted immediate (a crash, as far as sessions and
- * recovery go), and stopped for an outage of some seconds. Each is a window in which the store was
+ * recovery go), stopped for an outage of some seconds, and failed over to a synchronous standby
+ * promoted behind the same address. Each is a window in which the store was
  * away; what the clients were told about calls in flight in those windows is reported beside the
  * run's other calls: how many answered "internal error" (the goal: none), and how long an answer
  * took (the goal: the store's timeout and a second at most, whatever else was waiting on it).
@@ -23,7 +24,8 @@ final class ReplicasStoreFaults {
         }
     }
 
-    private final PostgresServer postgres;
+    /** The primary: the first server, the standby once promoted. */
+    private volatile PostgresServer postgres;
     private final Consumer<String> event;
     private final List<Away> away = new CopyOnWriteArrayList<>();
 
@@ -51,6 +53,33 @@ final class ReplicasStoreFaults {
             away.add(new Away(what, from, System.currentTimeMillis()));
             event.accept(what + " failed: " + e);
         }
+    }
+
+    /**
+     * A failover to {@code standby}, a synchronous standby: the primary crashes (stopped
+     * immediate), the standby is promoted and the database's address moves to it ({@code move});
+     * the faults after it are the promoted standby's.
+     */
+    void failover(PostgresServer standby, List<String> standbyPrefix, ThrowingRunnable move) {
+        String what = "PostgreSQL failed over to its synchronous standby";
+        long from = System.currentTimeMillis();
+        try {
+            event.accept(what + ": the primary crashes");
+            postgres.stop(PostgresServer.Shutdown.IMMEDIATE);
+            standby.promote(standbyPrefix);
+            move.run();
+            postgres = standby;
+            long to = System.currentTimeMillis();
+            away.add(new Away(what, from, to));
+            event.accept(what + ": the promoted standby takes connections at the same address after " + (to - from) + " ms");
+        } catch (Exception e) {
+            away.add(new Away(what, from, System.currentTimeMillis()));
+            event.accept(what + " failed: " + e);
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     List<Away> away() {

@@ -133,6 +133,76 @@ public final class PostgresServer implements AutoCloseable {
         start();
     }
 
+    /**
+     * A hot standby of this server, streaming its WAL, started through {@code prefix} (a network
+     * namespace of its own) and listening on every address there ({@code address} its own, for
+     * {@link #url}; another one the namespace is given later too, as a failover moves one; without
+     * a prefix, on {@code address} and a free port), named {@code name} to the primary
+     * ({@code application_name}); {@code synchronous}: the primary then waits for it on every
+     * commit ({@code synchronous_standby_names}), so a promoted standby has every commit a client was
+     * told of. This server must let {@code postgres} replicate from the standby's address (an
+     * {@code hba} line {@code host replication postgres ADDRESS/32 trust}).
+     */
+    public PostgresServer standby(List<String> prefix, String address, String name, boolean synchronous)
+            throws IOException, InterruptedException, SQLException {
+        Path bin = binaries();
+        Path standbyDir = Files.createTempDirectory("codex-store-pg-standby-");
+        Files.setPosixFilePermissions(standbyDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path data = Files.createDirectory(standbyDir.resolve("data"));
+        Path socket = Files.createDirectory(standbyDir.resolve("socket"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        List<String> asUser = unprivileged(data, socket);
+        String primary = "host=" + host + " port=" + port + " user=postgres application_name=" + name;
+        run(standbyDir.resolve("basebackup.log"), concat(prefix, concat(asUser, bin.resolve("pg_basebackup").toString(), "-d", primary,
+                "-D", data.toString(), "-X", "stream", "-R", "--checkpoint=fast").toArray(String[]::new)));
+        int standbyPort;
+        if (prefix.isEmpty()) {
+            try (ServerSocket free = new ServerSocket(0)) {
+                standbyPort = free.getLocalPort();
+            }
+        } else {
+            standbyPort = 5432;        // a namespace of its own: the port is free there
+        }
+        List<String> standbyCommand = concat(prefix, concat(asUser, bin.resolve("postgres").toString(), "-D", data.toString(), "-p",
+                Integer.toString(standbyPort), "-k", socket.toString(), "-c", "listen_addresses=" + (prefix.isEmpty() ? address : "*"),
+                "-c", "max_connections=200").toArray(String[]::new));
+        PostgresServer standby = new PostgresServer(standbyDir, address, standbyPort, standbyCommand, launch(standbyDir, standbyCommand));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> standby.process.destroyForcibly(), "postgres-standby-stop"));
+        if (synchronous) {
+            try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("ALTER SYSTEM SET synchronous_standby_names = '" + name + "'");
+                s.execute("SELECT pg_reload_conf()");
+            }
+        }
+        // streaming, and (synchronous) counted by the primary as its synchronous standby
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Connection c = connect("postgres"); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = '"
+                         + name + "'")) {
+                if (rs.next() && "streaming".equals(rs.getString(1)) && (synchronous ? "sync" : "async").equals(rs.getString(2))) {
+                    return standby;
+                }
+            }
+            if (!standby.process.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("the standby did not start streaming:\n" + standby.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** {@code pg_ctl promote}: this standby ends its recovery and takes writes; waits until it does. */
+    public void promote(List<String> prefix) throws IOException, InterruptedException {
+        Path data = dir.resolve("data");
+        run(dir.resolve("promote.log"), concat(prefix, concat(unprivileged(), binaries().resolve("pg_ctl").toString(), "promote", "-w",
+                "-D", data.toString()).toArray(String[]::new)));
+    }
+
+    /** {@code host:port}, for a URL naming several servers. */
+    public String hostAndPort() {
+        return host + ":" + port;
+    }
+
     /** The JDBC URL of a new, empty database. */
     public String newDatabase() throws SQLException {
         String name = "store_" + DATABASES.incrementAndGet();
