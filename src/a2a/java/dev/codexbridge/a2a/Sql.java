@@ -21,6 +21,13 @@ import javax.sql.DataSource;
  * parameters bound in order, a failure a {@link CodexException} saying what was being done.
  */
 final class Sql {
+    /**
+     * How long each statement may wait for the database: every one of the context store's is small
+     * (a context, a task's record, a page of ids), so a database behind a silent network (a cut
+     * link drops packets, answers nothing) costs a call this, the doors' lease, not the pool's
+     * socket timeout meant for a conversation's rollouts (decision 0099).
+     */
+    static final java.time.Duration ANSWER_WITHIN = java.time.Duration.ofSeconds(6);
     private final DataSource dataSource;
     /** This store's own, or the gate of the conversation store on the same database: one outage, one wait. */
     private final OutageGate gate;
@@ -44,7 +51,7 @@ final class Sql {
     <T> T transaction(String doing, Work<T> work) {
         return gate.call(() -> {
             try {
-                return JdbcTransactions.inTransaction(dataSource, work::run);
+                return JdbcTransactions.inTransaction(dataSource, ANSWER_WITHIN, work::run);
             } catch (SQLException | IOException e) {
                 throw failed(doing, e);
             }
@@ -61,7 +68,7 @@ final class Sql {
     <T> T single(String doing, Work<T> work) {
         return gate.call(() -> {
             try {
-                return JdbcTransactions.idempotent(dataSource, work::run);
+                return JdbcTransactions.idempotent(dataSource, ANSWER_WITHIN, work::run);
             } catch (SQLException | IOException e) {
                 throw failed(doing, e);
             }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -75,16 +76,36 @@ public final class JdbcTransactions {
         return run(pool, work, Mode.IDEMPOTENT);
     }
 
+    /**
+     * {@link #inTransaction(DataSource, Work)} for small work (a lease, a row, a short list): each
+     * statement answered within {@code answerWithin} or failed ({@link Connection#setNetworkTimeout},
+     * the pool's own value back when the connection returns), so a database cut off behind a
+     * silent network costs the call that bound, not the socket's timeout meant for large transfers.
+     * A statement that timed out is not run again: the database may still be running it.
+     */
+    public static <T> T inTransaction(DataSource pool, Duration answerWithin, Work<T> work) throws SQLException, IOException {
+        return run(pool, work, Mode.TRANSACTION, answerWithin);
+    }
+
+    /** {@link #idempotent(DataSource, Work)}, its statement answered within {@code answerWithin} (as {@link #inTransaction(DataSource, Duration, Work)}). */
+    public static <T> T idempotent(DataSource pool, Duration answerWithin, Work<T> work) throws SQLException, IOException {
+        return run(pool, work, Mode.IDEMPOTENT, answerWithin);
+    }
+
     private static <T> T run(DataSource pool, Work<T> work, Mode mode) throws SQLException, IOException {
+        return run(pool, work, mode, null);
+    }
+
+    private static <T> T run(DataSource pool, Work<T> work, Mode mode, @Nullable Duration answerWithin) throws SQLException, IOException {
         SQLException first;
         try {
-            return once(pool, work, mode);
+            return once(pool, work, mode, answerWithin);
         } catch (Ended ended) {
             first = ended.failure;
         }
         // the second and last run: its failure, whatever it is, carries the first one's
         try {
-            return once(pool, work, mode);
+            return once(pool, work, mode, answerWithin);
         } catch (Ended second) {
             throw withFirst(second.failure, first);
         } catch (SQLException second) {
@@ -103,9 +124,13 @@ public final class JdbcTransactions {
         return second;
     }
 
-    private static <T> T once(DataSource pool, Work<T> work, Mode mode) throws SQLException, IOException, Ended {
+    private static <T> T once(DataSource pool, Work<T> work, Mode mode, @Nullable Duration answerWithin)
+            throws SQLException, IOException, Ended {
         // the pool's own wait (for the database to answer) is not retried: it had its whole timeout
         try (Connection c = pool.getConnection()) {
+            if (answerWithin != null) {
+                c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, Math.max(1, answerWithin.toMillis())));
+            }
             c.setAutoCommit(mode != Mode.TRANSACTION);
             if (mode != Mode.TRANSACTION) {
                 try {

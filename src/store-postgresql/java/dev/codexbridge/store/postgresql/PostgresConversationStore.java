@@ -56,13 +56,17 @@ public final class PostgresConversationStore implements ConversationStore {
     private final Clock clock;
     private final OutageGate gate = new OutageGate();
     private final PostgresLeases leases;
+    /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
+    private final Duration answerWithin;
 
-    private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock) {
+    private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock,
+                                      Duration answerWithin) {
         this.dataSource = dataSource;
+        this.answerWithin = answerWithin;
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
-        this.leases = new PostgresLeases(this::inTransaction, clock);
+        this.leases = new PostgresLeases(this::small, clock);
     }
 
     public static Builder builder() {
@@ -201,7 +205,7 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public Optional<ConversationOwner> ownerOf(String threadId) {
         StoreChecks.threadId(threadId);
-        return inTransaction(threadId, "reading the owner of", c -> {
+        return small(threadId, "reading the owner of", c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT format, owner_principal, owner_tenant FROM codex_store_conversation WHERE thread_id = ?")) {
                 s.setString(1, threadId);
@@ -243,7 +247,7 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public List<ConversationSummary> list(@Nullable String afterThreadId, int limit) {
         StoreChecks.listLimit(limit);
-        return inTransaction(null, "listing", c -> {
+        return small(null, "listing", c -> {
             List<ConversationSummary> page = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at, format
@@ -297,7 +301,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public void ping() {
-        inTransaction(null, "asking", c -> {
+        small(null, "asking", c -> {
             try (Statement s = c.createStatement()) {
                 return s.execute("SELECT 1");
             }
@@ -310,10 +314,19 @@ public final class PostgresConversationStore implements ConversationStore {
      * at once while the database is away and another call is asking it ({@link OutageGate}).
      */
     private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
+        return inTransaction(threadId, doing, null, work);
+    }
+
+    /** {@link #inTransaction} for small work: each statement answered within the connection timeout (a silent network costs that). */
+    private <T> T small(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
+        return inTransaction(threadId, doing, answerWithin, work);
+    }
+
+    private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
         String what = threadId == null ? "the conversation store" : "conversation " + threadId;
         return gate.call(() -> {
             try {
-                return JdbcTransactions.inTransaction(dataSource, work);
+                return within == null ? JdbcTransactions.inTransaction(dataSource, work) : JdbcTransactions.inTransaction(dataSource, within, work);
             } catch (SQLException | IOException e) {
                 throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
             }
@@ -366,7 +379,11 @@ public final class PostgresConversationStore implements ConversationStore {
          * How long a call waits for a connection of the store's own pool (default
          * {@link #DEFAULT_CONNECTION_TIMEOUT}, 6 s; HikariCP's own is 30 s) before it fails with a
          * {@link ConversationStoreException}: a database that is gone is reported in seconds, not
-         * after a caller gave up. At least 250 ms; keep it at least the sessions' lease time.
+         * after a caller gave up. At least 250 ms; keep it at least the sessions' lease time. It also
+         * bounds each statement of the store's small work — a lease, its renewal, an owner, a page of
+         * the list, a ping — on either pool (the host's {@link DataSource} too), so a database behind a
+         * silent network answers those within it; a put or a get of a whole conversation has the
+         * socket's timeout ({@link #socketTimeout}).
          */
         public Builder connectionTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -437,7 +454,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 }
                 throw e;
             }
-            return new PostgresConversationStore(source, pool, limits, clock);
+            return new PostgresConversationStore(source, pool, limits, clock, connectionTimeout);
         }
     }
 }
