@@ -9,6 +9,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.MatrixCodex;
+import dev.codexbridge.support.Slow;
 import dev.codexbridge.testkit.Scenario;
 import dev.codexbridge.testkit.ScenarioRunner;
 import dev.codexbridge.testkit.Scenarios;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is written to {@code DIR/VERSION.json} in the fixture's format, for {@code bin/codex-release} to
  * report and a maintainer to commit.
  */
+@Slow("every recorded scenario on each release the matrix keeps (21 scenarios on 0.169.0 and 0.130.0): about 35 s on two quiet cores")
 class CompatibilityLiveTest {
     /** The folder a survey is written to, or null to check against the committed matrix. */
     static final String SURVEY = System.getProperty("codexbridge.compatSurvey");
