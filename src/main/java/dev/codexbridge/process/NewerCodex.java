@@ -34,8 +34,8 @@ public final class NewerCodex {
     }
 
     /**
-     * The line for {@code version} when it is newer than the pinned codex, e.g. "codex 0.171.0 is
-     * newer than 0.169.0, the release codex-bridge 0.1.0 is tested on; it is used all the same
+     * The line for {@code version} when it is newer than the pinned codex, e.g. "codex 0.172.0 is
+     * newer than 0.171.0, the release codex-bridge 0.1.0 is tested on; it is used all the same
      * (the releases tested and how each differs: docs/compatibility.md)"; empty for the pinned
      * version and older ones.
      */

@@ -50,14 +50,14 @@ class CliErrorTextTest {
      */
     @Test
     void anErrorFromANewerCodexSaysWhichVersionWasTested(@TempDir Path tmp) {
-        Path newer = errorAnswering(tmp.resolve("newer"), "0.171.0");
+        Path newer = errorAnswering(tmp.resolve("newer"), "0.172.0");
         String[] r = run("models", "--codex-bin", newer.toString(), "--timeout", "10");
         assertThat(r[0]).isEqualTo("1");
         assertThat(withoutAgentLines(r[2])).isEqualTo("codex-bridge models: model/list failed: unknown field `includeHidden` (code -32600)\n"
-                + "(" + newer + ": codex 0.171.0 is newer than 0.169.0, the release codex-bridge " + BuildInfo.version()
+                + "(" + newer + ": codex 0.172.0 is newer than 0.171.0, the release codex-bridge " + BuildInfo.version()
                 + " is tested on; it is used all the same (the releases tested and how each differs: docs/compatibility.md))\n");
 
-        String[] pinned = run("models", "--codex-bin", errorAnswering(tmp.resolve("pinned"), "0.169.0").toString(), "--timeout", "10");
+        String[] pinned = run("models", "--codex-bin", errorAnswering(tmp.resolve("pinned"), "0.171.0").toString(), "--timeout", "10");
         assertThat(withoutAgentLines(pinned[2])).isEqualTo("codex-bridge models: model/list failed: unknown field `includeHidden` (code -32600)\n");
     }
 

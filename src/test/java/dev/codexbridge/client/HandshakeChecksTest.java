@@ -73,11 +73,11 @@ class HandshakeChecksTest {
 
     @Test
     void aNewerCodexConnectsAndIsNamedOnceInTheLogWithTheTestedVersionAndTheMatrix() throws Exception {
-        Path newer = fake("codex-cli 0.171.0", "codex_bridge/0.171.0 (Linux 6.1; x86_64) xterm");
+        Path newer = fake("codex-cli 0.172.0", "codex_bridge/0.172.0 (Linux 6.1; x86_64) xterm");
         try (LogCapture log = LogCapture.start()) {
             try (CodexClient c = client(newer).connect()) {
                 assertThat(c.isOpen()).as("a newer codex is never refused").isTrue();
-                assertThat(CodexVersion.fromUserAgent(c.serverInfo().userAgent())).hasValue(new CodexVersion(0, 171, 0));
+                assertThat(CodexVersion.fromUserAgent(c.serverInfo().userAgent())).hasValue(new CodexVersion(0, 172, 0));
             }
             try (CodexClient again = client(newer).connect()) {
                 assertThat(again.isOpen()).isTrue();
@@ -85,7 +85,7 @@ class HandshakeChecksTest {
             String text = log.text();
             System.out.println(text);
             assertThat(text).as("once per binary and version in this process").containsOnlyOnce("is newer than")
-                    .contains("INFO " + NewerCodex.class.getName() + " - " + newer + ": codex 0.171.0 is newer than 0.169.0, the release codex-bridge "
+                    .contains("INFO " + NewerCodex.class.getName() + " - " + newer + ": codex 0.172.0 is newer than 0.171.0, the release codex-bridge "
                             + BuildInfo.version() + " is tested on; it is used all the same (the releases tested and how each differs: "
                             + "docs/compatibility.md)");
         }
@@ -94,7 +94,7 @@ class HandshakeChecksTest {
     @Test
     void thePinnedCodexAndOlderOnesAboveTheFloorAreNotNamed() throws Exception {
         try (LogCapture log = LogCapture.start()) {
-            try (CodexClient c = client(fake("codex-cli 0.169.0", "codex_bridge/0.169.0 (Linux)")).connect()) {
+            try (CodexClient c = client(fake("codex-cli 0.171.0", "codex_bridge/0.171.0 (Linux)")).connect()) {
                 assertThat(c.isOpen()).isTrue();
             }
             try (CodexClient c = client(fake("codex-cli 0.130.0", "codex_bridge/0.130.0 (Linux)")).connect()) {

@@ -28,6 +28,8 @@ final class MethodTables {
             Map.entry("configRequirements/read", "ConfigRequirementsReadResponse"),
             Map.entry("externalAgentConfig/import/readHistories", "ExternalAgentConfigImportHistoriesReadResponse"),
             Map.entry("memory/reset", "MemoryResetResponse"),
+            // 0.171.0 answers {status, version, filePath, overriddenMetadata}: a config write (asked of the binary)
+            Map.entry("modelProvider/default/set", "ConfigWriteResponse"),
             Map.entry("remoteControl/status/read", "RemoteControlStatusReadResponse"),
             Map.entry("rollout/compress", "RolloutCompressResponse"),
             Map.entry("windowsSandbox/readiness", "WindowsSandboxReadinessResponse")));

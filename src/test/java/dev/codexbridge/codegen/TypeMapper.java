@@ -190,7 +190,8 @@ final class TypeMapper {
             // a property-level union that is not "X or null": no type of its own to name
             return alts.size() == 1 ? typeOf(alts.get(0), owner, property) : "JsonNode";
         }
-        if (p.has("enum")) {
+        // an enum of numbers (0.171.0's `version: 1`) is its number: a Java enum would read an int as an ordinal
+        if (p.has("enum") && allText(p.get("enum"))) {
             if (owner == null) {
                 return "String";
             }
@@ -234,6 +235,15 @@ final class TypeMapper {
             default:
                 return "JsonNode";
         }
+    }
+
+    private static boolean allText(JsonNode values) {
+        for (JsonNode v : values) {
+            if (!v.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String singleType(JsonNode p) {

@@ -65,11 +65,11 @@ class CodexArtifactLiveTest {
             String err = Files.readString(stderr);
             assertThat(host.exitValue()).as(out + err).isZero();
 
-            Path cached = userHome.resolve(".cache/codex-bridge/codex-" + "0.169.0-" + platform + "/bin/codex");
+            Path cached = userHome.resolve(".cache/codex-bridge/codex-" + "0.171.0-" + platform + "/bin/codex");
             List<String> lines = out.lines().toList();
             assertThat(lines).as(err).anySatisfy(l -> assertThat(l).startsWith("FOUND CLASS_PATH " + cached + " "));
             assertThat(lines).contains("ANSWER COMPLETED Hello from the artifact.");
-            assertThat(err).contains("unpacked codex-bridge-codex-" + platform + " (codex 0.169.0) into " + cached.getParent().getParent());
+            assertThat(err).contains("unpacked codex-bridge-codex-" + platform + " (codex 0.171.0) into " + cached.getParent().getParent());
             assertThat(model.responsesRequests()).hasSize(1);
             try (var names = Files.list(bin)) {
                 assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("sh", "bash");

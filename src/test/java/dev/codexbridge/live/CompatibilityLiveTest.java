@@ -6,84 +6,90 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;
-import dev.codexbridge.process.CodexVersionProbe;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.MatrixCodex;
+import dev.codexbridge.support.Slow;
 import dev.codexbridge.testkit.Scenario;
 import dev.codexbridge.testkit.ScenarioRunner;
 import dev.codexbridge.testkit.Scenarios;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every scenario against a codex installed beside the pinned one — 0.130.0 unless
- * {@code -Dcodexbridge.compatVersion} (the pom's {@code codex.compat.version}) names another, in
- * {@code -Dcodexbridge.compatDir} — each behaving exactly as {@code fixtures/compatibility/VERSION.json}
- * (and docs/compatibility.md) says. With {@code -Dcodexbridge.compatSurvey=DIR} nothing is checked:
- * what each scenario did is written to {@code DIR/VERSION.json} in the fixture's format, for
- * {@code bin/codex-release} to report and a maintainer to commit.
+ * Every scenario against each release the matrix keeps beside the pinned one ({@link MatrixCodex}:
+ * the previous pin and 0.130.0, each in its own folder the build installed), each behaving exactly
+ * as {@code fixtures/compatibility/VERSION.json} (and docs/compatibility.md) says. With
+ * {@code -Dcodexbridge.compatSurvey=DIR} nothing is checked: what each scenario did on the
+ * compatibility version ({@code -Dcodexbridge.compatVersion}, the release bin/codex-release names)
+ * is written to {@code DIR/VERSION.json} in the fixture's format, for {@code bin/codex-release} to
+ * report and a maintainer to commit.
  */
+@Slow("every recorded scenario on each release the matrix keeps (21 scenarios on 0.169.0 and 0.130.0): about 35 s on two quiet cores")
 class CompatibilityLiveTest {
-    static final String VERSION = System.getProperty("codexbridge.compatVersion", "0.130.0");
     /** The folder a survey is written to, or null to check against the committed matrix. */
     static final String SURVEY = System.getProperty("codexbridge.compatSurvey");
-    private static final Map<String, ObjectNode> SURVEYED = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, ObjectNode>> SURVEYED = new ConcurrentHashMap<>();
 
     @TempDir
     Path tmp;
 
     @TestFactory
-    Stream<DynamicTest> everyScenarioOnTheCompatibilityVersionBehavesAsDocumented() throws Exception {
+    Stream<DynamicContainer> everyScenarioOnEachReleaseOfTheMatrixBehavesAsDocumented() throws Exception {
         LiveCodex.binary();
-        Path codex = binary();
-        Path committed = Paths.get("fixtures", "compatibility", VERSION + ".json");
-        if (SURVEY != null) {
-            return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> SURVEYED.put(s.name(), survey(s, codex))));
+        List<DynamicContainer> releases = new ArrayList<>();
+        for (MatrixCodex release : MatrixCodex.all()) {
+            releases.add(DynamicContainer.dynamicContainer(release.toString(), scenarios(release)));
         }
-        assertThat(committed).as("no matrix for codex %s: survey it with bin/codex-release %s (docs/compatibility.md)", VERSION, VERSION)
+        return releases.stream();
+    }
+
+    private Stream<DynamicTest> scenarios(MatrixCodex release) throws Exception {
+        Path codex = release.binary();
+        String version = release.version();
+        if (SURVEY != null) {
+            Map<String, ObjectNode> surveyed = SURVEYED.computeIfAbsent(version, v -> new ConcurrentHashMap<>());
+            return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> surveyed.put(s.name(), survey(s, codex, version))));
+        }
+        Path committed = Paths.get("fixtures", "compatibility", version + ".json");
+        assertThat(committed).as("no matrix for codex %s: survey it with bin/codex-release %s (docs/compatibility.md)", version, version)
                 .exists();
         JsonNode matrix = Json.parse(Files.readString(committed));
         assertThat(matrix.path("scenarios").size()).isEqualTo(Scenarios.all().size());
-        return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> check(s, codex, matrix.path("scenarios").path(s.name()))));
+        return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(),
+                () -> check(s, codex, version, matrix.path("scenarios").path(s.name()))));
     }
 
-    /** The compatibility version's binary, checked to report that version. */
-    static Path binary() {
-        Path dir = Paths.get(System.getProperty("codexbridge.compatDir", ".codex-cli-" + VERSION));
-        Path codex = CodexLocator.findInInstall(dir).orElseThrow(() -> new AssertionError("codex " + VERSION + " not installed in " + dir));
-        assertThat(CodexVersionProbe.probe(codex, Duration.ofSeconds(20))).isEqualTo(CodexVersion.parse(VERSION).orElseThrow());
-        return codex;
-    }
-
-    private void check(Scenario s, Path codex, JsonNode expected) throws Exception {
-        assertThat(expected.isObject()).as("%s is in the compatibility matrix", s.name()).isTrue();
-        ScenarioRunner.Outcome outcome = ScenarioRunner.record(s, codex, tmp.resolve(s.name() + ".jsonl"));
+    private void check(Scenario s, Path codex, String version, JsonNode expected) throws Exception {
+        assertThat(expected.isObject()).as("%s is in the compatibility matrix of %s", s.name(), version).isTrue();
+        ScenarioRunner.Outcome outcome = ScenarioRunner.record(s, codex, tmp.resolve(version + "-" + s.name() + ".jsonl"));
         if ("passes".equals(expected.path("status").asText())) {
-            assertThat(outcome.failures()).as("%s on codex %s", s.name(), VERSION).isEmpty();
+            assertThat(outcome.failures()).as("%s on codex %s", s.name(), version).isEmpty();
         } else {
-            assertThat(outcome.ok()).as("%s is documented as differing on %s but passed", s.name(), VERSION).isFalse();
+            assertThat(outcome.ok()).as("%s is documented as differing on %s but passed", s.name(), version).isFalse();
             assertThat(String.join("\n", outcome.failures())).contains(expected.path("symptom").asText());
         }
     }
 
     /** What {@code s} did on this codex: passes, or differs with its first failure as the symptom (all of them under failures). */
-    private ObjectNode survey(Scenario s, Path codex) {
+    private ObjectNode survey(Scenario s, Path codex, String version) {
         ObjectNode o = Json.object();
-        java.util.List<String> failures;
+        List<String> failures;
         try {
-            failures = ScenarioRunner.record(s, codex, tmp.resolve(s.name() + ".jsonl")).failures();
+            failures = ScenarioRunner.record(s, codex, tmp.resolve(version + "-" + s.name() + ".jsonl")).failures();
         } catch (Exception e) {
-            failures = java.util.List.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+            failures = List.of(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         if (failures.isEmpty()) {
             return o.put("status", "passes");
@@ -96,22 +102,28 @@ class CompatibilityLiveTest {
 
     @AfterAll
     static void writeSurvey() throws Exception {
-        if (SURVEY == null || SURVEYED.isEmpty()) {
+        if (SURVEY == null) {
             return;
         }
+        for (Map.Entry<String, Map<String, ObjectNode>> release : SURVEYED.entrySet()) {
+            writeSurvey(release.getKey(), release.getValue());
+        }
+    }
+
+    private static void writeSurvey(String version, Map<String, ObjectNode> surveyed) throws Exception {
         ObjectNode doc = Json.object();
-        doc.put("codexVersion", VERSION);
-        doc.put("about", "How each scenario behaved on codex " + VERSION + " with codex-bridge pinned to " + CodexVersion.PINNED
+        doc.put("codexVersion", version);
+        doc.put("about", "How each scenario behaved on codex " + version + " with codex-bridge pinned to " + CodexVersion.PINNED
                 + ", surveyed by CompatibilityLiveTest for bin/codex-release. To keep it in the matrix: copy it to fixtures/compatibility/, "
-                + "give each 'differs' a 'why' and drop the 'failures'; CompatibilityLiveTest then checks it with -Dcodex.compat.version="
-                + VERSION + ".");
+                + "give each 'differs' a 'why' and drop the 'failures'; CompatibilityLiveTest checks it on every build once the pom names "
+                + version + " (codex.previous.version, or codex.compat.version).");
         ObjectNode scenarios = doc.putObject("scenarios");
         Scenarios.all().forEach(s -> {
-            if (SURVEYED.containsKey(s.name())) {
-                scenarios.set(s.name(), SURVEYED.get(s.name()));
+            if (surveyed.containsKey(s.name())) {
+                scenarios.set(s.name(), surveyed.get(s.name()));
             }
         });
-        Path out = Paths.get(SURVEY, VERSION + ".json");
+        Path out = Paths.get(SURVEY, version + ".json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
     }

@@ -35,14 +35,14 @@ class DemoCommandLiveTest {
 
     /**
      * With CODEX_BIN naming a codex that reports another version (a wrapper around the pinned one
-     * whose {@code --version} says 0.171.0), the demo names that version, not the pinned one, adds
+     * whose {@code --version} says 0.172.0), the demo names that version, not the pinned one, adds
      * the one line saying which version was tested and where the matrix is, and still runs.
      */
     @Test
     void demoNamesTheVersionOfTheCodexItRunsAndSaysWhenItIsNewerThanTheTestedOne(@TempDir Path tmp) throws Exception {
         Path real = LiveCodex.binary();
         Path wrapper = Scripts.write(tmp.resolve("bin"), "codex", String.join("\n",
-                "if [ \"$1\" = --version ]; then echo 'codex-cli 0.171.0'; exit 0; fi",
+                "if [ \"$1\" = --version ]; then echo 'codex-cli 0.172.0'; exit 0; fi",
                 "exec '" + real + "' \"$@\""));
         List<String> command = ChildJvm.command();
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", "demo"));
@@ -53,8 +53,8 @@ class DemoCommandLiveTest {
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
         System.out.println(out);
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("codex-bridge demo: codex 0.171.0 at " + wrapper + "\n"
-                        + "note: codex 0.171.0 is newer than " + BuildInfo.pinnedCodexVersion() + ", the release codex-bridge " + BuildInfo.version()
+        assertThat(out).contains("codex-bridge demo: codex 0.172.0 at " + wrapper + "\n"
+                        + "note: codex 0.172.0 is newer than " + BuildInfo.pinnedCodexVersion() + ", the release codex-bridge " + BuildInfo.version()
                         + " is tested on; it is used all the same (the releases tested and how each differs: docs/compatibility.md)\n")
                 .containsOnlyOnce("is newer than")
                 .doesNotContain("codex-bridge demo: codex " + BuildInfo.pinnedCodexVersion())

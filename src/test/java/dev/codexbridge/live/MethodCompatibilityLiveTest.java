@@ -25,7 +25,7 @@ import dev.codexbridge.protocol.ThreadStartParams;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.RpcException;
-import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.MatrixCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -38,13 +38,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The read-only typed methods of the protocol group tests ({@code ProtocolGroupsLiveTest}) against
- * the codex of {@link CompatibilityLiveTest#VERSION} (0.130.0 unless {@code -Dcodexbridge.compatVersion}
- * names another): per method, {@code ok}, {@code error} (code and message), {@code undecodable}
+ * each release the matrix keeps beside the pinned one ({@link MatrixCodex}: the previous pin and
+ * 0.130.0; in a survey the release {@code -Dcodexbridge.compatVersion} names): per method, {@code ok}, {@code error} (code and message), {@code undecodable}
  * (the answer does not fit the pinned version's type) or {@code unknown} (that codex has no such
  * method). The result must equal {@code fixtures/compatibility/VERSION-methods.json}
  * (docs/compatibility.md); {@code -Dcodexbridge.recordMethodMatrix=true} rewrites the file, and
@@ -53,17 +55,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MethodCompatibilityLiveTest {
     private static final boolean RECORD = Boolean.getBoolean("codexbridge.recordMethodMatrix");
-    static final String VERSION = CompatibilityLiveTest.VERSION;
-    static final Path MATRIX = Paths.get("fixtures", "compatibility", VERSION + "-methods.json");
     private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     @TempDir
     Path tmp;
 
-    @Test
-    void readOnlyMethodsOnTheCompatibilityVersionBehaveAsDocumented() throws Exception {
-        LiveCodex.binary();
-        Path codex = CompatibilityLiveTest.binary();
+    static Stream<MatrixCodex> releases() {
+        return MatrixCodex.all().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void readOnlyMethodsOnEachReleaseOfTheMatrixBehaveAsDocumented(MatrixCodex release) throws Exception {
+        Path codex = release.binary();
+        String version = release.version();
+        Path matrix = Paths.get("fixtures", "compatibility", version + "-methods.json");
 
         ObjectNode results = Json.object();
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
@@ -101,22 +107,22 @@ class MethodCompatibilityLiveTest {
         }
 
         ObjectNode doc = Json.object();
-        doc.put("codexVersion", VERSION);
-        doc.put("about", "The read-only typed CodexApi methods exercised by ProtocolGroupsLiveTest, called by a CodexClient on codex " + VERSION + ". "
+        doc.put("codexVersion", version);
+        doc.put("about", "The read-only typed CodexApi methods exercised by ProtocolGroupsLiveTest, called by a CodexClient on codex " + version + ". "
                 + "status: ok | error (code, message) | undecodable (the answer does not fit the " + CodexVersion.PINNED + " result type) "
-                + "| unknown (no such method in " + VERSION + "). "
+                + "| unknown (no such method in " + version + "). "
                 + "Checked by MethodCompatibilityLiveTest; rewrite with -Dcodexbridge.recordMethodMatrix=true.");
         doc.set("methods", results);
         String survey = CompatibilityLiveTest.SURVEY;
-        Path written = survey != null ? Paths.get(survey, MATRIX.getFileName().toString()) : RECORD ? MATRIX : null;
+        Path written = survey != null ? Paths.get(survey, matrix.getFileName().toString()) : RECORD ? matrix : null;
         if (written != null) {
             Files.createDirectories(written.getParent());
             Files.writeString(written, Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
         } else {
-            assertThat(MATRIX).as("no method matrix for codex %s: survey it with bin/codex-release %s (docs/compatibility.md)", VERSION, VERSION)
+            assertThat(matrix).as("no method matrix for codex %s: survey it with bin/codex-release %s (docs/compatibility.md)", version, version)
                     .exists();
-            JsonNode committed = Json.parse(Files.readString(MATRIX));
-            assertThat(results).as("codex %s answers the typed methods differently than %s says", VERSION, MATRIX).isEqualTo(committed.get("methods"));
+            JsonNode committed = Json.parse(Files.readString(matrix));
+            assertThat(results).as("codex %s answers the typed methods differently than %s says", version, matrix).isEqualTo(committed.get("methods"));
         }
     }
 

@@ -31,7 +31,7 @@ class RuntimeCommandLiveTest {
         assertThat(status[0]).isEqualTo("0");
         JsonNode s = Json.parse(status[1].strip());
         assertThat(s.path("enabled").asBoolean()).isFalse();
-        assertThat(s.path("codexVersion").asText()).isEqualTo("0.169.0");
+        assertThat(s.path("codexVersion").asText()).isEqualTo("0.171.0");
 
         String[] enable = run(concat(new String[] {"runtime", "enable", "--mcp-config", mcp.toString(), "--no-plugins"}, common));
         assertThat(enable[0]).isEqualTo("0");

@@ -6,6 +6,7 @@ import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.runtime.RuntimeGate;
 import dev.codexbridge.runtime.RuntimeSwitch;
 import dev.codexbridge.runtime.StateStore;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The version matrix of the runtime switch's permission profiles: enable against codex 0.169.0 and
- * 0.130.0, each with the default and with the no-sandbox profile asked for under the other
- * version's name, and the written config is accepted by that codex. 0.169.0 is checked with
- * {@code --strict-config --print-startup-config}; 0.130.0 has no {@code --strict-config}, and an
- * unknown profile there (as in 0.169.0 without the flag) is only a {@code configWarning}
+ * The version matrix of the runtime switch's permission profiles: enable against the pinned codex
+ * (0.171.0, which names them as 0.169.0 does) and 0.130.0, each with the default and with the
+ * no-sandbox profile asked for under the other version's name, and the written config is accepted
+ * by that codex. The pinned one is checked with {@code --strict-config --print-startup-config};
+ * 0.130.0 has no {@code --strict-config}, and an unknown profile there (as in the pinned one
+ * without the flag) is only a {@code configWarning}
  * "Invalid configuration; using defaults" after {@code initialize}, so that is what is checked.
  */
 class RuntimeProfileMatrixLiveTest {
@@ -46,11 +48,12 @@ class RuntimeProfileMatrixLiveTest {
     void theWrittenProfileIsAcceptedByEachVersion() throws Exception {
         record Case(Path codex, String version, String asked, String written) {
         }
-        Path c169 = LiveCodex.binary();
+        Path pinned = LiveCodex.binary();
+        String pinnedVersion = CodexVersion.PINNED.toString();
         Path c130 = codex130();
         List<Case> cases = List.of(
-                new Case(c169, "0.169.0", null, ":workspace"),
-                new Case(c169, "0.169.0", ":danger-no-sandbox", ":danger-full-access"),
+                new Case(pinned, pinnedVersion, null, ":workspace"),
+                new Case(pinned, pinnedVersion, ":danger-no-sandbox", ":danger-full-access"),
                 new Case(c130, "0.130.0", null, ":workspace"),
                 new Case(c130, "0.130.0", ":danger-full-access", ":danger-no-sandbox"),
                 new Case(c130, "0.130.0", ":read-only", ":read-only"));
@@ -66,7 +69,7 @@ class RuntimeProfileMatrixLiveTest {
             assertThat(Files.readString(home.resolve("config.toml"))).contains("default_permissions = \"" + c.written() + "\"");
 
             assertThat(configWarnings(c.codex(), home)).as("%s", c).noneMatch(w -> w.contains("Invalid configuration"));
-            if (c.version().equals("0.169.0")) {
+            if (c.version().equals(pinnedVersion)) {
                 String[] strict = strictCheck(c.codex(), home);
                 assertThat(strict[0]).as("--strict-config on %s:\n%s", c, strict[1]).isEqualTo("0");
             }
@@ -76,7 +79,7 @@ class RuntimeProfileMatrixLiveTest {
         Files.writeString(home.resolve("config.toml"), "default_permissions = \":danger-full-access\"\n");
         assertThat(configWarnings(c130, home)).anyMatch(w -> w.contains("Invalid configuration") && w.contains(":danger-full-access"));
         Files.writeString(home.resolve("config.toml"), "default_permissions = \":danger-no-sandbox\"\n");
-        assertThat(strictCheck(c169, home)[0]).isNotEqualTo("0");
+        assertThat(strictCheck(pinned, home)[0]).isNotEqualTo("0");
     }
 
     /** The {@code configWarning} lines codex sends between {@code initialize} and the answer to a later request. */

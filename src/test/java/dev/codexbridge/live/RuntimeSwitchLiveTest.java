@@ -36,7 +36,7 @@ class RuntimeSwitchLiveTest {
             RuntimeStatus initial = sw(home).build().status(false);
             assertThat(initial.enabled()).isFalse();
             assertThat(initial.managedBlock()).isFalse();
-            assertThat(initial.codexVersion()).isEqualTo("0.169.0");
+            assertThat(initial.codexVersion()).isEqualTo("0.171.0");
 
             RuntimeSwitch.EnableResult enabled = sw(home).discoverPlugins(false).defaultPermissions(":workspace")
                     .hostConfig(HostMcpConfig.parse("{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\",\"args\":[\"mcp-server-fetch\"]}}}", false, "t"))
@@ -85,7 +85,7 @@ class RuntimeSwitchLiveTest {
         RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().launch(CodexLaunch.appServer(tmp.resolve("no-codex")).codexHome(home).build())
                 .stateStore(StateStore.file(tmp.resolve("state.json"))).defaultPermissions(":workspace").build().enable();
         assertThat(r.enabled()).isFalse();
-        assertThat(r.problem()).contains("does not exist").contains("npm install -g @openai/codex@0.169.0");
+        assertThat(r.problem()).contains("does not exist").contains("npm install -g @openai/codex@0.171.0");
         assertThat(tmp.resolve("state.json")).doesNotExist();
         assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo("model = \"x\"\n");
     }

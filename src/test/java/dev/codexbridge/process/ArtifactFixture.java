@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * a jar, with a shell script as its executable.
  */
 final class ArtifactFixture {
-    static final String VERSION = "0.169.0";
+    static final String VERSION = "0.171.0";
     final String platform;
     final Map<String, byte[]> files = new LinkedHashMap<>();
     final Map<String, Boolean> executable = new LinkedHashMap<>();

@@ -67,12 +67,12 @@ class CodexArtifactCacheTest {
     void unpacksOnceIntoAVersionedFolderAndTheExecutableRuns() throws Exception {
         ArtifactFixture fixture = new ArtifactFixture(PLATFORM);
         CodexArtifact artifact = artifact(fixture.writeFolder(tmp.resolve("cp")));
-        assertThat(artifact.version()).isEqualTo("0.169.0");
+        assertThat(artifact.version()).isEqualTo("0.171.0");
         assertThat(artifact.files()).hasSize(3);
         CodexArtifactCache cache = new CodexArtifactCache(tmp.resolve("cache"));
 
         Path exe = cache.executable(artifact);
-        assertThat(exe).isEqualTo(tmp.resolve("cache/codex-0.169.0-" + PLATFORM + "/bin/codex"));
+        assertThat(exe).isEqualTo(tmp.resolve("cache/codex-0.171.0-" + PLATFORM + "/bin/codex"));
         assertUnpacked(exe, fixture);
         assertThat(CodexVersionProbe.probe(exe, CodexVersionProbe.DEFAULT_TIMEOUT)).isEqualTo(CodexVersion.PINNED);
         Object inode = Files.readAttributes(exe, BasicFileAttributes.class).fileKey();
@@ -81,8 +81,8 @@ class CodexArtifactCacheTest {
         CodexArtifactCache.forgetChecks();
         assertThat(new CodexArtifactCache(tmp.resolve("cache")).executable(artifact)).isEqualTo(exe);
         assertThat(Files.readAttributes(exe, BasicFileAttributes.class).fileKey()).isEqualTo(inode);
-        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.169.0-" + PLATFORM,
-                "codex-0.169.0-" + PLATFORM + ".lock");
+        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.171.0-" + PLATFORM,
+                "codex-0.171.0-" + PLATFORM + ".lock");
     }
 
     /** A cache filled in advance (at image build time) is used without writing to it, not even its lock file. */
@@ -91,13 +91,13 @@ class CodexArtifactCacheTest {
         ArtifactFixture fixture = new ArtifactFixture(PLATFORM);
         CodexArtifact artifact = artifact(fixture.writeFolder(tmp.resolve("cp")));
         Path exe = new CodexArtifactCache(tmp.resolve("cache")).executable(artifact);
-        Path lock = tmp.resolve("cache/codex-0.169.0-" + PLATFORM + ".lock");
+        Path lock = tmp.resolve("cache/codex-0.171.0-" + PLATFORM + ".lock");
         Files.delete(lock);
         Files.createDirectory(lock);        // the lock file cannot be opened for writing
         CodexArtifactCache.forgetChecks();
         assertThat(new CodexArtifactCache(tmp.resolve("cache")).executable(artifact)).isEqualTo(exe);
         // a copy that needs unpacking does need the lock: the failure names the way out
-        Files.delete(tmp.resolve("cache/codex-0.169.0-" + PLATFORM + "/codex-resources/data.bin"));
+        Files.delete(tmp.resolve("cache/codex-0.171.0-" + PLATFORM + "/codex-resources/data.bin"));
         assertThatThrownBy(() -> new CodexArtifactCache(tmp.resolve("cache")).executable(artifact))
                 .isInstanceOf(CodexProcessException.class).hasMessageContaining(CodexArtifactCache.CACHE_PROPERTY);
     }
@@ -153,14 +153,14 @@ class CodexArtifactCacheTest {
         Path dir = cache.executable(artifact).getParent().getParent();
         Files.writeString(dir.resolve(CodexArtifactCache.MARKER), "another build\n");
         // a half-written folder a killed process left behind
-        Path leftover = Files.createDirectories(tmp.resolve("cache/codex-0.169.0-" + PLATFORM + ".tmp-dead/bin"));
+        Path leftover = Files.createDirectories(tmp.resolve("cache/codex-0.171.0-" + PLATFORM + ".tmp-dead/bin"));
         Files.writeString(leftover.resolve("codex"), "half");
         CodexArtifactCache.forgetChecks();
 
         assertUnpacked(cache.executable(artifact), fixture);
         assertThat(Files.readString(dir.resolve(CodexArtifactCache.MARKER)).strip()).isEqualTo(artifact.manifestSha256());
-        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.169.0-" + PLATFORM,
-                "codex-0.169.0-" + PLATFORM + ".lock");
+        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.171.0-" + PLATFORM,
+                "codex-0.171.0-" + PLATFORM + ".lock");
     }
 
     @Test
@@ -170,7 +170,7 @@ class CodexArtifactCacheTest {
         assertThatThrownBy(() -> new CodexArtifactCache(tmp.resolve("cache")).executable(artifact))
                 .isInstanceOf(CodexProcessException.class)
                 .hasMessageContaining("the codex-bridge-codex artifact on the class path is damaged: codex-resources/data.bin");
-        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.169.0-" + PLATFORM + ".lock");
+        assertThat(cacheEntries(tmp.resolve("cache"))).containsExactly("codex-0.171.0-" + PLATFORM + ".lock");
     }
 
     @Test
@@ -217,7 +217,7 @@ class CodexArtifactCacheTest {
             CodexArtifactCache.forgetChecks();
             assertThat(CodexArtifactCache.problem(exe.getParent().getParent(), artifact)).isNull();
             assertUnpacked(exe, fixture);
-            assertThat(cacheEntries(root)).containsExactly("codex-0.169.0-" + PLATFORM, "codex-0.169.0-" + PLATFORM + ".lock");
+            assertThat(cacheEntries(root)).containsExactly("codex-0.171.0-" + PLATFORM, "codex-0.171.0-" + PLATFORM + ".lock");
         } finally {
             pool.shutdownNow();
             other.destroyForcibly();
@@ -236,7 +236,7 @@ class CodexArtifactCacheTest {
         CodexLocator.Located located = new CodexLocator(Map.of("PATH", pathDir.toString())::get, props::get, cwd, loader)
                 .locate(null);
         assertThat(located.source()).isEqualTo(CodexLocator.Source.CLASS_PATH);
-        assertThat(located.binary()).isEqualTo(tmp.resolve("cache/codex-0.169.0-" + PLATFORM + "/bin/codex"));
+        assertThat(located.binary()).isEqualTo(tmp.resolve("cache/codex-0.171.0-" + PLATFORM + "/bin/codex"));
 
         Path local = Scripts.write(cwd.resolve(".codex-cli/node_modules/@openai/codex-" + PLATFORM + "/vendor/t/bin"), "codex", "true");
         located = new CodexLocator(Map.of("PATH", pathDir.toString())::get, props::get, cwd, loader).locate(null);

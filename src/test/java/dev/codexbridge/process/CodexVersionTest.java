@@ -28,7 +28,7 @@ class CodexVersionTest {
         assertThat(new CodexVersion(0, 130, 0)).isGreaterThan(new CodexVersion(0, 99, 9));
         assertThat(new CodexVersion(1, 0, 0)).isGreaterThan(new CodexVersion(0, 999, 999));
         assertThat(CodexVersion.PINNED.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)).isTrue();
-        assertThat(CodexVersion.PINNED.toString()).isEqualTo(System.getProperty("codexbridge.pinnedVersion", "0.169.0"));
+        assertThat(CodexVersion.PINNED.toString()).isEqualTo(System.getProperty("codexbridge.pinnedVersion", "0.171.0"));
     }
 
     @Test

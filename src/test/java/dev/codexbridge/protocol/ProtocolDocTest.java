@@ -22,9 +22,9 @@ class ProtocolDocTest {
         if (Boolean.getBoolean("codexbridge.writeProtocolDoc")) {
             ProtocolDoc.main(new String[0]);
         }
-        assertThat(ClientRequests.ALL.stream().filter(m -> !m.experimental())).as("stable client requests of codex 0.169.0").hasSize(109);
-        assertThat(ServerRequests.ALL.stream().filter(m -> !m.experimental())).as("stable server requests of codex 0.169.0").hasSize(10);
-        assertThat(ServerNotifications.ALL).as("notifications of codex 0.169.0").hasSize(86);
+        assertThat(ClientRequests.ALL.stream().filter(m -> !m.experimental())).as("stable client requests of codex 0.171.0").hasSize(110);
+        assertThat(ServerRequests.ALL.stream().filter(m -> !m.experimental())).as("stable server requests of codex 0.171.0").hasSize(10);
+        assertThat(ServerNotifications.ALL).as("notifications of codex 0.171.0").hasSize(87);
 
         Map<String, ProtocolDoc.Row> documented = ProtocolDoc.parse(Files.readString(ProtocolDoc.FILE));
         List<ProtocolDoc.Row> expected = new ArrayList<>();

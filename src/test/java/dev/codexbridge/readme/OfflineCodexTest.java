@@ -112,7 +112,7 @@ class OfflineCodexTest {
                     .build()) {
                 session.runTurn(TurnInput.text("Greet me."));
             }
-            recorder.write(fixture, "hello", "0.169.0", null,           // machine-specific values out
+            recorder.write(fixture, "hello", "0.171.0", null,           // machine-specific values out
                     new FixtureNormalizer().path(work.toString(), "/work").path(home.toString(), "/codex-home"));
         }
         FixtureReplayer replay = FixtureReplayer.load(fixture);         // a fake codex, no process

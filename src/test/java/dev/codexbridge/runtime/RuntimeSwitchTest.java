@@ -403,16 +403,16 @@ class RuntimeSwitchTest {
 
     @Test
     void statusNamesTheBinarysOwnVersionAndANewerOneIsUsedWithOneLineSayingWhatWasTested() throws Exception {
-        Path codex171 = Scripts.write(tmp.resolve("v171"), "codex", "echo 'codex-cli 0.171.0'");
-        RuntimeStatus s = sw(codex171).build().status(false);
-        assertThat(s.codexVersion()).isEqualTo("0.171.0");
-        assertThat(s.codexNote()).isEqualTo("codex 0.171.0 is newer than 0.169.0, the release codex-bridge " + dev.codexbridge.BuildInfo.version()
+        Path codex172 = Scripts.write(tmp.resolve("v172"), "codex", "echo 'codex-cli 0.172.0'");
+        RuntimeStatus s = sw(codex172).build().status(false);
+        assertThat(s.codexVersion()).isEqualTo("0.172.0");
+        assertThat(s.codexNote()).isEqualTo("codex 0.172.0 is newer than 0.171.0, the release codex-bridge " + dev.codexbridge.BuildInfo.version()
                 + " is tested on; it is used all the same (the releases tested and how each differs: docs/compatibility.md)");
-        assertThat(s.summary()).contains("codex: " + codex171 + " (0.171.0)\nnote: " + s.codexNote() + "\n");
-        assertThat(s.toJson()).contains("\"codexNote\":\"codex 0.171.0 is newer than 0.169.0");
-        RuntimeSwitch.EnableResult r = sw(codex171).build().enable();
+        assertThat(s.summary()).contains("codex: " + codex172 + " (0.172.0)\nnote: " + s.codexNote() + "\n");
+        assertThat(s.toJson()).contains("\"codexNote\":\"codex 0.172.0 is newer than 0.171.0");
+        RuntimeSwitch.EnableResult r = sw(codex172).build().enable();
         assertThat(r.enabled()).as("a newer codex is not refused: %s", r.problem()).isTrue();
-        assertThat(r.codexVersion()).isEqualTo("0.171.0");
+        assertThat(r.codexVersion()).isEqualTo("0.172.0");
 
         RuntimeStatus pinned = sw(codex169).build().status(false);
         assertThat(pinned.codexNote()).isNull();

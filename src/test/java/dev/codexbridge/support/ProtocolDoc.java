@@ -105,8 +105,7 @@ public final class ProtocolDoc {
             Map.entry("execCommandApproval", "approval bridge: `ApprovalHandler`, `ApprovalKind.LEGACY_COMMAND`"),
             Map.entry("applyPatchApproval", "approval bridge: `ApprovalHandler`, `ApprovalKind.LEGACY_PATCH`"),
             Map.entry("account/chatgptAuthTokens/refresh", "approval bridge: `ApprovalPolicy.authRefresh` (refused without one)"),
-            Map.entry("attestation/generate", "`CodexClient.Builder.serverRequests` handler / `ThreadInbox` (the bridge answers -32601)"),
-            Map.entry("currentTime/read", "`CodexClient.Builder.serverRequests` handler / `ThreadInbox` (the bridge answers -32601; experimental)"));
+            Map.entry("attestation/generate", "`CodexClient.Builder.serverRequests` handler / `ThreadInbox` (the bridge answers -32601)"));
 
     // ---------------------------------------------------------------- coverage
 

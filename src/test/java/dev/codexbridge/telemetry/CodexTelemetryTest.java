@@ -196,14 +196,14 @@ class CodexTelemetryTest {
 
     @Test
     void theTurnNamesTheCodexThatRanItANewerOneIncluded() {
-        codex.userAgent = "codex_bridge/0.171.0 (Linux 6.1; x86_64) xterm";
+        codex.userAgent = "codex_bridge/0.172.0 (Linux 6.1; x86_64) xterm";
         codex.onTurnStart = (f, turn) -> {
             f.agentMessage(turn, "hi");
             f.completeTurn(turn, "completed", null);
         };
         session = builder(CodexTelemetry.of(otel.openTelemetry())).build();
         assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnOutcome.COMPLETED);
-        assertThat(otel.span("invoke_agent codex").getAttributes().get(GenAiAttributes.CODEX_VERSION)).isEqualTo("0.171.0");
+        assertThat(otel.span("invoke_agent codex").getAttributes().get(GenAiAttributes.CODEX_VERSION)).isEqualTo("0.172.0");
     }
 
     @Test

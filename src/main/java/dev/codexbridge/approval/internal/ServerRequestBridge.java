@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /**
- * Answers every server request codex 0.169 can send, exactly once, with a response its schema
+ * Answers every server request codex 0.171 can send, exactly once, with a response its schema
  * accepts. Decisions go through the {@link ApprovalPolicy}: automatic rules, then the host's
  * handler (run off the caller's thread, with a deadline), then fail closed. Anything unknown is
  * answered {@code -32601}. Reads the generated params types and answers with the generated
@@ -30,6 +30,10 @@ import org.slf4j.Logger;
  * {@code PermissionApprovals}, {@code McpElicitations}, {@code UserInputRequests},
  * {@code DynamicToolCalls}, {@code LegacyApprovals}, {@code AuthTokenRefresh}). A request without
  * an entry fails the bridge's construction ({@code RequestTable}) instead of going unanswered.
+ *
+ * <p>A request an older codex still sends and the pinned one no longer defines ({@code currentTime/read},
+ * gone in 0.171.0, still sent by 0.169.0) decodes to {@link ServerRequestParams.Unknown} and is answered
+ * {@code -32601 "Unsupported method: …"}, the answer it got when it was defined.
  */
 public final class ServerRequestBridge {
     private static final Logger LOG = SafeLogger.getLogger(ServerRequestBridge.class);
@@ -64,8 +68,7 @@ public final class ServerRequestBridge {
                 LegacyApprovals.applyPatch(decider, sessionCwd),
                 AuthTokenRefresh.entry(policy),
                 // Nothing a host of this bridge can answer: codex is told so rather than left waiting.
-                RequestEntry.unsupported(ServerRequests.ATTESTATION_GENERATE),
-                RequestEntry.unsupported(ServerRequests.CURRENT_TIME_READ)));
+                RequestEntry.unsupported(ServerRequests.ATTESTATION_GENERATE)));
     }
 
     /** Feeds notifications so file-change approvals can say what would change. */

@@ -19,14 +19,14 @@ class CodexHealthVersionTest {
 
     @Test
     void aNewerCodexIsNamedWithTheVersionCodexBridgeWasTestedOn() {
-        CodexHealthCheck.Verdict newer = health("codex_bridge/0.171.0 (Linux 6.1; x86_64)");
+        CodexHealthCheck.Verdict newer = health("codex_bridge/0.172.0 (Linux 6.1; x86_64)");
         assertThat(newer.up()).isTrue();
-        assertThat(newer.details()).containsEntry("codexVersion", "0.171.0").containsEntry("codexTestedOn", "0.169.0");
+        assertThat(newer.details()).containsEntry("codexVersion", "0.172.0").containsEntry("codexTestedOn", "0.171.0");
     }
 
     @Test
     void thePinnedCodexIsNamedAloneAndAnAnswerWithoutAVersionAddsNothing() {
-        assertThat(health("codex_bridge/0.169.0 (Linux)").details()).containsEntry("codexVersion", "0.169.0").doesNotContainKey("codexTestedOn");
+        assertThat(health("codex_bridge/0.171.0 (Linux)").details()).containsEntry("codexVersion", "0.171.0").doesNotContainKey("codexTestedOn");
         assertThat(health("fake").details()).doesNotContainKeys("codexVersion", "codexTestedOn");
     }
 }

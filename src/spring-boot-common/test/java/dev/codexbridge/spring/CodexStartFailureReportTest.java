@@ -104,7 +104,7 @@ class CodexStartFailureReportTest {
         FailureAnalysis analysis = new CodexStartFailureAnalyzer().analyze(
                 new IllegalStateException("wrapped", notFound));
         assertThat(analysis.getDescription()).isEqualTo(notFound.getMessage());
-        assertThat(analysis.getAction()).contains("Set codex-bridge.process.binary to the codex 0.169.0 executable")
+        assertThat(analysis.getAction()).contains("Set codex-bridge.process.binary to the codex 0.171.0 executable")
                 .contains("dev.codexbridge:codex-bridge-codex-PLATFORM");
         assertThat(analysis.getCause()).isSameAs(notFound);
     }

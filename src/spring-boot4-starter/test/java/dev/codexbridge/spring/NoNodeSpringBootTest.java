@@ -66,7 +66,7 @@ class NoNodeSpringBootTest {
             String err = Files.readString(log);
             assertThat(host.exitValue()).as(out + err).isZero();
             assertThat(out.lines()).as(err).contains("ANSWER COMPLETED Hello from a host without Node.",
-                    "SOURCE CLASS_PATH " + userHome.resolve(".cache/codex-bridge/codex-0.169.0-" + platform + "/bin/codex"));
+                    "SOURCE CLASS_PATH " + userHome.resolve(".cache/codex-bridge/codex-0.171.0-" + platform + "/bin/codex"));
             assertThat(model.responsesRequests()).hasSize(1);
         }
     }

@@ -384,6 +384,11 @@ class ServerRequestBridgeTest {
         assertThat(unknown.error().code()).isEqualTo(-32601);
         assertThat(answer(bridge, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\"}").error().code()).isEqualTo(-32601);
         assertThat(answer(bridge, "attestation/generate", "{}").error().code()).isEqualTo(-32601);
+        // codex 0.169.0's currentTime/read, gone from the pinned schema: Unknown, and answered as when it was defined
+        ServerRequestParams retired = params("currentTime/read", "{\"threadId\":\"t\"}");
+        assertThat(retired).isInstanceOf(ServerRequestParams.Unknown.class);
+        assertThat(answer(bridge, "currentTime/read", "{\"threadId\":\"t\"}").error())
+                .isEqualTo(new dev.codexbridge.rpc.RpcError(-32601, "Unsupported method: currentTime/read"));
         // A known method whose params do not fit the pinned schema decodes to Unknown: not guessed at.
         ServerRequestParams misfit = params("item/fileChange/requestApproval", "{\"itemId\":{\"not\":\"a string\"}}");
         assertThat(misfit).isInstanceOf(ServerRequestParams.Unknown.class);
