@@ -2,24 +2,26 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ExportedRollouts;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.failure.OtherThreadResumedException;
+import dev.codexbridge.session.internal.failure.ResumeFailures;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -193,7 +195,7 @@ final class ThreadCustody {
                 && resumedOn == on) {
             resumedOn = null;       // codex answered: it did not load this thread there
         }
-        if (!ThreadOpenTries.notStored(cause)) {
+        if (!ResumeFailures.notStored(cause)) {
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> again = new CompletableFuture<>();
@@ -406,11 +408,6 @@ final class ThreadCustody {
     CompletableFuture<Void> wake() {
         wokenAfter = sleeps.get();
         return settled();
-    }
-
-    /** {@link #sleep} then let go of {@code from}, as {@link CustodyLetGo} says. */
-    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
-        CustodyLetGo.sleepThenLetGo(this, from, threadId, link, closing);
     }
 
     /** What the session's close sets going, as {@link #closed} answers it. */

@@ -517,7 +517,7 @@ class ThreadCustodyTest {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
 
-            custody.sleepThenLetGo(a, THREAD, ThreadLink.shared(a), true);
+            CustodyLetGo.sleepThenLetGo(custody, a, THREAD, ThreadLink.shared(a), true);
 
             assertThatThrownBy(() -> custody.closed().get(5, TimeUnit.SECONDS)).hasRootCauseMessage("codex answered nothing");
             // the lease is back by then: another host takes the conversation at once
