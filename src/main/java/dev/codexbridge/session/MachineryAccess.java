@@ -18,4 +18,14 @@ final class MachineryAccess extends ApiAccess {
     public TurnFailure withRemediation(TurnFailure failure, String advice) {
         return failure.withRemediation(advice);
     }
+
+    @Override
+    public TurnResult withStoreFailed(TurnResult completed) {
+        return completed.withStoreFailed();
+    }
+
+    @Override
+    public TurnResult notKept(TurnResult completed, TurnFailure why) {
+        return completed.notKept(why);
+    }
 }

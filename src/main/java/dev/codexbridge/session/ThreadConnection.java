@@ -12,6 +12,7 @@ import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
 import dev.codexbridge.session.internal.failure.ConnectionEnd;
 import dev.codexbridge.session.internal.failure.ResumeFailures;
 import dev.codexbridge.tool.DynamicTool;

@@ -1,6 +1,7 @@
 package dev.codexbridge.session.internal;
 
 import dev.codexbridge.session.TurnFailure;
+import dev.codexbridge.session.TurnResult;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,4 +47,10 @@ public abstract class ApiAccess {
 
     /** {@code failure} with {@code advice} in place of its remediation. */
     public abstract TurnFailure withRemediation(TurnFailure failure, String advice);
+
+    /** {@code completed}, whose store failed: completed still, saying its store failed. */
+    public abstract TurnResult withStoreFailed(TurnResult completed);
+
+    /** {@code completed} failed with {@code why}: its session can never store it. */
+    public abstract TurnResult notKept(TurnResult completed, TurnFailure why);
 }
