@@ -15,6 +15,8 @@ import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
+import dev.codexbridge.session.internal.custody.ThreadLineageMoves;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.util.Objects;
 import java.util.Optional;

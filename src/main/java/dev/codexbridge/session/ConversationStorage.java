@@ -1,5 +1,7 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.session.internal.custody.AwakeOn;
+import dev.codexbridge.session.internal.custody.SleptOn;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.StoredConversation;

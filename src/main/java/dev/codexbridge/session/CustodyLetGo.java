@@ -3,6 +3,8 @@ package dev.codexbridge.session;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
+import dev.codexbridge.session.internal.custody.UnloadWait;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;

@@ -7,6 +7,7 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.failure.FailureAdvice;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

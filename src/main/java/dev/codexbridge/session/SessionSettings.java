@@ -5,6 +5,7 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.internal.custody.LineageMoves;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;

@@ -7,6 +7,7 @@ import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.custody.TurnStoreTries;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.LeaseWait;
 import dev.codexbridge.transcript.ProjectorOptions;

@@ -2,17 +2,20 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.observe.TurnTelemetry;
-import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
+import dev.codexbridge.session.internal.failure.ConnectionEnd;
+import dev.codexbridge.session.internal.failure.ResumeFailures;
+import dev.codexbridge.tool.DynamicTool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -343,10 +346,10 @@ final class ThreadConnection {
                 if (waiting != null) {
                     waiting.failed(cause);
                 }
-                if (ThreadOpenTries.notStored(cause) && opened) {
+                if (ResumeFailures.notStored(cause) && opened) {
                     return replace(c, newInbox, previous, cause, policy);
                 }
-                return CompletableFuture.<String>failedFuture(ThreadOpenException.of(ThreadOpenTries.resumeFailed(previous, cause), cause));
+                return CompletableFuture.<String>failedFuture(ThreadOpenException.of(ResumeFailures.resumeFailed(previous, cause), cause));
             }).thenCompose(x -> x);
         }
     }
@@ -445,12 +448,12 @@ final class ThreadConnection {
         }
     }
 
-    /** Lets go of the connection; with a store, the conversation goes into it first ({@link ThreadCustody#sleepThenLetGo}). */
+    /** Lets go of the connection; with a store, the conversation goes into it first ({@link CustodyLetGo#sleepThenLetGo}). */
     private void store(CodexClient from) {
         boolean keep = custody != null && from != null && threadId != null && record.written();
         letGoOfConnection(!keep);
         if (keep) {
-            custody.sleepThenLetGo(from, threadId, link, closed);
+            CustodyLetGo.sleepThenLetGo(custody, from, threadId, link, closed);
         } else if (custody != null) {
             custody.close();
         }

@@ -6,6 +6,9 @@ import dev.codexbridge.client.ThreadOpenCapacityException;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.session.internal.failure.ErrorClassifier;
+import dev.codexbridge.session.internal.failure.OtherThreadResumedException;
+import dev.codexbridge.session.internal.failure.ResumeFailures;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.LeaseWait;
@@ -37,7 +40,7 @@ public final class ThreadOpenException extends CodexException {
     }
 
     private static FailureKind kindOf(ErrorCategory category, Throwable cause) {
-        if (ThreadOpenTries.notStored(cause)) {
+        if (ResumeFailures.notStored(cause)) {
             return FailureKind.UNKNOWN_THREAD;
         }
         if (LeaseWait.refusal(cause) != null) {

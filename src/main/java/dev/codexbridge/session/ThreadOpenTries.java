@@ -1,13 +1,12 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.ReconnectPolicy;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.store.LeaseWait;
+import dev.codexbridge.session.internal.failure.ResumeFailures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,7 @@ import java.util.function.LongSupplier;
  * {@linkplain #hurry() hurry} a resume: one more try is sent after a short {@link #PATIENCE}
  * rather than after the pending one's timeout, and whichever codex answers first counts (a second
  * {@code thread/resume} of a thread already open on the connection is answered alike and changes
- * nothing). A thread codex never wrote down ends the tries at once ({@link #notStored}).
+ * nothing). A thread codex never wrote down ends the tries at once ({@link ResumeFailures#notStored}).
  * Thread-safe.
  */
 final class ThreadOpenTries {
@@ -138,8 +137,8 @@ final class ThreadOpenTries {
                     forgiven++;
                     sent--;         // codex is busy, not gone: this try does not count
                 }
-                if (notStored(cause) || sent >= attempts || !retryable(cause)) {
-                    if (inFlight == 0 || notStored(cause)) {
+                if (ResumeFailures.notStored(cause) || sent >= attempts || !retryable(cause)) {
+                    if (inFlight == 0 || ResumeFailures.notStored(cause)) {
                         next = () -> result.completeExceptionally(cause);
                     }
                     // else: a try still pending may yet succeed; its answer decides
@@ -168,29 +167,5 @@ final class ThreadOpenTries {
     private static boolean retryable(Throwable cause) {
         return cause instanceof RpcTimeoutException
                 || cause instanceof RpcException e && e.code() == RpcError.SERVER_OVERLOADED;
-    }
-
-    /** What a failed resume of {@code thread} says happened: codex has no record of it, another host holds it, or codex failed. */
-    static String resumeFailed(String thread, Throwable cause) {
-        return notStored(cause)
-                ? "codex has no record of thread " + UntrustedText.of(thread) + " (it was never written down, or belongs to another CODEX_HOME)"
-                : LeaseWait.refusal(cause) != null ? "thread " + UntrustedText.of(thread) + " is held by another host"
-                : "codex could not resume thread " + UntrustedText.of(thread);
-    }
-
-    /**
-     * Whether codex answered that it has no record of the thread: it never wrote the thread down
-     * (codex 0.169: -32600 "no rollout found for thread id …" for a thread without a file,
-     * -32603 "failed to read thread: … rollout at … is empty" for one whose file has no complete
-     * first line). Recognised by codex's words, not by the code alone: both codes mean other
-     * things too.
-     */
-    static boolean notStored(Throwable cause) {
-        if (!(cause instanceof RpcException e) || e.error() == null) {
-            return false;
-        }
-        String m = e.error().message();
-        return e.code() == RpcError.INVALID_REQUEST && m.contains("no rollout found for thread id")
-                || e.code() == RpcError.INTERNAL_ERROR && m.contains("rollout at ") && m.contains(" is empty");
     }
 }

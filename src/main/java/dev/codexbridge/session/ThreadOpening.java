@@ -13,10 +13,11 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.internal.failure.OtherThreadResumedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 

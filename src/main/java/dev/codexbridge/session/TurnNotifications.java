@@ -19,6 +19,7 @@ import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.protocol.WarningNotification;
+import dev.codexbridge.session.internal.failure.ErrorClassifier;
 import dev.codexbridge.transcript.ItemProjector;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.util.List;

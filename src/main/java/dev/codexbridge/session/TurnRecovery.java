@@ -5,6 +5,8 @@ import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.protocol.TurnStatus;
+import dev.codexbridge.session.internal.custody.TurnStoreTries;
+import dev.codexbridge.session.internal.failure.ErrorClassifier;
 import dev.codexbridge.transcript.ItemProjector;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.util.List;

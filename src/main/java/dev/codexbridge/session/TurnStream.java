@@ -6,6 +6,7 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.session.internal.stream.StreamBuffer;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.protocol.TurnStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.session.internal.failure.ErrorClassifier;
 import java.util.List;
 import java.util.function.Supplier;
 

@@ -17,9 +17,12 @@
  * ({@link dev.codexbridge.session.RateLimitGovernor}, {@link dev.codexbridge.session.RateLimitSignal},
  * {@link dev.codexbridge.session.RateLimitWait}).
  *
- * <p>The package's rooms. It stays one package: the rooms call each other through package-private
- * members, also of public types ({@code TurnResult}, {@code TurnHandle}, {@code TurnOptions},
- * {@code ThreadReplacement}), and subpackages would make those members public API (decision 0051).
+ * <p>The package's rooms. The machinery is moving into rooms under {@code session.internal}, which
+ * import only downward and are no API (decision 0106): custody with a store
+ * ({@code internal.custody}), the stream's buffer ({@code internal.stream}) and failure sorting
+ * ({@code internal.failure}) so far; a package-private member of an API type they call is reached
+ * through {@code MachineryAccess}, this package's grant of {@code internal.ApiAccess}. What is
+ * still here:
  * <ul>
  *   <li><b>The session's face</b>: {@code CodexSession} (the API hosts call), {@code SessionSettings}
  *       (what its {@code Builder} was given), {@code SessionRules} (the host's access rule and turn
@@ -47,10 +50,10 @@
  *       {@code InvalidInputException}.</li>
  *   <li><b>Following a turn</b> across a dropped connection or from another session:
  *       {@code TurnReattach}, {@code TurnFollow}, {@code TurnCatchUp} and {@code TurnRecovery}.</li>
- *   <li><b>Failures</b>: {@code TurnFailure} and {@code ErrorCategory}, sorted by
- *       {@code ErrorClassifier}, {@code ConnectionEnd} and {@code FailureAdvice}.</li>
- *   <li><b>Streams</b>: {@code TurnStream}, {@code TurnStreamEvent}, {@code TurnEventIterator},
- *       {@code StreamBuffer} and {@code TurnStreamOverflowException}.</li>
+ *   <li><b>Failures</b>: {@code TurnFailure} and {@code ErrorCategory} (sorted in
+ *       {@code internal.failure}).</li>
+ *   <li><b>Streams</b>: {@code TurnStream}, {@code TurnStreamEvent}, {@code TurnEventIterator}
+ *       and {@code TurnStreamOverflowException} (buffered in {@code internal.stream}).</li>
  *   <li><b>Rate limits</b>: {@code RateLimitGovernor}, {@code RateLimitSignal} and
  *       {@code RateLimitWait}.</li>
  * </ul>

@@ -48,6 +48,16 @@ class ArchitectureTest {
     }
 
     @ArchTest
+    void sessionRoomsImportOnlyDownward(JavaClasses classes) {
+        SessionRooms.RULE.check(classes);
+    }
+
+    @ArchTest
+    void noCycleBetweenTheSessionsRooms(JavaClasses classes) {
+        SessionRooms.NO_CYCLES.check(classes);
+    }
+
+    @ArchTest
     void noModuleUsesAnotherModulesInternals(JavaClasses classes) {
         NO_OTHER_MODULES_INTERNALS.check(classes);
     }
@@ -95,6 +105,63 @@ class ArchitectureTest {
                 assertThat(picture).as("layer %s", layer.name())
                         .containsPattern("(?m)^.{7}[^\\n]{0,28}\\b" + name + "\\b");
             }
+        }
+    }
+
+    /**
+     * The session's rooms (decision 0106): the API in {@code dev.codexbridge.session}, the machinery
+     * in the rooms under {@code session.internal}, listed top to bottom. A room uses only the rooms
+     * below it and {@code session.internal} itself, never a room above, and none uses the
+     * session's face; every package under {@code session.internal} is a listed room.
+     */
+    static final class SessionRooms {
+        static final String INTERNAL = "dev.codexbridge.session.internal";
+        /** Top to bottom. */
+        static final List<String> ROOMS = List.of("custody", "stream", "failure");
+        /** The session's face: what only the API package itself and the layers above it use. */
+        static final List<String> FACE = List.of("dev.codexbridge.session.CodexSession", "dev.codexbridge.session.SessionSettings");
+
+        static final ArchCondition<JavaClass> IMPORT_ONLY_DOWNWARD = new ArchCondition<>("import only the rooms below it") {
+            @Override
+            public void check(JavaClass origin, ConditionEvents events) {
+                int from = rank(origin.getPackageName());
+                if (from == Integer.MIN_VALUE) {
+                    events.add(SimpleConditionEvent.violated(origin, origin.getName() + " is in no room of the session: "
+                            + "name its package in ArchitectureTest.SessionRooms.ROOMS and docs/architecture.md"));
+                    return;
+                }
+                for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+                    JavaClass target = d.getTargetClass().getBaseComponentType();
+                    String top = target.getName().split("\\$", 2)[0];
+                    boolean up = target.getPackageName().startsWith(INTERNAL) && rank(target.getPackageName()) < from;
+                    if (up || FACE.contains(top)) {
+                        events.add(SimpleConditionEvent.violated(d, d.getDescription() + " (a room above, or the session's face)"));
+                    }
+                }
+            }
+        };
+
+        static final ArchRule RULE = classes().that().resideInAPackage(INTERNAL + "..").should(IMPORT_ONLY_DOWNWARD)
+                .as("the session's rooms import only downward: " + String.join(" -> ", ROOMS) + " -> session.internal");
+
+        static final ArchRule NO_CYCLES = slices().matching("dev.codexbridge.session.(**)").namingSlices("$1")
+                .should().beFreeOfCycles().as("no cycle between the session's internal rooms");
+
+        private SessionRooms() {
+        }
+
+        /** The room's place, top (0) to bottom; session.internal itself below every room; MIN_VALUE for an unlisted package. */
+        static int rank(String pkg) {
+            if (pkg.equals(INTERNAL)) {
+                return ROOMS.size();
+            }
+            for (int i = 0; i < ROOMS.size(); i++) {
+                String room = INTERNAL + "." + ROOMS.get(i);
+                if (pkg.equals(room) || pkg.startsWith(room + ".")) {
+                    return i;
+                }
+            }
+            return Integer.MIN_VALUE;
         }
     }
 

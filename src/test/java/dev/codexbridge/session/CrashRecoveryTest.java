@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.ThreadOpens;
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.client.ThreadOpens;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.internal.custody.LineageMoves;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.DiskConversationStore;

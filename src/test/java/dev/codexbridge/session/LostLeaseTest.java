@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.internal.custody.ThreadCustody;
+import dev.codexbridge.session.internal.custody.TurnNotKeptException;
+import dev.codexbridge.session.internal.custody.TurnStoreTries;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.support.FakeCodex;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.session.internal.custody.LineageMoves;
+import dev.codexbridge.session.internal.custody.ThreadLineageMoves;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;

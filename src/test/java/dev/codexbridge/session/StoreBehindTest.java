@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codexbridge.session.internal.custody.AppendedTurn;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.Lineages;

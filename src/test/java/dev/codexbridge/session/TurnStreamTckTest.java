@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.session.internal.stream.StreamBuffer;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;

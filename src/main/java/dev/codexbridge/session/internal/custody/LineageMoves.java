@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.lineage.ExportedRollouts;
@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * How a thread's lineage and records go out of one codex and into another, through codex's own
  * methods: {@link ThreadLineageMoves} in the library, a fake in tests. Every method blocks on codex.
  */
-interface LineageMoves {
+public interface LineageMoves {
     /** The thread's rollout lineage on {@code from}, once codex has written {@code lastTurnId}'s end (null: no turn to wait for). */
     List<RolloutFile> export(CodexClient from, String threadId, @Nullable String lastTurnId);
 
@@ -68,6 +68,6 @@ interface LineageMoves {
 
     /** What codex keeps of a thread outside its rollouts. */
     record Records(@Nullable String name, @Nullable String goal) {
-        static final Records NONE = new Records(null, null);
+        public static final Records NONE = new Records(null, null);
     }
 }

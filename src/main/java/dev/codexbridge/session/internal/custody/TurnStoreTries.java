@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
@@ -9,6 +9,10 @@ import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.internal.ApiAccess;
 import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.transport.TransportException;
 import java.time.Duration;
@@ -28,7 +32,7 @@ import org.slf4j.Logger;
  * host may run the conversation without it. Once the lease is lost, a put still blocked on a store
  * out of reach is not waited for (its connection's own timeout may be 30 s).
  */
-final class TurnStoreTries {
+public final class TurnStoreTries {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
     /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
     private static final Duration[] PAUSES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
@@ -39,7 +43,7 @@ final class TurnStoreTries {
     }
 
     /** Stores turn {@code turnId} of {@code threadId} on {@code on} by {@code attempt} under {@code lease}, as the class says. */
-    static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
+    public static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
                                          Supplier<CompletableFuture<Void>> attempt) {
         CompletableFuture<Void> told = new CompletableFuture<>();
         Runnable stopWatching = lease.untilLost(why -> told.completeExceptionally(new TurnNotKeptException(turnId, why)));
@@ -77,7 +81,7 @@ final class TurnStoreTries {
     }
 
     /** Logs that a completed turn could not be stored (its result stands); null, for {@code exceptionally}. */
-    static Void notStored(String turnId, Throwable failure) {
+    public static Void notStored(String turnId, Throwable failure) {
         LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it", turnId,
                 Futures.unwrap(failure));
         return null;
@@ -88,10 +92,10 @@ final class TurnStoreTries {
      * when the lease was lost before it could be stored ({@link TurnNotKeptException}), else
      * completed with {@link TurnResult#storeFailed}.
      */
-    static TurnResult notKept(TurnResult completed, Throwable failure) {
+    public static TurnResult notKept(TurnResult completed, Throwable failure) {
         return Futures.unwrap(failure) instanceof TurnNotKeptException lost
-                ? completed.notKept(TurnFailure.of(lost.getMessage(), ErrorCategory.OTHER, null))
-                : completed.withStoreFailed();
+                ? ApiAccess.get().notKept(completed, TurnFailure.of(lost.getMessage(), ErrorCategory.OTHER, null))
+                : ApiAccess.get().withStoreFailed(completed);
     }
 
     /** The store's refusal of a write under a lease no longer in force, if {@code failure} is or has one; else null. */

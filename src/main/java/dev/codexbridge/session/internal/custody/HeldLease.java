@@ -1,8 +1,9 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
@@ -35,7 +36,7 @@ import org.slf4j.Logger;
  * <p>A renewal that finds another host asking for the conversation tells {@link #whenHandOverAsked}:
  * an idle session then stores it and gives the lease back (decision 0105).
  */
-final class HeldLease {
+public final class HeldLease {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
 
     private final ConversationStorage storage;
@@ -58,22 +59,22 @@ final class HeldLease {
     /** What waits on the lease while it runs ({@link #untilLost}): told, each once, when the lease is lost. */
     private final java.util.Set<Consumer<CodexException>> watchers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    HeldLease(ConversationStorage storage) {
+    public HeldLease(ConversationStorage storage) {
         this(storage, System::nanoTime);
     }
 
-    HeldLease(ConversationStorage storage, LongSupplier nanos) {
+    public HeldLease(ConversationStorage storage, LongSupplier nanos) {
         this.storage = storage;
         this.nanos = nanos;
     }
 
     /** {@code action} runs once when the lease is lost (a refusal, or its deadline passed unrenewed); it must not block. */
-    void whenLost(Runnable action) {
+    public void whenLost(Runnable action) {
         onLost = action;
     }
 
     /** {@code action} runs after a renewal that found another host asking for the conversation (decision 0105); it must not block. */
-    void whenHandOverAsked(Runnable action) {
+    public void whenHandOverAsked(Runnable action) {
         onHandOverAsked = action;
     }
 
@@ -82,7 +83,7 @@ final class HeldLease {
      * returned stop runs: for a wait that must end with the lease, such as a turn's store blocked
      * on a store out of reach. It must not block.
      */
-    Runnable untilLost(Consumer<CodexException> action) {
+    public Runnable untilLost(Consumer<CodexException> action) {
         Consumer<CodexException> once = new Consumer<>() {
             private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -103,7 +104,7 @@ final class HeldLease {
     }
 
     /** Why this session may no longer write its conversation, or null. */
-    CodexException lost() {
+    public CodexException lost() {
         CodexException known = lost;
         if (known != null) {
             return known;
@@ -119,7 +120,7 @@ final class HeldLease {
     }
 
     /** The store refused a write under the lease as held ({@code why}): lost, as by a refused renewal. */
-    void refused(LeaseLostException why) {
+    public void refused(LeaseLostException why) {
         ConversationLease held = lease;
         if (held != null) {
             markLost(held, why);
@@ -168,7 +169,7 @@ final class HeldLease {
     }
 
     /** The lease as held now, or null. */
-    ConversationLease current() {
+    public ConversationLease current() {
         return lease;
     }
 
@@ -177,7 +178,7 @@ final class HeldLease {
      * ({@link ConversationStorage#leaseTimeOn}); throws when another host holds it. Held already for
      * less, it is renewed for {@code time} now (a session placed where a shorter one is unsafe).
      */
-    void hold(String threadId, Duration time) {
+    public void hold(String threadId, Duration time) {
         if (lease != null) {
             if (time.compareTo(ttl) > 0 && lost() == null) {
                 ttl = time;
@@ -231,7 +232,7 @@ final class HeldLease {
         }
     }
 
-    void renew() {
+    public void renew() {
         ConversationLease held = lease;
         if (held == null || lost() != null) {
             return;
@@ -264,7 +265,7 @@ final class HeldLease {
     }
 
     /** Gives the lease back (a failure only logged: it ends at its expiry). */
-    void giveBack() {
+    public void giveBack() {
         stopRenewal();
         ScheduledFuture<?> d = deadline;
         deadline = null;
@@ -291,14 +292,14 @@ final class HeldLease {
     }
 
     /** Why the session may use the conversation no more, said with what to do (open it again); null while it is held. */
-    CodexException whyNotHeld() {
+    public CodexException whyNotHeld() {
         CodexException why = lost();
         return why == null ? null : new CodexException("this host no longer holds the conversation's lease (" + why.getMessage()
                 + "): another host may have it now; open the conversation again", why);
     }
 
     /** Throws when the lease was lost. */
-    void failIfLost() {
+    public void failIfLost() {
         CodexException why = whyNotHeld();
         if (why != null) {
             throw why;

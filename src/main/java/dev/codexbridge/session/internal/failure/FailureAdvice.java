@@ -1,7 +1,10 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
+import dev.codexbridge.session.internal.ApiAccess;
 
 /**
  * The remedy that is true for a session's shape: a session with a codex of its own starts a fresh
@@ -9,9 +12,9 @@ import dev.codexbridge.client.internal.ClientPlumbing;
  * a session a pool opened goes on through the pool. {@link ErrorCategory#remediation()} is the
  * remedy for the first shape; the others differ only where a connection ended.
  */
-final class FailureAdvice {
+public final class FailureAdvice {
     /** How a session reaches codex. */
-    enum Shape {
+    public enum Shape {
         /** A codex process of its own, started by the session. */
         OWN_PROCESS,
         /** A connection of its own to a running app-server. */
@@ -34,7 +37,7 @@ final class FailureAdvice {
     }
 
     /** The shape of a session on {@code shared} (null: a connection of its own, to a running app-server when {@code remote}). */
-    static Shape shapeOf(CodexClient shared, boolean remote) {
+    public static Shape shapeOf(CodexClient shared, boolean remote) {
         if (shared == null) {
             return remote ? Shape.OWN_REMOTE : Shape.OWN_PROCESS;
         }
@@ -49,15 +52,15 @@ final class FailureAdvice {
     }
 
     /** {@code failure} with the remedy for {@code shape}; null stays null, and another host's hold keeps its own (the same for every shape). */
-    static TurnFailure forShape(TurnFailure failure, Shape shape) {
+    public static TurnFailure forShape(TurnFailure failure, Shape shape) {
         if (failure == null || shape == null || failure.heldUntil() != null) {
             return failure;
         }
         String advice = remediation(failure.category(), shape);
-        return advice.equals(failure.remediation()) ? failure : failure.withRemediation(advice);
+        return advice.equals(failure.remediation()) ? failure : ApiAccess.get().withRemediation(failure, advice);
     }
 
-    static String remediation(ErrorCategory category, Shape shape) {
+    public static String remediation(ErrorCategory category, Shape shape) {
         return switch (category) {
             case PROCESS_DIED -> switch (shape) {
                 case OWN_PROCESS -> category.remediation();

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,10 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param version  the store's version the sleep wrote
  * @param modified each lineage file's last write there, in milliseconds, in the lineage's order
  */
-record SleptOn(String at, long version, List<Long> modified) {
+public record SleptOn(String at, long version, List<Long> modified) {
     private static final String FIELD = "sleptOn";
 
-    SleptOn {
+    public SleptOn {
         modified = List.copyOf(modified);
     }
 
@@ -40,7 +40,7 @@ record SleptOn(String at, long version, List<Long> modified) {
      * on the same home is the same place; the same path on another machine is not). Null when
      * neither is known.
      */
-    static @Nullable String homeOf(@Nullable CodexClient c) {
+    public static @Nullable String homeOf(@Nullable CodexClient c) {
         String where = AwakeOn.of(c);
         if (where != null || c == null) {
             return where;
@@ -51,7 +51,7 @@ record SleptOn(String at, long version, List<Long> modified) {
     }
 
     /** The settings text that records this sleep. */
-    String settings() {
+    public String settings() {
         ObjectNode slept = Json.object().put("at", at).put("version", version);
         ArrayNode times = slept.putArray("modified");
         modified.forEach(times::add);
@@ -61,7 +61,7 @@ record SleptOn(String at, long version, List<Long> modified) {
     }
 
     /** The sleep a record names; empty for any other settings (an awake record, none, another shape). */
-    static Optional<SleptOn> read(StoredConversation c) {
+    public static Optional<SleptOn> read(StoredConversation c) {
         String text = c.settings();
         if (text == null || text.isBlank()) {
             return Optional.empty();
@@ -86,7 +86,7 @@ record SleptOn(String at, long version, List<Long> modified) {
     }
 
     /** Whether {@code c} is the record this sleep wrote, back on the home it names: same place, same version, as many files. */
-    boolean wrote(StoredConversation c, @Nullable String home) {
+    public boolean wrote(StoredConversation c, @Nullable String home) {
         return at.equals(home) && version == c.version() && modified.size() == c.lineage().size();
     }
 

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
-final class ThreadLineageMoves implements LineageMoves {
+public final class ThreadLineageMoves implements LineageMoves {
     private static final Logger LOG = SafeLogger.getLogger(ThreadLineageMoves.class);
 
     @Override

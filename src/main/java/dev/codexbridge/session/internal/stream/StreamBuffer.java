@@ -1,6 +1,8 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.stream;
 
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.session.TurnStreamEvent;
+import dev.codexbridge.session.TurnStreamOverflowException;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -22,11 +24,11 @@ import org.slf4j.Logger;
  * Other events still queue, up to {@code 10 × bufferSize}; past that the subscription fails with
  * {@link TurnStreamOverflowException}. The turn's end ({@link TurnStreamEvent.Ended}) always queues.
  */
-final class StreamBuffer implements Flow.Subscription {
+public final class StreamBuffer implements Flow.Subscription {
     private static final Logger LOG = SafeLogger.getLogger(StreamBuffer.class);
     /** The longest text one coalesced delta grows to; later deltas of the item are dropped while it waits. */
-    static final int MAX_COALESCED = 64 * 1024;
-    static final int OVERFLOW_FACTOR = 10;
+    public static final int MAX_COALESCED = 64 * 1024;
+    public static final int OVERFLOW_FACTOR = 10;
 
     private final int bufferSize;
     private final int limit;
@@ -49,7 +51,7 @@ final class StreamBuffer implements Flow.Subscription {
     private long coalesced;
     private long dropped;
 
-    StreamBuffer(int bufferSize, Executor executor) {
+    public StreamBuffer(int bufferSize, Executor executor) {
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize must be >= 1");
         }
@@ -59,7 +61,7 @@ final class StreamBuffer implements Flow.Subscription {
     }
 
     /** The one subscriber; a second one is refused (onSubscribe, then onError), as §1.9 and §2.5 allow. */
-    void subscribe(Flow.Subscriber<? super TurnStreamEvent> s) {
+    public void subscribe(Flow.Subscriber<? super TurnStreamEvent> s) {
         Objects.requireNonNull(s, "subscriber");
         synchronized (lock) {
             if (!subscribedOnce) {
@@ -77,7 +79,7 @@ final class StreamBuffer implements Flow.Subscription {
     }
 
     /** From the turn: queue {@code event} under the room rule; never blocks. */
-    void offer(TurnStreamEvent event) {
+    public void offer(TurnStreamEvent event) {
         synchronized (lock) {
             if (ended || finished || refusal != null) {
                 return;
@@ -113,7 +115,7 @@ final class StreamBuffer implements Flow.Subscription {
     }
 
     /** From the turn: its last event (null: none, for tests); the subscriber completes once it has had it. */
-    void end(TurnStreamEvent.@Nullable Ended last) {
+    public void end(TurnStreamEvent.@Nullable Ended last) {
         synchronized (lock) {
             if (ended || finished) {
                 return;
@@ -127,7 +129,7 @@ final class StreamBuffer implements Flow.Subscription {
     }
 
     /** From the turn: it could not run (or the library failed); the subscriber hears onError after what waits. */
-    void fail(Throwable failure) {
+    public void fail(Throwable failure) {
         synchronized (lock) {
             if (ended || finished) {
                 return;
@@ -162,19 +164,19 @@ final class StreamBuffer implements Flow.Subscription {
         }
     }
 
-    long coalesced() {
+    public long coalesced() {
         synchronized (lock) {
             return coalesced;
         }
     }
 
-    long dropped() {
+    public long dropped() {
         synchronized (lock) {
             return dropped;
         }
     }
 
-    int waiting() {
+    public int waiting() {
         synchronized (lock) {
             return queue.size();
         }

@@ -1,10 +1,12 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
 
 /**
  * What a turn says when its connection ended: the host closed the session or the shared client
@@ -12,7 +14,7 @@ import dev.codexbridge.rpc.ConnectionClosedException;
  * reconnect it ({@link ErrorCategory#CONNECTION_CLOSED}, with the reason the client gave), or
  * codex died ({@link ErrorCategory#PROCESS_DIED}, unless its last words say the login failed).
  */
-final class ConnectionEnd {
+public final class ConnectionEnd {
     private ConnectionEnd() {
     }
 
@@ -20,7 +22,7 @@ final class ConnectionEnd {
      * A turn's connection {@code on} ended during the turn; {@code died} is codex's exit,
      * explained. {@code shared} says whether {@code on} is a client shared with other sessions.
      */
-    static TurnFailure duringTurn(boolean sessionClosed, boolean shared, CodexClient on, CodexException died) {
+    public static TurnFailure duringTurn(boolean sessionClosed, boolean shared, CodexClient on, CodexException died) {
         if (sessionClosed) {
             return TurnFailure.of("the session was closed during the turn", ErrorCategory.CLOSED_BY_HOST, null);
         }
@@ -34,7 +36,7 @@ final class ConnectionEnd {
     }
 
     /** The failure of a turn on {@code client}, which is done; {@code consequence} says what that meant for the turn. */
-    static TurnFailure failure(CodexClient client, String consequence) {
+    public static TurnFailure failure(CodexClient client, String consequence) {
         if (ClientPlumbing.of(client).closedByHost()) {
             return TurnFailure.of("the host closed the shared CodexClient; " + consequence, ErrorCategory.CLOSED_BY_HOST, null);
         }

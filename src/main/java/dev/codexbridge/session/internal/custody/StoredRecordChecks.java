@@ -1,7 +1,9 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.lineage.LineageException;
 import dev.codexbridge.lineage.ThreadLineage;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.StoredConversation;
@@ -9,7 +11,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** What a wake checks of a stored record before anything of it is written on an app-server (decision 0067). */
-final class StoredRecordChecks {
+public final class StoredRecordChecks {
     private StoredRecordChecks() {
     }
 
@@ -18,7 +20,7 @@ final class StoredRecordChecks {
      * ({@code mine}) than the record does, no owner included, does not wake it. The session's puts
      * write its storage's owner, which past this check is the record's.
      */
-    static void requireOwner(StoredConversation c, @Nullable ConversationOwner mine) {
+    public static void requireOwner(StoredConversation c, @Nullable ConversationOwner mine) {
         if (!Objects.equals(c.owner(), mine)) {
             throw new ThreadAccessDeniedException(mine == null ? null : mine.principal(), c.threadId(), ThreadOperation.RESUME,
                     ThreadAccessDeniedException.STORED_OWNER);
@@ -26,7 +28,7 @@ final class StoredRecordChecks {
     }
 
     /** The record's lineage is its thread's own ({@link ThreadLineage#requireOwn}); else it is corrupt, and nothing is written. */
-    static void requireOwnLineage(StoredConversation c) {
+    public static void requireOwnLineage(StoredConversation c) {
         try {
             ThreadLineage.requireOwn(c.threadId(), c.lineage());
         } catch (LineageException e) {

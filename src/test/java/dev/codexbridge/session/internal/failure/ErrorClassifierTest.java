@@ -1,13 +1,15 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.CodexErrorInfo;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Every category, from codex's typed error info, from the message alone, and from stderr. */
 class ErrorClassifierTest {

@@ -1,9 +1,10 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;

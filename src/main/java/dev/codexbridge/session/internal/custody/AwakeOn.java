@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * its home meanwhile, codex answers that it has no record and the store's copy is imported after
  * all ({@link ThreadCustody#resumeFailed}).
  */
-final class AwakeOn {
+public final class AwakeOn {
     private static final String FIELD = "awakeOn";
 
     private AwakeOn() {
@@ -31,7 +31,7 @@ final class AwakeOn {
      * The app-server {@code c} reaches: the pool's URI for its endpoint, else the endpoint it was
      * opened for; null for a connection with no address (a process of its own, a transport).
      */
-    static @Nullable String of(@Nullable CodexClient c) {
+    public static @Nullable String of(@Nullable CodexClient c) {
         if (c == null) {
             return null;
         }
@@ -40,12 +40,12 @@ final class AwakeOn {
     }
 
     /** The settings text that says the conversation is awake on {@code where} ({@link #of}); null when that is unknown. */
-    static @Nullable String settings(@Nullable String where) {
+    public static @Nullable String settings(@Nullable String where) {
         return where == null ? null : Json.object().put(FIELD, where).toString();
     }
 
     /** The app-server the record says the conversation was last stored awake on; empty for a clean sleep's record or settings of another shape. */
-    static Optional<URI> read(StoredConversation c) {
+    public static Optional<URI> read(StoredConversation c) {
         String text = c.settings();
         if (text == null || text.isBlank()) {
             return Optional.empty();
@@ -59,7 +59,7 @@ final class AwakeOn {
     }
 
     /** Whether the record names {@code where} ({@link #of}) as the app-server the conversation was awake on. */
-    static boolean names(StoredConversation record, @Nullable String where) {
+    public static boolean names(StoredConversation record, @Nullable String where) {
         return where != null && read(record).map(u -> u.toString().equals(where)).orElse(false);
     }
 }

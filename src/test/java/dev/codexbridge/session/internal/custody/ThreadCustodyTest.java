@@ -1,12 +1,15 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
-import dev.codexbridge.lineage.ExportedRollouts;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.SessionRoomsForTests;
+import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
@@ -517,7 +520,7 @@ class ThreadCustodyTest {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
 
-            custody.sleepThenLetGo(a, THREAD, ThreadLink.shared(a), true);
+            SessionRoomsForTests.sleepThenLetGoShared(custody, a, THREAD, true);
 
             assertThatThrownBy(() -> custody.closed().get(5, TimeUnit.SECONDS)).hasRootCauseMessage("codex answered nothing");
             // the lease is back by then: another host takes the conversation at once

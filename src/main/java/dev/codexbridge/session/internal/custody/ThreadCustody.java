@@ -1,25 +1,28 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ExportedRollouts;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.internal.failure.OtherThreadResumedException;
+import dev.codexbridge.session.internal.failure.ResumeFailures;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -31,7 +34,7 @@ import org.slf4j.Logger;
  * sleep finishes before the next wake starts), and never under the session's lock; a wait that
  * lasts (codex unloading the thread) waits on the timer, holding no thread.
  */
-final class ThreadCustody {
+public final class ThreadCustody {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
 
     private final ConversationStorage storage;
@@ -40,8 +43,8 @@ final class ThreadCustody {
     private final Function<CodexClient, String> whereabouts;
     /** The codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
     private final Function<CodexClient, String> homes;
-    /** Steps one after another: each starts when the one before ended, failed or not. */
-    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    /** This session's steps, one after another on the store threads. */
+    private final CustodySteps steps = new CustodySteps();
 
     private final HeldLease lease;
     /** The store's version this session last wrote or read (0: not stored). */
@@ -82,19 +85,19 @@ final class ThreadCustody {
     /** What the session's close set going (its sleep into the store, or the lease given back), once it has closed. */
     private volatile CompletableFuture<Void> closed;
     /** How long a sleep waits for codex to unload the thread beyond the re-attach window; shorter in tests. */
-    volatile Duration unloadGrace = UnloadWait.GRACE;
+    public volatile Duration unloadGrace = UnloadWait.GRACE;
 
-    ThreadCustody(ConversationStorage storage, LineageMoves moves) {
+    public ThreadCustody(ConversationStorage storage, LineageMoves moves) {
         this(storage, moves, AwakeOn::of, SleptOn::homeOf);
     }
 
     /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}); also its home. */
-    ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
+    public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
         this(storage, moves, whereabouts, whereabouts);
     }
 
     /** {@code homes}: the codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
-    ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts,
+    public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts,
                   Function<CodexClient, String> homes) {
         this.storage = storage;
         this.store = storage.store();
@@ -106,17 +109,17 @@ final class ThreadCustody {
     }
 
     /** Why this session may no longer write its conversation, or null. */
-    CodexException lost() {
+    public CodexException lost() {
         return lease.lost();
     }
 
     /** The lease as held: for what a renewal finds (and the package's tests: a renewal on demand). */
-    HeldLease heldLease() {
+    public HeldLease heldLease() {
         return lease;
     }
 
     /** {@code action} runs once when the lease is lost, on the thread that found it; it must not block. */
-    void whenLost(Runnable action) {
+    public void whenLost(Runnable action) {
         lease.whenLost(action);
     }
 
@@ -125,7 +128,7 @@ final class ThreadCustody {
      * again, once the lease is lost (null while held). Another host may run the conversation from the store by then; a turn here would
      * be a second writer, its result kept nowhere but this app-server.
      */
-    CodexException whyNotHeld() {
+    public CodexException whyNotHeld() {
         return lease.whyNotHeld();
     }
 
@@ -139,12 +142,12 @@ final class ThreadCustody {
     }
 
     /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
-    static boolean ownCodex(CodexClient c) {
+    public static boolean ownCodex(CodexClient c) {
         return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
     }
 
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
-    boolean storedAway() {
+    public boolean storedAway() {
         return loadedOn == null && resumedOn == null && version > 0;
     }
 
@@ -155,8 +158,8 @@ final class ThreadCustody {
      * store. A record of another owner, or whose lineage is not the thread's own, is refused
      * (decision 0067), and the lease this step took for it given back.
      */
-    CompletableFuture<Void> beforeResume(CodexClient to, String threadId) {
-        return step(() -> {
+    public CompletableFuture<Void> beforeResume(CodexClient to, String threadId) {
+        return steps.run(() -> {
             lease.failIfLost();
             boolean held = lease.current() != null;
             lease.hold(threadId, leaseTimeOn(to));
@@ -188,16 +191,16 @@ final class ThreadCustody {
      * kind from codex means it did not load the thread; only a lost answer leaves it possibly
      * loaded there ({@link #resumedOn}).
      */
-    CompletableFuture<Boolean> resumeFailed(CodexClient on, String threadId, Throwable cause) {
+    public CompletableFuture<Boolean> resumeFailed(CodexClient on, String threadId, Throwable cause) {
         if ((cause instanceof RpcException answered && answered.error() != null || cause instanceof OtherThreadResumedException)
                 && resumedOn == on) {
             resumedOn = null;       // codex answered: it did not load this thread there
         }
-        if (!ThreadOpenTries.notStored(cause)) {
+        if (!ResumeFailures.notStored(cause)) {
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> again = new CompletableFuture<>();
-        step(() -> {
+        steps.run(() -> {
             lease.failIfLost();
             if (loadedOn == on) {
                 loadedOn = null;        // whatever codex there had of it is gone
@@ -273,8 +276,8 @@ final class ThreadCustody {
     }
 
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
-    CompletableFuture<Void> opened(CodexClient on, String threadId) {
-        return step(() -> {
+    public CompletableFuture<Void> opened(CodexClient on, String threadId) {
+        return steps.run(() -> {
             ConversationLease held = lease.current();
             if (held != null && !held.threadId().equals(threadId)) {
                 // a fresh thread in place of one codex never wrote (ThreadReplacement): the old one's lease goes, and
@@ -299,7 +302,7 @@ final class ThreadCustody {
     }
 
     /** A turn completed: remembered, and with {@link ConversationStorage#exportAfterEachTurn} stored before its result is handed out. */
-    CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
+    public CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
         int importsBefore = imports;
         lastCompletedTurnId = turnId;
         if (!storage.exportAfterEachTurn() || on == null) {
@@ -315,7 +318,7 @@ final class ThreadCustody {
      * kept only if a put since (a sleep's) holds it, else it is not kept at all.
      */
     private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int importsBefore) {
-        return TurnStoreTries.store(on, threadId, turnId, lease, () -> step(() -> {
+        return TurnStoreTries.store(on, threadId, turnId, lease, () -> steps.run(() -> {
             lease.failIfLost();
             if (turnId.equals(storedTurnId)) {
                 return;
@@ -342,13 +345,13 @@ final class ThreadCustody {
      * lease is still given back once it expires, and the thread stays where it was; the next open
      * then looks there first.
      */
-    CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
         return sleep(from, threadId, unloadWindow, waitForUnload, true);
     }
 
-    CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
+    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
         int number = sleeps.incrementAndGet();
-        return stepThen(() -> {
+        return steps.runThen(() -> {
             if (lease.lost() != null || from == null || from != loadedOn) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -394,8 +397,8 @@ final class ThreadCustody {
     }
 
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
-    CompletableFuture<Void> settled() {
-        return step(() -> { });
+    public CompletableFuture<Void> settled() {
+        return steps.run(() -> { });
     }
 
     /**
@@ -403,39 +406,34 @@ final class ThreadCustody {
      * where it is, the lease held) rather than the call waiting up to the re-attach window; done
      * once the steps before have ended, as {@link #settled}.
      */
-    CompletableFuture<Void> wake() {
+    public CompletableFuture<Void> wake() {
         wokenAfter = sleeps.get();
         return settled();
     }
 
-    /** {@link #sleep} then let go of {@code from}, as {@link CustodyLetGo} says. */
-    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
-        CustodyLetGo.sleepThenLetGo(this, from, threadId, link, closing);
-    }
-
     /** What the session's close sets going, as {@link #closed} answers it. */
-    void closing(CompletableFuture<Void> letGo) {
+    public void closing(CompletableFuture<Void> letGo) {
         closed = letGo;
     }
 
     /** The lease goes back, as the next step. */
-    void giveBackLease() {
-        step(lease::giveBack);
+    public void giveBackLease() {
+        steps.run(lease::giveBack);
     }
 
-    String lastStoredTurn() {
+    public String lastStoredTurn() {
         return version == 0 ? "not at all" : "as of version " + version;
     }
 
     /** The session closed without a thread to store: the lease goes back. */
-    CompletableFuture<Void> close() {
-        CompletableFuture<Void> given = step(lease::giveBack);
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> given = steps.run(lease::giveBack);
         closed = given;
         return given;
     }
 
     /** Done once what the session's close set going has ended; failed with why the conversation was not stored. */
-    CompletableFuture<Void> closed() {
+    public CompletableFuture<Void> closed() {
         CompletableFuture<Void> c = closed;
         return c != null ? c.copy() : settled();
     }
@@ -483,18 +481,5 @@ final class ThreadCustody {
         namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
         lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();
         exported = next;
-    }
-
-    private synchronized CompletableFuture<Void> step(Runnable work) {
-        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.stores());
-        tail = next;
-        return next;
-    }
-
-    /** A step whose end is the future {@code work} returns: the next step starts when that one is done. */
-    private synchronized CompletableFuture<Void> stepThen(Supplier<CompletableFuture<Void>> work) {
-        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.stores());
-        tail = next;
-        return next;
     }
 }

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
@@ -14,9 +14,9 @@ import java.util.function.BooleanSupplier;
  * ({@link ThreadCustody#sleep}). Each check is a short task on the store threads, the pause
  * between two a timer's delay (growing from 25 ms to half a second): no thread waits meanwhile.
  */
-final class UnloadWait {
+public final class UnloadWait {
     /** How long a sleep waits for codex to unload the thread beyond the connection's re-attach window. */
-    static final Duration GRACE = Duration.ofSeconds(10);
+    public static final Duration GRACE = Duration.ofSeconds(10);
     private static final long POLL_MS = 25;
     private static final long POLL_MAX_MS = 500;
 
@@ -31,7 +31,7 @@ final class UnloadWait {
      * goes on (the client may reconnect) and, without the answer, fails, and the thread stays
      * where it was.
      */
-    static CompletableFuture<Void> until(LineageMoves moves, CodexClient from, String threadId, Duration unloadWindow,
+    public static CompletableFuture<Void> until(LineageMoves moves, CodexClient from, String threadId, Duration unloadWindow,
                                          Duration grace, BooleanSupplier wanted) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Duration wait = unloadWindow.plus(grace);
@@ -70,7 +70,7 @@ final class UnloadWait {
     }
 
     /** Codex kept the thread loaded past the wait: the conversation is stored, and codex's copy stays where it is. */
-    static final class StillLoaded extends CodexException {
+    public static final class StillLoaded extends CodexException {
         private static final long serialVersionUID = 1L;
 
         StillLoaded(String message) {
@@ -79,7 +79,7 @@ final class UnloadWait {
     }
 
     /** The wait ended by a wake: not a failure, the thread stays where it is. */
-    static final class WokenFirst extends RuntimeException {
+    public static final class WokenFirst extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         WokenFirst() {

@@ -1,12 +1,14 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.protocol.CodexErrorInfo;
-import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.CodexErrorInfo;
+import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -23,7 +25,7 @@ import java.util.regex.Pattern;
  * hint found inside such a word does not count, and an HTTP status counts only where the text
  * says it is one ({@code 429 Too Many Requests}, {@code status 429}, {@code HTTP 429}).
  */
-final class ErrorClassifier {
+public final class ErrorClassifier {
     private static final List<String> AUTH_HINTS = List.of("invalid_grant", "invalid grant", "refresh token", "refresh_token",
             "token refresh", "token has expired", "expired_token", "expired token", "not authenticated", "unauthenticated",
             "401 unauthorized", "re-authenticate", "reauthenticate", "please log in", "please login", "not logged in",
@@ -212,11 +214,11 @@ final class ErrorClassifier {
      * could not read a value the host set (an unknown variant, a missing field, a bad
      * {@code config.toml}), else {@link ErrorCategory#PROTOCOL}.
      */
-    static boolean mentionsSetting(String text) {
+    public static boolean mentionsSetting(String text) {
         return text != null && mentionsAny(text.toLowerCase(Locale.ROOT), SETTING_HINTS);
     }
 
-    static ErrorCategory refusal(RpcException refused) {
+    public static ErrorCategory refusal(RpcException refused) {
         int code = refused.code();
         String text = refused.error() == null || refused.error().message() == null ? "" : refused.error().message().toLowerCase(Locale.ROOT);
         boolean badRequest = code == RpcError.INVALID_REQUEST || code == RpcError.INVALID_PARAMS;
@@ -227,7 +229,7 @@ final class ErrorClassifier {
      * Codex refused {@code turn/start} (or {@code review/start}): a setting of the turn's, in
      * codex's own words and with the session kept, or else what the message says.
      */
-    static TurnFailure turnRefused(RpcException refused) {
+    public static TurnFailure turnRefused(RpcException refused) {
         String words = refused.error() == null ? null : refused.error().message();
         if (refusal(refused) == ErrorCategory.SETTINGS_REJECTED) {
             return TurnFailure.of("codex refused the turn's settings: " + UntrustedText.of(words) + " (" + refused.method()
@@ -238,7 +240,7 @@ final class ErrorClassifier {
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */
-    static TurnFailure classify(TurnError error, List<String> stderrTail) {
+    public static TurnFailure classify(TurnError error, List<String> stderrTail) {
         String details = error.additionalDetails() == null ? "" : error.additionalDetails();
         String message = error.message() == null ? "" : error.message();
         return ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
  * whenever the whole lineage must be exported and put instead: nothing remembered, paths that
  * changed, new bytes that could not be read as remembered, or a store that holds another base.
  */
-record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appended) {
+public record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appended) {
     private static final Logger LOG = SafeLogger.getLogger(AppendedTurn.class);
 
     /**
@@ -29,7 +29,7 @@ record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appende
      * when it is that plus more (over a network the export reads whole files, but the store still
      * need not write them again), else whole. Returns the record stored and what to remember next.
      */
-    static AppendedTurn putRead(ConversationStore store, ConversationLease lease, String threadId, @Nullable ExportedRollouts before,
+    public static AppendedTurn putRead(ConversationStore store, ConversationLease lease, String threadId, @Nullable ExportedRollouts before,
                                 List<RolloutFile> lineage, Function<List<RolloutFile>, StoredConversation> record) {
         Optional<ExportedRollouts.Appended> appended = before == null ? Optional.empty() : before.appendedFrom(lineage);
         if (appended.isPresent()) {
@@ -55,7 +55,7 @@ record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appende
      * it is put again over the version the store has. A newer version is another writer's, and stays
      * a conflict.
      */
-    static StoredConversation putWhole(ConversationStore store, ConversationLease lease, StoredConversation conversation) {
+    public static StoredConversation putWhole(ConversationStore store, ConversationLease lease, StoredConversation conversation) {
         try {
             return store.put(lease, conversation);
         } catch (VersionConflictException conflict) {
@@ -74,7 +74,7 @@ record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appende
         return conflict.actual() < conflict.expected();
     }
 
-    static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
+    public static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
                                       String turnId, @Nullable ExportedRollouts before, List<String> known,
                                       Function<List<RolloutFile>, StoredConversation> record) {
         if (before == null || !before.paths().equals(known)) {

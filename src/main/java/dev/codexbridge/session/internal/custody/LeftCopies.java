@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
@@ -18,7 +18,7 @@ import org.slf4j.Logger;
  * (files and codex's record) a sleep removes or a later sleep elsewhere drops. One per
  * {@link ThreadCustody}, run within its steps.
  */
-final class LeftCopies {
+public final class LeftCopies {
     private static final Logger LOG = SafeLogger.getLogger(LeftCopies.class);
 
     private final LineageMoves moves;
@@ -31,13 +31,13 @@ final class LeftCopies {
      */
     private volatile CodexClient leftOn;
 
-    LeftCopies(LineageMoves moves, Function<CodexClient, String> homes) {
+    public LeftCopies(LineageMoves moves, Function<CodexClient, String> homes) {
         this.moves = moves;
         this.homes = homes;
     }
 
     /** A fresh thread replaced the one this session held: no copy of it is left anywhere by this session. */
-    void forget() {
+    public void forget() {
         leftOn = null;
     }
 
@@ -46,7 +46,7 @@ final class LeftCopies {
      * there when the record says it slept there ({@code sleptOn}), else it is removed; the copy an
      * earlier sleep left on another app-server goes.
      */
-    CompletableFuture<Void> left(CodexClient from, String threadId, List<RolloutFile> lineage, boolean sleptOn) {
+    public CompletableFuture<Void> left(CodexClient from, String threadId, List<RolloutFile> lineage, boolean sleptOn) {
         CodexClient before = leftOn;
         leftOn = sleptOn ? from : null;
         CompletableFuture<Void> forgotten = sleptOn ? CompletableFuture.completedFuture(null) : removeCopy(from, threadId, lineage);
@@ -62,7 +62,7 @@ final class LeftCopies {
      * thread are exactly the store's, and the resume needs nothing imported or dropped. A file
      * gone, written since, or a time codex cannot give means an import, as for any other place.
      */
-    boolean sleptThere(CodexClient to, String threadId, StoredConversation c) {
+    public boolean sleptThere(CodexClient to, String threadId, StoredConversation c) {
         Optional<SleptOn> slept = SleptOn.read(c);
         if (slept.isEmpty() || !slept.get().wrote(c, homes.apply(to))) {
             return false;
@@ -86,7 +86,7 @@ final class LeftCopies {
      * null when that is unknown (no paths yet, no home to name, a file gone, codex could not say):
      * the sleep then records no place to wake back to.
      */
-    List<Long> fileTimes(CodexClient from, String threadId, List<String> paths) {
+    public List<Long> fileTimes(CodexClient from, String threadId, List<String> paths) {
         if (paths.isEmpty() || homes.apply(from) == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.FailureKind;
@@ -10,10 +10,10 @@ import dev.codexbridge.internal.UntrustedText;
  * put under one thread's name that is another's loads that other thread. The session follows
  * none of it, lets go of the thread codex loaded, and runs no turn.
  */
-final class OtherThreadResumedException extends CodexException {
+public final class OtherThreadResumedException extends CodexException {
     private static final long serialVersionUID = 1L;
 
-    OtherThreadResumedException(String asked, String resumed) {
+    public OtherThreadResumedException(String asked, String resumed) {
         super("codex resumed thread " + UntrustedText.of(resumed) + " when asked for thread " + UntrustedText.of(asked)
                 + ": the rollout under that thread's name is another thread's; the session left it and runs no turn on it", FailureKind.OTHER);
     }

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.session.internal.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,8 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.support.FakeCodex;
 import org.junit.jupiter.api.Test;
 
