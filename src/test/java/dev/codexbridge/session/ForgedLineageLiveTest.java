@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lineage, the wake refuses it before anything is written on the app-server; found on the
  * app-server's own disk, codex 0.171.0 refuses the resume itself ("thread source changed during
  * resume"), so no turn runs and Y is never loaded. (0.169.0 resumed the thread the rollout's first
- * line names; the session then failed the turn with {@link OtherThreadResumedException} and let Y
+ * line names; the session then failed the turn with {@code OtherThreadResumedException} and let Y
  * go, which {@code OtherThreadResumedTest} keeps checking with the in-memory codex.)
  */
 class ForgedLineageLiveTest {
