@@ -480,7 +480,8 @@ public final class ReplicasRun {
 
     /**
      * Every A2A task the clients were told of → each replica's state for it (null: not known there).
-     * Of each context, the newest {@link StoredContext#MAX_TASKS}: the store keeps no more (docs/a2a.md).
+     * Of each context, the newest {@link StoredContext#MAX_TASKS}: the store keeps no more (docs/a2a.md), sends left
+     * unanswered counted among them, since the server may have recorded them.
      */
     private Map<String, List<@Nullable String>> askEveryReplica(List<ReplicasAnswer> told) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -490,11 +491,17 @@ public final class ReplicasRun {
         java.util.Collections.reverse(newestFirst);
         int older = 0;
         for (ReplicasAnswer a : newestFirst) {
-            if (a.taskId() == null) {
+            boolean unanswered = a.taskId() == null && a.told() == ReplicasAnswer.Told.UNKNOWN && "a2a".equals(a.door());
+            if (a.taskId() == null && !unanswered) {
                 continue;
             }
+            // a send left unanswered (its connection ended) may have been recorded as a task all the same: it takes one of the
+            // context's places, so the window of tasks still kept ends one task sooner for each (never asked past what is kept)
             if (newer.merge(a.slot(), 1, Integer::sum) > StoredContext.MAX_TASKS) {
-                older++;
+                older += unanswered ? 0 : 1;
+                continue;
+            }
+            if (unanswered) {
                 continue;
             }
             List<@Nullable String> each = new ArrayList<>();

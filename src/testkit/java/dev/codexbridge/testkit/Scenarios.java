@@ -300,10 +300,37 @@ public final class Scenarios {
                     h.sandboxMode("danger-full-access");
                     m.enqueue(ModelReply.builder("resp-1").execCommand("call-sleep", "sleep 30").build());
                 },
+                // interrupted once the command runs and codex has told the response's token usage: an interrupt before that
+                // (codex still reading the model's response, as on a loaded machine) ends the turn without the usage and the
+                // rate limits, and the recording would differ from run to run; 5 s after the command started at the latest
                 b -> b, oneTurn("wait", TurnOptions.DEFAULTS, s -> new TurnListener() {
+                    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+                    private final java.util.concurrent.atomic.AtomicBoolean usage = new java.util.concurrent.atomic.AtomicBoolean();
+                    private final java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+
                     @Override
                     public void onItemStarted(ThreadItem item) {
                         if (item instanceof ThreadItem.CommandExecution) {
+                            running.set(true);
+                            CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.SECONDS).execute(this::interrupt);
+                            interruptWhenBoth();
+                        }
+                    }
+
+                    @Override
+                    public void onTokenUsage(dev.codexbridge.session.TokenUsage used) {
+                        usage.set(true);
+                        interruptWhenBoth();
+                    }
+
+                    private void interruptWhenBoth() {
+                        if (running.get() && usage.get()) {
+                            interrupt();
+                        }
+                    }
+
+                    private void interrupt() {
+                        if (interrupted.compareAndSet(false, true)) {
                             s.interrupt();
                         }
                     }
