@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.internal.custody.LineageMoves;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.LeaseWait;
-import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +46,7 @@ class HeldElsewhereTest {
     final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared, () -> this.store);
     private final FakeCodex codex = fake.codex();
     private final ManualIdleClock clock = new ManualIdleClock();
-    private final HomeMoves moves = new HomeMoves();
+    private final InMemoryHomes moves = new InMemoryHomes();
     private final List<CodexSession> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CodexClient shared;
     private DiskConversationStore store;
@@ -226,54 +223,6 @@ class HeldElsewhereTest {
             }
             clock.advance(IDLE);
             Thread.sleep(20);
-        }
-    }
-
-    /** Codex's home per connection, in memory: what a sleep exports and removes and a wake imports. */
-    private static final class HomeMoves implements LineageMoves {
-        private final Map<CodexClient, Map<String, String>> homes = new ConcurrentHashMap<>();
-
-        Map<String, String> home(CodexClient c) {
-            return homes.computeIfAbsent(c, x -> new ConcurrentHashMap<>());
-        }
-
-        @Override
-        public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
-            return home(from).entrySet().stream().filter(e -> e.getKey().contains(threadId))
-                    .map(e -> RolloutFile.of(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList();
-        }
-
-        @Override
-        public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
-            return export(from, threadId, turnId);
-        }
-
-        @Override
-        public void forget(CodexClient to, String threadId) {
-        }
-
-        @Override
-        public void importInto(CodexClient to, String threadId, List<RolloutFile> lineage) {
-            lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public void remove(CodexClient from, List<RolloutFile> lineage) {
-            lineage.forEach(f -> home(from).remove(f.relativePath()));
-        }
-
-        @Override
-        public Records records(CodexClient from, String threadId) {
-            return Records.NONE;
-        }
-
-        @Override
-        public void restore(CodexClient to, String threadId, Records records) {
-        }
-
-        @Override
-        public boolean loaded(CodexClient from, String threadId) {
-            return false;
         }
     }
 }

@@ -95,15 +95,95 @@ class LostLeaseTest {
         assertThat(lost.error().message()).contains("the lease ran out").contains("open the conversation again");
     }
 
+    @Test
+    void aTurnCompletedWhileTheDatabaseIsAwayIsStoredOnceItAnswersWithinTheLease() throws Exception {
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.concurrent.atomic.AtomicInteger refusedPuts = new java.util.concurrent.atomic.AtomicInteger();
+        CodexSession s = started(true, away -> new dev.codexbridge.store.ForwardingStore(away) {
+            @Override
+            public dev.codexbridge.store.StoredConversation put(ConversationLease lease, dev.codexbridge.store.StoredConversation c) {
+                refuseWhileAway();
+                return super.put(lease, c);
+            }
+
+            @Override
+            public dev.codexbridge.store.StoredConversation putAppending(ConversationLease lease, dev.codexbridge.store.StoredConversation c,
+                                                                        List<dev.codexbridge.store.RolloutAppend> appends) {
+                refuseWhileAway();
+                return super.putAppending(lease, c, appends);
+            }
+
+            /** As the PostgreSQL store's outage gate answers: not tried, the database's silence the cause. */
+            private void refuseWhileAway() {
+                if (databaseAway) {
+                    refusedPuts.incrementAndGet();
+                    throw new dev.codexbridge.store.ConversationStoreException(THREAD, "storing conversation " + THREAD + " was not tried: "
+                            + "the database has not answered for 1 s", new java.sql.SQLTransientConnectionException("Connection is not available"));
+                }
+            }
+        });
+        databaseAway = true;
+        TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusedPuts.get() >= 2);
+        assertThat(running.result()).as("not handed out while no store has it and the lease holds").isNotDone();
+
+        databaseAway = false;
+        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.storeFailed()).as("stored once the database answered").isFalse();
+        assertThat(store.get(THREAD)).get().extracting(c -> c.lastCompletedTurnId()).isEqualTo(r.turnId());
+    }
+
+    @Test
+    void aTurnCompletedWhileTheDatabaseIsAwayAndTheLeaseIsLostIsReportedFailed() throws Exception {
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.concurrent.atomic.AtomicInteger refusedPuts = new java.util.concurrent.atomic.AtomicInteger();
+        CodexSession s = started(true, away -> new dev.codexbridge.store.ForwardingStore(away) {
+            @Override
+            public dev.codexbridge.store.StoredConversation put(ConversationLease lease, dev.codexbridge.store.StoredConversation c) {
+                refusedPuts.incrementAndGet();
+                throw new dev.codexbridge.store.ConversationStoreException(THREAD, "storing failed: the database did not answer",
+                        new java.net.SocketTimeoutException("Read timed out"));
+            }
+        });
+        TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusedPuts.get() >= 2);
+        // the lease goes meanwhile (another host took the conversation when it lapsed): the turn can never be stored here
+        store.release(held(s));
+        custody(s).heldLease().renew();
+
+        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).as("never told completed while no store will ever keep it").isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().message()).contains("lost the conversation's lease before the turn could be stored");
+    }
+
+    private volatile boolean databaseAway;
+
     /** A session on the fake codex and a disk store, its conversation leased; {@code eachTurn}: each completed turn stored. */
     private CodexSession started(boolean eachTurn) {
+        return started(eachTurn, disk -> disk);
+    }
+
+    /** {@link #started(boolean)}, the session's store {@code wrapped} around the disk store. */
+    private CodexSession started(boolean eachTurn, java.util.function.UnaryOperator<dev.codexbridge.store.ConversationStore> wrapped) {
         codex.threadId = THREAD;
         codex.scriptDelayMs = 0;
         store = DiskConversationStore.open(tmp.resolve("store"));
         shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
-        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
+        InMemoryHomes homes = new InMemoryHomes();
+        homes.home(shared).put("2026/11/25/rollout-2026-11-25T03-05-19-" + THREAD + ".jsonl",
+                "{\"type\":\"session_meta\",\"payload\":{\"id\":\"" + THREAD + "\"}}\n");
+        CodexSession.Builder b = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
-                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(eachTurn).build()).build());
+                .storage(ConversationStorage.builder(wrapped.apply(store), "replica-a").exportAfterEachTurn(eachTurn).build());
+        b.lineageMoves = homes;
+        CodexSession s = fake.track(b.build());
         s.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
         return s;

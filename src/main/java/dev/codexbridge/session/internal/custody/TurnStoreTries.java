@@ -14,6 +14,7 @@ import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.internal.ApiAccess;
 import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.transport.TransportException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -30,12 +31,15 @@ import org.slf4j.Logger;
  * <p>A store that fails while, or because, the session's lease is lost fails with
  * {@link TurnNotKeptException} (decision 0082): the session can never store the turn, and another
  * host may run the conversation without it. Once the lease is lost, a put still blocked on a store
- * out of reach is not waited for (its connection's own timeout may be 30 s).
+ * out of reach is not waited for (its connection's own timeout may be 30 s). A put refused because
+ * the database does not answer is tried again until it is stored or the lease is lost.
  */
 public final class TurnStoreTries {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
     /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
     private static final Duration[] PAUSES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
+    /** Between tries of a turn's store while its database does not answer: the outage gate lets one call a second ask it. */
+    private static final Duration STORE_AWAY_PAUSE = Duration.ofMillis(250);
     /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
 
@@ -47,7 +51,7 @@ public final class TurnStoreTries {
                                          Supplier<CompletableFuture<Void>> attempt) {
         CompletableFuture<Void> told = new CompletableFuture<>();
         Runnable stopWatching = lease.untilLost(why -> told.completeExceptionally(new TurnNotKeptException(turnId, why)));
-        store(on, threadId, turnId, attempt, 0).whenComplete((x, failure) -> {
+        whileHeld(() -> store(on, threadId, turnId, attempt, 0), lease, told, turnId).whenComplete((x, failure) -> {
             stopWatching.run();
             LeaseLostException refused = fenced(failure);
             if (refused != null) {
@@ -63,6 +67,24 @@ public final class TurnStoreTries {
             }
         });
         return told;
+    }
+
+    /**
+     * {@code attempt} again while the store's database does not answer (refused at once by its
+     * outage gate, or not reached) and the lease is in force: the turn is stored once the database
+     * is back within the lease, or, the lease lost first, told not kept — never handed out
+     * completed with {@link TurnResult#storeFailed} while no store will ever have it (decision 0107).
+     */
+    private static CompletableFuture<Void> whileHeld(Supplier<CompletableFuture<Void>> attempt, HeldLease lease,
+                                                     CompletableFuture<Void> told, String turnId) {
+        return attempt.get().exceptionallyCompose(failure -> {
+            if (JdbcTransactions.unreachableCause(Futures.unwrap(failure)) == null || lease.lost() != null || told.isDone()) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            LOG.debug("turn {} waits for the store's database to answer while the lease holds", turnId);
+            return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(STORE_AWAY_PAUSE.toMillis(),
+                    TimeUnit.MILLISECONDS, RpcThreads.stores())).thenCompose(x -> whileHeld(attempt, lease, told, turnId));
+        });
     }
 
     private static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId,
