@@ -30,6 +30,8 @@ public final class OutageGate {
     private final AtomicLong refused = new AtomicLong();
     private volatile @Nullable Outage outage;
     private volatile long lastAsked;
+    /** When ({@link #nanoTime}) the latest-sent call the database answered was sent. */
+    private final AtomicLong lastAnsweredStart;
 
     /** Why the store is down: the failure that put it down, and since when (this process's monotonic clock). */
     public record Outage(RuntimeException failure, long sinceNanos) {
@@ -42,6 +44,7 @@ public final class OutageGate {
     /** With a clock of the test's own. */
     public OutageGate(LongSupplier nanoTime) {
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.lastAnsweredStart = new AtomicLong(nanoTime.getAsLong());
     }
 
     /**
@@ -51,36 +54,57 @@ public final class OutageGate {
     public <T> T call(Supplier<T> call, Function<Outage, RuntimeException> refusal) {
         Outage down = outage;
         boolean probe = false;
+        long started = nanoTime.getAsLong();
         if (down != null) {
-            long now = nanoTime.getAsLong();
-            if (now - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
+            if (started - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
                 refused.incrementAndGet();
                 throw refusal.apply(down);
             }
             probe = true;
-            lastAsked = now;
+            lastAsked = started;
         }
         try {
             T result = call.get();
+            answered(started);
             outage = null;
             return result;
         } catch (RuntimeException e) {
-            if (JdbcTransactions.unreachable(e)) {
+            if (JdbcTransactions.unreachable(e) && !answeredSince(started)) {
                 Outage was = outage;
                 if (was == null) {
                     outages.incrementAndGet();
                 }
                 outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
-                lastAsked = nanoTime.getAsLong();
-            } else {
+                if (probe || was == null) {
+                    // the next ask a second after this one; a call that was under way before the outage and fails now
+                    // (having waited out the pool) does not put that off
+                    lastAsked = nanoTime.getAsLong();
+                }
+            } else if (!JdbcTransactions.unreachable(e)) {
+                answered(started);
                 outage = null;      // the database answered, if only to refuse
             }
+            // else: a call sent before another the database has answered since: its failure is of a time now past
             throw e;
         } finally {
             if (probe) {
                 asking.set(false);
             }
         }
+    }
+
+    /** A call sent at {@code started} was answered. */
+    private void answered(long started) {
+        lastAnsweredStart.accumulateAndGet(started, (a, b) -> a - b >= 0 ? a : b);
+    }
+
+    /**
+     * Whether a call sent after {@code started} has been answered: the database is back since, and
+     * a failure of the call sent at {@code started} (one that waited out the pool's timeout across
+     * the database's return, say) does not put the store down again.
+     */
+    private boolean answeredSince(long started) {
+        return lastAnsweredStart.get() - started > 0;
     }
 
     /** Whether the store is down now: the last call that reached for the database could not. */
