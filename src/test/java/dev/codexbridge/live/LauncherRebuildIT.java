@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * non-terminal it prints nothing but the CLI's own output, Maven's included.
  */
 class LauncherRebuildIT {
-    private static final String VERSION_LINE = "codex-bridge [^ ]+ \\(pinned codex 0\\.169\\.0\\)\n";
+    private static final String VERSION_LINE = "codex-bridge [^ ]+ \\(pinned codex "
+            + java.util.regex.Pattern.quote(dev.codexbridge.BuildInfo.pinnedCodexVersion()) + "\\)\n";
 
     @TempDir
     Path tmp;
