@@ -7,7 +7,6 @@ import dev.codexbridge.store.spi.OutageGate;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -92,31 +91,6 @@ class OutageGateTest {
         assertThat(gate.down()).as("a failure of a time now past").isFalse();
         assertThat(gate.outages()).isZero();
         assertThat(call(null)).isEqualTo("answered");
-    }
-
-    @Test
-    void callsUnderWayWhenTheStoreWentDownDoNotPutOffTheNextAsk() throws Exception {
-        CountDownLatch waiting = new CountDownLatch(3);
-        CountDownLatch timedOut = new CountDownLatch(1);
-        List<CompletableFuture<String>> underWay = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            underWay.add(CompletableFuture.supplyAsync(() -> gate.call(() -> {
-                waiting.countDown();
-                try {
-                    timedOut.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                throw unreachable();
-            }, down -> new ConversationStoreException(null, "not tried", down.failure()))));
-        }
-        waiting.await();
-        assertThatThrownBy(() -> call(unreachable()));      // the store goes down now
-        now.addAndGet(Duration.ofMillis(900).toNanos());
-        timedOut.countDown();                              // the calls under way fail 0.9 s later
-        underWay.forEach(f -> assertThatThrownBy(f::join));
-        now.addAndGet(Duration.ofMillis(100).toNanos());
-        assertThat(call(null)).as("a second after the store went down, the next call asks").isEqualTo("answered");
     }
 
     @Test

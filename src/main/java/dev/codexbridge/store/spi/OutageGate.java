@@ -75,11 +75,7 @@ public final class OutageGate {
                     outages.incrementAndGet();
                 }
                 outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
-                if (probe || was == null) {
-                    // the next ask a second after this one; a call that was under way before the outage and fails now
-                    // (having waited out the pool) does not put that off
-                    lastAsked = nanoTime.getAsLong();
-                }
+                lastAsked = nanoTime.getAsLong();
             } else if (!JdbcTransactions.unreachable(e)) {
                 answered(started);
                 outage = null;      // the database answered, if only to refuse
