@@ -38,12 +38,8 @@ final class DiskLease {
 
     /** The lease in {@code dir}, {@linkplain ConversationLease#handOverAsked() asked for} when another host asked within the freshness of {@code now}. */
     static Optional<ConversationLease> read(@Nullable DiskFolder dir, String threadId, Instant now) throws IOException {
-        return readAsked(dir, threadId).map(a -> a.at() == null || !fresh(a.at(), now) ? a.lease()
+        return readAsked(dir, threadId).map(a -> !StoreChecks.handOverAsked(a.at(), now) ? a.lease()
                 : new ConversationLease(threadId, a.lease().holder(), a.lease().token(), a.lease().expiresAt(), true));
-    }
-
-    private static boolean fresh(Instant askedAt, Instant now) {
-        return askedAt.plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now);
     }
 
     /** A lease file's lease and when another host last asked for the conversation (null: never since it was taken). */
@@ -78,7 +74,7 @@ final class DiskLease {
         StoreChecks.inForce(lease, current.map(Asked::lease), now);
         Instant asked = current.get().at();
         ConversationLease renewed = new ConversationLease(lease.threadId(), lease.holder(), lease.token(), expiresAt,
-                asked != null && fresh(asked, now));
+                StoreChecks.handOverAsked(asked, now));
         write(dir, renewed, asked);
         return renewed;
     }

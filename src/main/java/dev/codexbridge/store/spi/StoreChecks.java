@@ -76,6 +76,14 @@ public final class StoreChecks {
     }
 
     /**
+     * Whether another host's ask for a conversation made at {@code askedAt} (null: none since the
+     * lease was taken) still stands at {@code now}: within {@code ConversationStore.HAND_OVER_ASK_FRESH}.
+     */
+    public static boolean handOverAsked(@Nullable Instant askedAt, Instant now) {
+        return askedAt != null && askedAt.plus(dev.codexbridge.store.ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now);
+    }
+
+    /**
      * Checks that {@code lease} is still the conversation's lease in force at {@code now}, given
      * the lease the store holds for it ({@code current}, empty when none).
      *

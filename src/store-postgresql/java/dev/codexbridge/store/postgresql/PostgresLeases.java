@@ -115,8 +115,7 @@ final class PostgresLeases {
                     if (!rs.next()) {
                         return false;
                     }
-                    OffsetDateTime asked = rs.getObject(1, OffsetDateTime.class);
-                    if (asked != null && asked.toInstant().plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(clock.instant())) {
+                    if (StoreChecks.handOverAsked(instant(rs.getObject(1, OffsetDateTime.class)), clock.instant())) {
                         counts.countHandedOver();
                     }
                     return true;
@@ -160,12 +159,15 @@ final class PostgresLeases {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                OffsetDateTime asked = rs.getObject(4, OffsetDateTime.class);
-                boolean fresh = asked != null && asked.toInstant().plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now);
+                boolean fresh = StoreChecks.handOverAsked(instant(rs.getObject(4, OffsetDateTime.class)), now);
                 return Optional.of(new ConversationLease(threadId, rs.getString(1), rs.getString(2),
                         rs.getObject(3, OffsetDateTime.class).toInstant(), fresh));
             }
         }
+    }
+
+    private static @Nullable Instant instant(@Nullable OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 
     /** A lease asked for: granted, or refused because of the lease in force (none: it went meanwhile). */
