@@ -32,7 +32,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +54,7 @@ class CodexCrashLiveTest {
     private static final int IDLE = 10;
     /** Sessions whose turn starts as codex is killed: codex cannot have written them down yet. */
     private static final int LATE = 10;
-    /** Sessions started, and next turns run, this many at a time. */
+    /** Sessions started, and next turns run, at most this many at a time. */
     private static final int AT_ONCE = 100;
 
     @TempDir
@@ -95,11 +97,8 @@ class CodexCrashLiveTest {
                         .onThreadReplaced(r -> told.put(self[0], r)).build();
                 sessions.add(self[0]);
             }
-            // in waves: codex 0.169 answers a burst of hundreds of thread/starts partly with "overloaded" and drops a few
-            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
-                CompletableFuture.allOf(sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE)).stream()
-                        .map(CodexSession::startAsync).toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-            }
+            // at most AT_ONCE at a time: codex answers a burst of hundreds of thread/starts partly with "overloaded" and drops a few
+            atMostAtOnce(sessions, CodexSession::startAsync);
             Map<CodexSession, String> before = new HashMap<>();
             sessions.forEach(s -> before.put(s, s.threadId()));
             List<CodexSession> running = sessions.subList(0, SESSIONS);
@@ -174,16 +173,8 @@ class CodexCrashLiveTest {
                     sessions.size() - notStored, notStored, wire.resumesSent());
 
             model.respondWhenEmpty(r -> ModelReply.message("back"));
-            Map<CodexSession, TurnResult> next = new HashMap<>();
-            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
-                Map<CodexSession, CompletableFuture<TurnResult>> wave = new HashMap<>();
-                for (CodexSession s : sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE))) {
-                    wave.put(s, s.runTurnAsync(TurnInput.text("still there?"), TurnOptions.DEFAULTS, TurnListener.NONE));
-                }
-                for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> t : wave.entrySet()) {
-                    next.put(t.getKey(), t.getValue().get(120, TimeUnit.SECONDS));
-                }
-            }
+            Map<CodexSession, TurnResult> next = atMostAtOnce(sessions,
+                    s -> s.runTurnAsync(TurnInput.text("still there?"), TurnOptions.DEFAULTS, TurnListener.NONE));
             int replaced = 0;
             int replacedWithInput = 0;
             for (CodexSession s : sessions) {
@@ -220,6 +211,27 @@ class CodexCrashLiveTest {
             sessions.forEach(CodexSession::close);
         }
         assertThat(ProcessHandle.current().children().filter(CodexCrashLiveTest::isCodex).count()).as("no codex left running").isZero();
+    }
+
+    /**
+     * Calls {@code call} on every session with at most {@link #AT_ONCE} calls unanswered, the next one sent as soon as
+     * one is answered (not in waves that each wait for their slowest), and returns every answer.
+     */
+    private static <T> Map<CodexSession, T> atMostAtOnce(List<CodexSession> sessions,
+            Function<CodexSession, CompletableFuture<T>> call) throws Exception {
+        Semaphore open = new Semaphore(AT_ONCE);
+        Map<CodexSession, CompletableFuture<T>> sent = new HashMap<>();
+        for (CodexSession s : sessions) {
+            assertThat(open.tryAcquire(120, TimeUnit.SECONDS)).as("a call answered within 120 s").isTrue();
+            CompletableFuture<T> answer = call.apply(s);
+            answer.whenComplete((r, e) -> open.release());
+            sent.put(s, answer);
+        }
+        Map<CodexSession, T> answers = new HashMap<>();
+        for (Map.Entry<CodexSession, CompletableFuture<T>> e : sent.entrySet()) {
+            answers.put(e.getKey(), e.getValue().get(120, TimeUnit.SECONDS));
+        }
+        return answers;
     }
 
     private static long codexChild() {
