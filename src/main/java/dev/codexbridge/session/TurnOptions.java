@@ -7,9 +7,10 @@ import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.UserInput;
+import dev.codexbridge.session.internal.inbox.TurnKeys;
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-turn settings. Model, effort, sandbox policy and {@code askForApproval} (codex's

@@ -117,7 +117,7 @@ class ArchitectureTest {
     static final class SessionRooms {
         static final String INTERNAL = "dev.codexbridge.session.internal";
         /** Top to bottom. */
-        static final List<String> ROOMS = List.of("custody", "stream", "failure");
+        static final List<String> ROOMS = List.of("turn", "thread", "inbox", "custody", "stream", "failure");
         /** The session's face: what only the API package itself and the layers above it use. */
         static final List<String> FACE = List.of("dev.codexbridge.session.CodexSession", "dev.codexbridge.session.SessionSettings");
 
