@@ -7,7 +7,6 @@ import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.UserInput;
-import dev.codexbridge.session.internal.inbox.TurnKeys;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -62,7 +61,16 @@ public record TurnOptions(
     public TurnOptions {
         limits = limits == null ? TurnLimits.INHERIT : limits;
         if (key != null) {
-            TurnKeys.check(key);
+            checkKey(key);
+        }
+    }
+
+    private static void checkKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("a turn key has 1 to " + MAX_KEY_LENGTH + " characters, not " + key.length());
+        }
+        if (key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a turn key has no control characters");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.codexbridge.session.internal.inbox;
 
-import dev.codexbridge.session.TurnOptions;
 import java.util.UUID;
 
 /**
@@ -17,15 +16,6 @@ public final class TurnKeys {
     /** A key of the library's: random, so no two turns on any thread share one. */
     public static String fresh() {
         return UUID.randomUUID().toString();
-    }
-
-    public static void check(String key) {
-        if (key.isEmpty() || key.length() > TurnOptions.MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("a turn key has 1 to " + TurnOptions.MAX_KEY_LENGTH + " characters, not " + key.length());
-        }
-        if (key.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("a turn key has no control characters");
-        }
     }
 
     /** The id attempt {@code attempt} of the turn with {@code key} sends as {@code clientUserMessageId}. */

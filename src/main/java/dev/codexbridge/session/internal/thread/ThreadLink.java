@@ -239,7 +239,7 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
          * reconnect attempt that failed after its handshake) is looked at again shortly, a bounded number of times.
          */
         private CompletableFuture<CodexClient> reopened(int checksLeft) {
-            ClientPlumbing plumbing = ClientPlumbing.of(client);
+            ClientPlumbing<CodexClient> plumbing = ClientPlumbing.of(client);
             if (plumbing.closedFuture().isDone()) {
                 return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
             }
@@ -285,7 +285,7 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
 
         @Override
         public ReconnectPolicy resumePolicy(CodexClient c) {
-            return ClientPlumbing.of(c).reconnectPolicy();
+            return c.options().reconnect();
         }
 
         @Override
@@ -299,8 +299,8 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
          */
         @Override
         public Duration reattachWindow() {
-            ClientPlumbing plumbing = ClientPlumbing.of(client);
-            ReconnectPolicy policy = plumbing.reconnectPolicy();
+            ClientPlumbing<CodexClient> plumbing = ClientPlumbing.of(client);
+            ReconnectPolicy policy = client.options().reconnect();
             if (policy == null || policy.reattachWindow().isZero() || !plumbing.serverOutlivesConnection()) {
                 return null;
             }

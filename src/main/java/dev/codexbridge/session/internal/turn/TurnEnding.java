@@ -4,6 +4,7 @@ import static dev.codexbridge.session.internal.inbox.ListenerCalls.safely;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.protocol.Turn;
@@ -168,7 +169,7 @@ public final class TurnEnding {
         if (place.turnId() != null) {
             thread.record().turnLost(place.turnId());
         }
-        ClientPlumbing plumbing = ClientPlumbing.of(place.client());
+        ClientPlumbing<CodexClient> plumbing = ClientPlumbing.of(place.client());
         CodexException why = plumbing.explainClose("during the turn", cause);
         // every turn on the lost connection: worked out once, not once per turn
         TurnFailure err = plumbing.onceForLoss(why, () -> thread.connectionEnded(place.client(), why));
