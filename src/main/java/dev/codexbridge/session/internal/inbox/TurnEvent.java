@@ -5,7 +5,6 @@ import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadReplacement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,7 +86,7 @@ public sealed interface TurnEvent {
     /**
      * The session's thread was resumed on a new connection, whose inbox {@code box} now hands the
      * turn its messages; {@code afterDrop} is false for a turn a session attached to
-     * ({@link CodexSession#attachTurn}). What was missed is fetched next.
+     * ({@code CodexSession.attachTurn}). What was missed is fetched next.
      */
     record Resumed(SessionInbox box, boolean afterDrop) implements TurnEvent {
         @Override

@@ -18,7 +18,6 @@ import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.rpc.internal.Futures;
-import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.internal.inbox.TurnCatchUp;
 import dev.codexbridge.session.internal.inbox.TurnKeys;
 import java.util.Objects;
@@ -26,7 +25,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * The thread's operations behind {@link CodexSession}'s (read, fork, rename, compact, archive,
+ * The thread's operations behind {@code CodexSession}'s (read, fork, rename, compact, archive,
  * revert, goals, finding a turn by its key or the running one): each opens (resumes) the session's thread if needed, then sends its request on the
  * thread's connection and waits for codex's answer. Checking the host's access rule is the
  * session's, before it calls here.

@@ -12,7 +12,6 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.RateLimitGovernor;
-import dev.codexbridge.session.ThreadOpenException;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.session.TurnFailure;

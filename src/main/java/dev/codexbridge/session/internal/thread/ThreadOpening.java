@@ -13,7 +13,6 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.session.ThreadOpenException;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.internal.ApiAccess;
 import dev.codexbridge.session.internal.failure.OtherThreadResumedException;

@@ -4,7 +4,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.session.ThreadOpenException;
 import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.internal.ApiAccess;

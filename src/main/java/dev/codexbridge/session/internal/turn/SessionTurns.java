@@ -7,7 +7,6 @@ import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.RateLimitSignal;
