@@ -6,7 +6,6 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.TurnInterruptParams;
 import dev.codexbridge.session.StopReason;
-import dev.codexbridge.session.internal.turn.TurnRun;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +16,7 @@ import org.slf4j.Logger;
  * asks codex to stop it: the host's interrupt (shared by the turn's attempts), a deadline, the step
  * budget, an inbox that overflowed. The interrupt waits while there is nothing to send it on: until
  * codex names the turn (the interrupt grace then bounds the wait), or while the turn's connection
- * is away. Codex's confirmation ends the turn ({@link TurnRun}). Touched only from the turn's
+ * is away. Codex's confirmation ends the turn ({@code TurnRun}). Touched only from the turn's
  * events, except {@link #request()}.
  */
 public final class TurnStop {
