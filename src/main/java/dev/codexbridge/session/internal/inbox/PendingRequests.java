@@ -58,7 +58,7 @@ public final class PendingRequests {
     }
 
     /** {@code asked} was answered or withdrawn. */
-    public void forget(TurnEvent.Asked asked) {
+    void forget(TurnEvent.Asked asked) {
         byId.remove(asked.request.id(), asked);
     }
 

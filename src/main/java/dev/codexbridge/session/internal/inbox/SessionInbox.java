@@ -41,7 +41,7 @@ import java.util.function.LongSupplier;
  */
 public final class SessionInbox implements ThreadInbox {
     /** Notifications kept while no turn runs; a turn ignores them anyway, they only cost memory. */
-    public static final int MAX_BETWEEN_TURNS = 1_000;
+    static final int MAX_BETWEEN_TURNS = 1_000;
     /** Default bound of queued messages while a turn runs. */
     public static final int DEFAULT_LIMIT = 10_000;
     private static final String TURN_COMPLETED = "turn/completed";
@@ -188,7 +188,7 @@ public final class SessionInbox implements ThreadInbox {
     }
 
     /** The events queued now, in order (a weakly consistent view: it may miss what arrives meanwhile). */
-    public void forEachQueuedEvent(Consumer<TurnEvent> action) {
+    void forEachQueuedEvent(Consumer<TurnEvent> action) {
         queue.forEach(action);
     }
 

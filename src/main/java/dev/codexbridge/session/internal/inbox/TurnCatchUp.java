@@ -102,7 +102,7 @@ public final class TurnCatchUp {
     }
 
     /** Codex's refusal to list the turns of a thread whose history it has not projected (yet). */
-    public static boolean unmaterialized(Throwable failure) {
+    static boolean unmaterialized(Throwable failure) {
         return Futures.unwrap(failure) instanceof RpcException r && r.error() != null
                 && r.error().code() == RpcError.INVALID_REQUEST && String.valueOf(r.error().message()).contains("not materialized yet");
     }

@@ -46,14 +46,14 @@ public final class TurnClock {
     }
 
     /** An interrupt was asked for before there was anything to send it to: the grace bounds the wait, once. */
-    public void graceFromNowIfUnset(long now) {
+    void graceFromNowIfUnset(long now) {
         if (graceDeadline == 0) {
             graceDeadline = now + interruptGrace.toNanos();
         }
     }
 
     /** An interrupt went out: codex has the grace from now to confirm it. */
-    public void graceFromNow(long now) {
+    void graceFromNow(long now) {
         graceDeadline = now + interruptGrace.toNanos();
     }
 

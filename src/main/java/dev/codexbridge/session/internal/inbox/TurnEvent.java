@@ -152,7 +152,7 @@ public sealed interface TurnEvent {
         private volatile TurnRequests askedBy;
         private volatile ApprovalRequest shown;
 
-        public Asked(CodexEvent.ServerRequest request, PendingRequests pending) {
+        Asked(CodexEvent.ServerRequest request, PendingRequests pending) {
             this.request = request;
             this.pending = pending;
             this.turnId = request.turnId();
@@ -172,11 +172,11 @@ public sealed interface TurnEvent {
             return claimed.compareAndSet(false, true);
         }
 
-        public boolean isClaimed() {
+        boolean isClaimed() {
             return claimed.get();
         }
 
-        public String turnId() {
+        String turnId() {
             return turnId;
         }
 
@@ -185,16 +185,16 @@ public sealed interface TurnEvent {
         }
 
         /** The turn that put the request to the host, and the request as shown (null for tool calls). */
-        public void askedBy(TurnRequests by, ApprovalRequest shownAs) {
+        void askedBy(TurnRequests by, ApprovalRequest shownAs) {
             askedBy = by;
             shown = shownAs;
         }
 
-        public TurnRequests askedBy() {
+        TurnRequests askedBy() {
             return askedBy;
         }
 
-        public ApprovalRequest shown() {
+        ApprovalRequest shown() {
             return shown;
         }
 
@@ -204,21 +204,21 @@ public sealed interface TurnEvent {
         }
 
         /** The decision the host (or the policy) made, kept so it can be sent again if codex asks again after a drop. */
-        public void decided(ServerRequestBridge.Answer answer) {
+        void decided(ServerRequestBridge.Answer answer) {
             decided = answer;
         }
 
-        public ServerRequestBridge.Answer decided() {
+        ServerRequestBridge.Answer decided() {
             return decided;
         }
 
         /** The answer went out on the client's connection {@code generation}. */
-        public void writtenOn(int generation) {
+        void writtenOn(int generation) {
             writtenOn = generation;
         }
 
         /** The connection the answer went out on, or 0 when none took it. */
-        public int writtenOn() {
+        int writtenOn() {
             return writtenOn;
         }
 
@@ -243,7 +243,7 @@ public sealed interface TurnEvent {
          * Codex no longer waits for an answer. True when nothing was written yet: then nothing
          * ever will be, and the answer under way (the host's handler, a tool) is cancelled.
          */
-        public boolean withdraw() {
+        boolean withdraw() {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
@@ -260,7 +260,7 @@ public sealed interface TurnEvent {
             return withdrawn;
         }
 
-        public boolean isSettled() {
+        boolean isSettled() {
             return settled.get();
         }
     }

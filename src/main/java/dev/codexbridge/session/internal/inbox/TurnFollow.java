@@ -147,7 +147,7 @@ public final class TurnFollow {
     }
 
     /** The turn put {@code request} to the host (or is deciding it): kept by id until the turn ends. */
-    public void asked(TurnEvent.Asked request) {
+    void asked(TurnEvent.Asked request) {
         asked.putIfAbsent(request.request.id(), request);
     }
 
@@ -155,19 +155,19 @@ public final class TurnFollow {
      * The request this turn already put to the host under {@code resent}'s id, or null: codex
      * sends a pending request again after a resume, and the host must see it once.
      */
-    public TurnEvent.Asked earlier(TurnEvent.Asked resent) {
+    TurnEvent.Asked earlier(TurnEvent.Asked resent) {
         TurnEvent.Asked before = asked.get(resent.request.id());
         return before == resent || before == null || before.request.method() == null
                 || !before.request.method().equals(resent.request.method()) ? null : before;
     }
 
     /** Makes {@code resent} the one the host's answer goes to from now on. */
-    public void replace(TurnEvent.Asked resent) {
+    void replace(TurnEvent.Asked resent) {
         asked.put(resent.request.id(), resent);
     }
 
     /** The requests put to the host that are neither answered nor withdrawn. */
-    public List<TurnEvent.Asked> open() {
+    List<TurnEvent.Asked> open() {
         List<TurnEvent.Asked> out = new ArrayList<>();
         for (TurnEvent.Asked a : asked.values()) {
             if (!a.isSettled()) {
@@ -178,12 +178,12 @@ public final class TurnFollow {
     }
 
     /** True the first time the listener is to hear of an answer to request {@code id}. */
-    public boolean firstAnswer(JsonRpcId id) {
+    boolean firstAnswer(JsonRpcId id) {
         return told.add(id);
     }
 
     /** Forgets the requests: codex no longer runs the turn, or another app-server answers now (ids start again there). */
-    public void forgetRequests() {
+    void forgetRequests() {
         asked.clear();
     }
 }

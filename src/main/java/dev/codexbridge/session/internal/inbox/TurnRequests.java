@@ -126,7 +126,7 @@ public final class TurnRequests {
     }
 
     /** A decision on {@code asked} is ready: it goes through the turn's inbox, or out at once when the turn is over. */
-    public void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
+    void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
         asked.decided(answer);
         TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
         place.inbox().post(answered);

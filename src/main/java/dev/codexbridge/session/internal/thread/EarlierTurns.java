@@ -34,27 +34,27 @@ public final class EarlierTurns {
     /** A turn lost with its connection that codex may still be running, or null. */
     private volatile String lost;
 
-    public EarlierTurns(boolean settleFirst) {
+    EarlierTurns(boolean settleFirst) {
         this.settleFirst = settleFirst;
     }
 
     /** Codex may run a turn here that nobody follows (the thread was resumed, or a turn ended unconfirmed). */
-    public void mayRun() {
+    void mayRun() {
         settleFirst = true;
     }
 
     /** {@code turnId} was running when its connection was lost: it is interrupted once the thread is back. */
-    public void lost(String turnId) {
+    void lost(String turnId) {
         lost = turnId;
     }
 
     /** The lost turn ran on a thread codex never wrote down: nothing is left to interrupt. */
-    public void forgetLost() {
+    void forgetLost() {
         lost = null;
     }
 
     /** The thread {@code threadId} is back on {@code c}: a turn lost with the connection is interrupted; completes with the thread id. */
-    public CompletableFuture<String> stopLost(CodexClient c, String threadId) {
+    CompletableFuture<String> stopLost(CodexClient c, String threadId) {
         String turn = lost;
         lost = null;
         if (turn == null) {
@@ -70,7 +70,7 @@ public final class EarlierTurns {
      * null when the thread is free (at once when nothing can be running), or with why the new
      * turn was not sent.
      */
-    public CompletableFuture<TurnFailure> settle(CodexClient c, String threadId, Duration grace) {
+    CompletableFuture<TurnFailure> settle(CodexClient c, String threadId, Duration grace) {
         if (!settleFirst || c == null || threadId == null) {
             return CompletableFuture.completedFuture(null);
         }

@@ -18,17 +18,17 @@ public final class IdleRequests {
     private final SessionHibernation hibernation;
     private final AtomicInteger answering = new AtomicInteger();
 
-    public IdleRequests(SessionHibernation hibernation) {
+    IdleRequests(SessionHibernation hibernation) {
         this.hibernation = hibernation;
     }
 
     /** Whether a request is being answered. */
-    public boolean busy() {
+    boolean busy() {
         return answering.get() > 0;
     }
 
     /** Answers {@code asked} with {@code bridge} on {@code client}, unless a turn claimed it or codex withdrew it; either may be null (let go of). */
-    public void answer(TurnEvent.Asked asked, ServerRequestBridge bridge, CodexClient client) {
+    void answer(TurnEvent.Asked asked, ServerRequestBridge bridge, CodexClient client) {
         if (bridge == null || client == null || !asked.claim() || asked.isWithdrawn()) {
             return;
         }

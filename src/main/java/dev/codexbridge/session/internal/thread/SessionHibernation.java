@@ -24,10 +24,10 @@ public final class SessionHibernation {
     /** The default idle window: a chat's next message usually comes within it, and a resume costs ~25 ms after it. */
     public static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
     /** The shortest idle window: a thread operation that reads codex's answer must not find its thread let go mid-call. */
-    public static final Duration MIN_IDLE = Duration.ofSeconds(1);
+    static final Duration MIN_IDLE = Duration.ofSeconds(1);
 
     /** Never: the session keeps its thread while open. */
-    public static final SessionHibernation OFF = new SessionHibernation(null, Clock.SYSTEM);
+    static final SessionHibernation OFF = new SessionHibernation(null, Clock.SYSTEM);
 
     /** The idle timer's time and scheduler: the system's, or a test's that moves time itself instead of waiting for it. */
     public interface Clock {
@@ -82,7 +82,7 @@ public final class SessionHibernation {
         return idle;
     }
 
-    public boolean enabled() {
+    boolean enabled() {
         return idle != null;
     }
 
@@ -92,7 +92,7 @@ public final class SessionHibernation {
      * ({@link ThreadReleases}): when it hibernates, or, with a store ({@code stored}), when it
      * closes, since the close's sleep removes codex's copy only once codex has unloaded the thread.
      */
-    public ThreadOptions opening(ThreadOptions settings, ThreadLink link, boolean stored) {
+    ThreadOptions opening(ThreadOptions settings, ThreadLink link, boolean stored) {
         return (enabled() || stored) && link.unsubscribes() ? unloadingAfter(settings, link.reattachWindow()) : settings;
     }
 
@@ -104,7 +104,7 @@ public final class SessionHibernation {
      * as interrupted, found by {@code bin/bench faults}): there codex keeps it for the re-attach
      * window ({@code reattachWindow}, null when there is none). A host's own value is kept.
      */
-    public static ThreadOptions unloadingAfter(ThreadOptions settings, Duration reattachWindow) {
+    static ThreadOptions unloadingAfter(ThreadOptions settings, Duration reattachWindow) {
         if (settings.config().containsKey(UNLOAD_DELAY)) {
             return settings;
         }
@@ -113,10 +113,10 @@ public final class SessionHibernation {
     }
 
     /** Codex's per-thread setting for how long a thread no one follows stays loaded. */
-    public static final String UNLOAD_DELAY = "thread_unload_delay_secs";
+    static final String UNLOAD_DELAY = "thread_unload_delay_secs";
 
     /** The idle window, or null when off. */
-    public Duration idle() {
+    Duration idle() {
         return idle;
     }
 
@@ -130,19 +130,19 @@ public final class SessionHibernation {
     }
 
     /** Whether a turn runs or a thread operation is under way: the session is not idle, whatever the clock says. */
-    public boolean working() {
+    boolean working() {
         return calls.get() > 0 || turnRunning.getAsBoolean();
     }
 
     /** A thread operation begins: until it ends, the session keeps its thread. */
-    public void callStarted() {
+    void callStarted() {
         if (idle != null) {
             calls.incrementAndGet();
         }
     }
 
     /** The thread operation ended: the idle window counts from now. */
-    public void callEnded() {
+    void callEnded() {
         if (idle != null) {
             calls.decrementAndGet();
             touch();
@@ -173,7 +173,7 @@ public final class SessionHibernation {
     }
 
     /** The session closed: the timer task goes. */
-    public void stop() {
+    void stop() {
         synchronized (lock) {
             stopped = true;
             if (task != null) {

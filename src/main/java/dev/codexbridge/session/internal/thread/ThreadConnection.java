@@ -147,7 +147,7 @@ public final class ThreadConnection {
      * is being opened, a turn waits for its resume, or before codex has the thread written down (a thread with no turn yet cannot
      * be resumed: codex #42099).
      */
-    public boolean hibernate() {
+    boolean hibernate() {
         synchronized (stateLock) {
             CodexClient c = client;
             if (closed || hibernated || opening != null || c == null || threadId == null || !record.written() || idleRequests.busy()
@@ -168,7 +168,7 @@ public final class ThreadConnection {
      * waiting for a reconnect has no client until the connection is back, and the idle timer must
      * outlive that gap (a timer given up then is set again only by the next call).
      */
-    public boolean mayHibernateLater() {
+    boolean mayHibernateLater() {
         synchronized (stateLock) {
             return record.written() && !hibernated && !closed && (client != null || opening != null);
         }

@@ -119,7 +119,7 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
         private final Supplier<CodexClient> connect;
         private final boolean remote;
 
-        public Own(Supplier<CodexClient> connect, boolean remote) {
+        Own(Supplier<CodexClient> connect, boolean remote) {
             this.connect = connect;
             this.remote = remote;
         }
@@ -204,11 +204,11 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
         /** The client's call after a reconnect, or null. */
         private AutoCloseable reconnectHandle;
 
-        public Shared(CodexClient client) {
+        Shared(CodexClient client) {
             this.client = client;
         }
 
-        public CodexClient client() {
+        CodexClient client() {
             return client;
         }
 

@@ -33,9 +33,9 @@ public final class ThreadOpenTries {
      * connection since the try went out): a codex working through hundreds of resumes after a
      * restart is slow, not gone. Bounds how long that may go on.
      */
-    public static final int MAX_FORGIVEN = 30;
+    static final int MAX_FORGIVEN = 30;
     /** How long a waiting turn lets a pending resume go unanswered before it sends one more. */
-    public static final Duration PATIENCE = Duration.ofSeconds(2);
+    static final Duration PATIENCE = Duration.ofSeconds(2);
 
     private final Function<Duration, CompletableFuture<String>> send;
     private final Duration timeout;
@@ -56,7 +56,7 @@ public final class ThreadOpenTries {
      * {@code progress} counts what codex has sent on the connection (a try that timed out while it
      * grew is tried again without counting, up to {@link #MAX_FORGIVEN} times).
      */
-    public ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts, LongSupplier progress) {
+    ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts, LongSupplier progress) {
         this.send = send;
         this.timeout = timeout;
         this.attempts = Math.max(1, attempts);
@@ -67,7 +67,7 @@ public final class ThreadOpenTries {
      * The tries of a thread opened again on a shared connection: the reconnect {@code policy}'s
      * timeout (at most {@code timeout}) and tries; without a policy one try of {@code timeout}.
      */
-    public static ThreadOpenTries under(ReconnectPolicy policy, Function<Duration, CompletableFuture<String>> send, Duration timeout,
+    static ThreadOpenTries under(ReconnectPolicy policy, Function<Duration, CompletableFuture<String>> send, Duration timeout,
                                  LongSupplier progress) {
         return policy == null ? new ThreadOpenTries(send, timeout, 1, progress)
                 : new ThreadOpenTries(send, policy.resumeTimeout().compareTo(timeout) <= 0 ? policy.resumeTimeout() : timeout,
@@ -75,7 +75,7 @@ public final class ThreadOpenTries {
     }
 
     /** Sends the first try; the future completes with the thread id, or the failure that ended the tries. */
-    public CompletableFuture<String> start() {
+    CompletableFuture<String> start() {
         trySend(false);
         return result;
     }
@@ -86,7 +86,7 @@ public final class ThreadOpenTries {
      * unless it dropped the request, so a resume that is merely slow is not sent twice. Never
      * sends on the calling thread.
      */
-    public void hurry() {
+    void hurry() {
         long due;
         synchronized (this) {
             if (result.isDone() || hurried || inFlight == 0) {

@@ -36,7 +36,7 @@ public final class ThreadOpening {
     private static final Logger LOG = SafeLogger.getLogger(ThreadOpening.class);
 
     /** Resumes of a thread codex is still unloading; 20 tries wait 25 ms, 50 ms, … in all about 5 s. */
-    public static final int CLOSING_TRIES = 20;
+    static final int CLOSING_TRIES = 20;
 
     /** A turn waiting to re-attach after its connection dropped, told when the thread is resumed (or cannot be); or null. */
     private final AtomicReference<ResumeWatch> resumeWatch = new AtomicReference<>();
@@ -46,38 +46,38 @@ public final class ThreadOpening {
     private volatile String attachedThread;
 
     /** {@code watch} hears of the next resume of this thread (or its failure), once. */
-    public void watchResume(ResumeWatch watch) {
+    void watchResume(ResumeWatch watch) {
         resumeWatch.set(watch);
     }
 
     /** {@code watch} no longer waits (its turn ended). */
-    public void unwatchResume(ResumeWatch watch) {
+    void unwatchResume(ResumeWatch watch) {
         resumeWatch.compareAndSet(watch, null);
     }
 
     /** The turn waiting to re-attach, taken (it is told once); or null. */
-    public ResumeWatch takeResumeWatch() {
+    ResumeWatch takeResumeWatch() {
         return resumeWatch.getAndSet(null);
     }
 
     /** Whether a turn waits to re-attach. */
-    public boolean resumeWatched() {
+    boolean resumeWatched() {
         return resumeWatch.get() != null;
     }
 
     /** Codex's connection-wide messages (rate limits, auth refresh) go to {@code box} too, until {@link #detach}: for the connection's only session. */
-    public void attachUnscoped(CodexClient c, SessionInbox box) {
+    void attachUnscoped(CodexClient c, SessionInbox box) {
         attachment = ClientPlumbing.of(c).attachUnscoped(box);
     }
 
     /** Detaches the inbox from the connection: only removes map entries. */
-    public void detach() {
+    void detach() {
         ThreadLink.closeQuietly(attachment);
         attachment = null;
     }
 
     /** Sends {@code thread/start}; completes with codex's thread id once {@code box} is attached to it. */
-    public CompletableFuture<String> start(CodexClient c, JsonNode params, Duration timeout, SessionInbox box) {
+    CompletableFuture<String> start(CodexClient c, JsonNode params, Duration timeout, SessionInbox box) {
         return open(c, "thread/start", params, timeout, box, null, false);
     }
 
@@ -86,7 +86,7 @@ public final class ThreadOpening {
      * with {@code params}, tried like the resume it follows ({@code policy}, null for one try): right
      * after a crash codex may be too busy to answer at once.
      */
-    public CompletableFuture<String> startInPlaceOf(String previous, CodexClient c, JsonNode params, SessionInbox box, ReconnectPolicy policy) {
+    CompletableFuture<String> startInPlaceOf(String previous, CodexClient c, JsonNode params, SessionInbox box, ReconnectPolicy policy) {
         // the library's recovery, not the host's request: never refused by the connection's window for thread loads
         ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> open(c, "thread/start", params, t, box, null, true),
                 c.requestTimeout(), () -> c.stats().messagesRead());
@@ -108,7 +108,7 @@ public final class ThreadOpening {
      * (a timer's, an answer's), are the library's own recovery and never refused by the
      * connection's window for thread loads ({@link ClientPlumbing#asRecovery}).
      */
-    public CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
+    CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
                                      boolean recovery) {
         return resume(c, box, timeout, threadId, settings, recovery, 1);
     }
@@ -151,7 +151,7 @@ public final class ThreadOpening {
     }
 
     /** Whether codex refused a resume because it is still unloading the thread. */
-    public static boolean closing(Throwable cause) {
+    static boolean closing(Throwable cause) {
         return cause instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
                 && e.error().message().contains("is closing; retry thread/resume");
     }

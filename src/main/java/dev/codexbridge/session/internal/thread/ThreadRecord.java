@@ -43,14 +43,14 @@ public final class ThreadRecord {
     }
 
     /** {@code resumed}: the session resumes a thread another process may have run a turn on. */
-    public ThreadRecord(boolean resumed, boolean outlivesConnection, Consumer<ThreadReplacement> onReplaced) {
+    ThreadRecord(boolean resumed, boolean outlivesConnection, Consumer<ThreadReplacement> onReplaced) {
         this.earlier = new EarlierTurns(resumed);
         this.outlivesConnection = outlivesConnection;
         this.onReplaced = onReplaced;
     }
 
     /** Whether codex has the thread written down. */
-    public boolean written() {
+    boolean written() {
         return written;
     }
 
@@ -87,7 +87,7 @@ public final class ThreadRecord {
      * most {@code grace} ({@link EarlierTurns}). Completes with null when the thread is free, or
      * with why the new turn was not sent.
      */
-    public CompletableFuture<TurnFailure> settleEarlierTurn(CodexClient c, String threadId, Duration grace) {
+    CompletableFuture<TurnFailure> settleEarlierTurn(CodexClient c, String threadId, Duration grace) {
         return earlier.settle(c, threadId, grace);
     }
 
@@ -96,7 +96,7 @@ public final class ThreadRecord {
      * a lost turn {@code recoverTurn} reads; a turn no one here follows may still run there, and one
      * lost with its connection is interrupted now. Completes with the thread id.
      */
-    public CompletableFuture<String> resumed(CodexClient c, String threadId) {
+    CompletableFuture<String> resumed(CodexClient c, String threadId) {
         written = true;
         earlier.mayRun();
         unconfirmed = null;
@@ -108,7 +108,7 @@ public final class ThreadRecord {
      * the replacement names the turn lost there and the input codex never stored; the host's
      * callback hears it now, the next turn later.
      */
-    public void replaced(String previous, String fresh, Throwable why) {
+    void replaced(String previous, String fresh, Throwable why) {
         written = false;        // a fresh thread: codex writes it down with its first turn
         earlier.forgetLost();   // it ran on the thread codex never wrote: nothing is left to interrupt
         UnconfirmedTurn lost = unconfirmed;

@@ -36,7 +36,7 @@ public final class ThreadReleases {
     /** Unsubscribes one connection has out at once: 500 at once lost up to 108 answers, 50 at a time none. */
     public static final int IN_FLIGHT = 16;
     /** Tries per thread before the release is given up (and logged). */
-    public static final int MAX_TRIES = 8;
+    static final int MAX_TRIES = 8;
     /** The longest one try waits for codex's answer. */
     private static final Duration TRY_TIMEOUT = Duration.ofSeconds(10);
     private static final Map<CodexClient, ThreadReleases> OF_CLIENT = Collections.synchronizedMap(new WeakHashMap<>());
@@ -67,7 +67,7 @@ public final class ThreadReleases {
         }
     }
 
-    public ThreadReleases(Duration requestTimeout) {
+    ThreadReleases(Duration requestTimeout) {
         this.tryTimeout = requestTimeout.compareTo(TRY_TIMEOUT) < 0 ? requestTimeout : TRY_TIMEOUT;
     }
 
@@ -81,7 +81,7 @@ public final class ThreadReleases {
      * completes once codex confirmed, showed the thread unloaded, the connection ended, or the
      * tries ran out. Never fails, never blocks.
      */
-    public CompletableFuture<Void> release(CodexClient client, int generation, String threadId) {
+    CompletableFuture<Void> release(CodexClient client, int generation, String threadId) {
         Release r;
         synchronized (lock) {
             Release known = byThread.get(threadId);
@@ -118,7 +118,7 @@ public final class ThreadReleases {
      * out already is not tried again. Completes when the resume may go out: at once, or when the
      * unsubscribe out is answered (or its try times out), so codex never reads the unsubscribe after the resume.
      */
-    public CompletableFuture<Void> reclaim(String threadId) {
+    CompletableFuture<Void> reclaim(String threadId) {
         synchronized (lock) {
             Release r = byThread.get(threadId);
             if (r == null) {

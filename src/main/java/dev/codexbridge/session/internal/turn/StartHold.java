@@ -12,23 +12,23 @@ import java.util.List;
 public final class StartHold {
     private final List<TurnEvent> held = new ArrayList<>();
 
-    public void notification(TurnEvent.Notified n) {
+    void notification(TurnEvent.Notified n) {
         held.add(n);
     }
 
-    public void request(TurnEvent.Asked asked) {
+    void request(TurnEvent.Asked asked) {
         held.add(asked);
     }
 
     /** What was held, in arrival order; the hold is over. */
-    public List<TurnEvent> release() {
+    List<TurnEvent> release() {
         List<TurnEvent> all = new ArrayList<>(held);
         held.clear();
         return all;
     }
 
     /** The held requests, in order; the notifications stay held (until codex's record names the turn they may belong to). */
-    public List<TurnEvent.Asked> releaseRequests() {
+    List<TurnEvent.Asked> releaseRequests() {
         List<TurnEvent.Asked> requests = new ArrayList<>();
         held.removeIf(e -> {
             if (e instanceof TurnEvent.Asked a) {

@@ -26,7 +26,7 @@ public final class TelemetryListener implements TurnListener {
     private final TurnListener host;
     private final TurnTelemetry telemetry;
 
-    public TelemetryListener(TurnListener host, TurnTelemetry telemetry) {
+    TelemetryListener(TurnListener host, TurnTelemetry telemetry) {
         this.host = host;
         this.telemetry = telemetry;
     }

@@ -50,7 +50,7 @@ public final class TurnEnding {
     /** Set when turn/start was never written: the connection had ended before it went out. */
     private volatile boolean notWritten;
 
-    public TurnEnding(ThreadConnection thread, TurnPlace place, TurnTally tally, TurnClock clock, ItemProjector projector, TurnListener listener,
+    TurnEnding(ThreadConnection thread, TurnPlace place, TurnTally tally, TurnClock clock, ItemProjector projector, TurnListener listener,
                JsonNode outputSchema) {
         this.thread = thread;
         this.place = place;
@@ -62,16 +62,16 @@ public final class TurnEnding {
     }
 
     /** Whether codex's record settled this attempt. */
-    public boolean settled() {
+    boolean settled() {
         return settled;
     }
 
     /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
-    public RateLimitSignal rateLimited() {
+    RateLimitSignal rateLimited() {
         return rateLimited;
     }
 
-    public boolean refusedOffThread() {
+    boolean refusedOffThread() {
         return refusedOffThread;
     }
 
@@ -80,7 +80,7 @@ public final class TurnEnding {
      * client reconnected just before it went out): it never received the turn, and after the
      * thread's resume sending it again is safe.
      */
-    public TurnResult refusedOffThread(Throwable cause) {
+    TurnResult refusedOffThread(Throwable cause) {
         settle();
         refusedOffThread = true;
         return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of("codex refused turn/start on a connection its thread was not "
@@ -88,7 +88,7 @@ public final class TurnEnding {
                 + "duplicates nothing", ErrorCategory.PROCESS_DIED, null), false);
     }
 
-    public boolean notWritten() {
+    boolean notWritten() {
         return notWritten;
     }
 
@@ -97,7 +97,7 @@ public final class TurnEnding {
      * tenant's codex killed a moment before the turn, its end not read yet). Codex did not receive
      * the turn, so sending the input again duplicates nothing.
      */
-    public TurnResult notWritten(ConnectionClosedException closed) {
+    TurnResult notWritten(ConnectionClosedException closed) {
         settle();
         notWritten = true;
         return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, deathOf(closed, "; turn/start was never written, so codex did not "
@@ -113,7 +113,7 @@ public final class TurnEnding {
      * Codex recorded the turn's end: its status, with this session's reason to stop, decides the
      * outcome. {@code overflowLimit}: the inbox limit the session went over, 0 if it did not.
      */
-    public TurnResult recorded(Turn turn, int overflowLimit, StopReason stopReason) {
+    TurnResult recorded(Turn turn, int overflowLimit, StopReason stopReason) {
         settle();
         TurnVerdict v = TurnVerdict.ofRecord(turn, overflowLimit, clock.timedOutWhy(), stopReason,
                 tally.lastError(), tally.lastRetryReason(), () -> place.client().stderrTail(40));
@@ -124,7 +124,7 @@ public final class TurnEnding {
     }
 
     /** Codex did not answer {@code turn/start} with a turn. */
-    public TurnResult startFailed(Throwable cause) {
+    TurnResult startFailed(Throwable cause) {
         if (cause instanceof ConnectionClosedException closed) {
             return died(closed, "");
         }
@@ -135,29 +135,29 @@ public final class TurnEnding {
     }
 
     /** The turn ended with its connection; {@code later} is added to the explanation (why it was not waited for longer). */
-    public TurnResult died(ConnectionClosedException cause, String later) {
+    TurnResult died(ConnectionClosedException cause, String later) {
         return of(TurnOutcome.FAILED, StopReason.ERROR, deathOf(cause, later), true);
     }
 
     /** The turn ends failed with {@code failure} (the connection is fine). */
-    public TurnResult failed(TurnFailure failure) {
+    TurnResult failed(TurnFailure failure) {
         return of(TurnOutcome.FAILED, StopReason.ERROR, failure, false);
     }
 
     /** Codex's record, read on a working connection, holds no turn with this turn's key: nothing ran. */
-    public TurnResult notReceived(String why) {
+    TurnResult notReceived(String why) {
         settle();
         return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of(why, ErrorCategory.PROCESS_DIED, null), false);
     }
 
     /** Codex's record could not be read within the window: the turn may have run; {@code later} says why it was not waited for longer. */
-    public TurnResult unknown(ConnectionClosedException cause, String later) {
+    TurnResult unknown(ConnectionClosedException cause, String later) {
         String which = place.turnId() != null ? "turn " + place.turnId() : "the turn (key " + tally.key() + ")";
         return of(TurnVerdict.unknown(deathOf(cause, later), which));
     }
 
     /** Codex's record could be read but does not settle the turn ({@code why}): it may still run, so the outcome is unknown. */
-    public TurnResult unsettled(String why) {
+    TurnResult unsettled(String why) {
         return of(TurnOutcome.UNKNOWN, StopReason.ERROR, TurnFailure.of(why + ": the outcome is unknown (read it later with findTurn or "
                 + "recoverTurn before sending the input again)", ErrorCategory.OTHER, null), false);
     }
@@ -176,11 +176,11 @@ public final class TurnEnding {
         return later.isEmpty() ? err : ApiAccess.get().withMessage(err, err.message() + later);
     }
 
-    public TurnResult of(TurnVerdict v) {
+    TurnResult of(TurnVerdict v) {
         return of(v.outcome(), v.reason(), v.failure(), v.retire());
     }
 
-    public TurnResult of(TurnOutcome status, StopReason reason, TurnFailure error, boolean retired) {
+    TurnResult of(TurnOutcome status, StopReason reason, TurnFailure error, boolean retired) {
         List<TranscriptMessage> incomplete = projector.finish();
         if (!incomplete.isEmpty()) {
             safely(() -> listener.onTranscript(incomplete));

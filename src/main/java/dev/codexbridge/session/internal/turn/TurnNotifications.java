@@ -53,7 +53,7 @@ public final class TurnNotifications {
     private final RateLimitGovernor rateLimits;
     private final int maxSteps;
 
-    public TurnNotifications(TurnPlace place, Runnable stepBudgetReached, TurnListener listener, ItemProjector projector, TurnTally tally, TurnFollow follow,
+    TurnNotifications(TurnPlace place, Runnable stepBudgetReached, TurnListener listener, ItemProjector projector, TurnTally tally, TurnFollow follow,
                       RateLimitGovernor rateLimits, int maxSteps) {
         this.place = place;
         this.stepBudgetReached = stepBudgetReached;
@@ -66,7 +66,7 @@ public final class TurnNotifications {
     }
 
     /** Hands {@code n} on; returns codex's record of the turn when {@code n} ends it, else null. */
-    public Turn handle(CodexEvent.Notification n) {
+    Turn handle(CodexEvent.Notification n) {
         ServerNotification p = n.params();
         place.bridge().observe(p);
         List<TranscriptMessage> produced = projector.onNotification(p);
@@ -132,7 +132,7 @@ public final class TurnNotifications {
     }
 
     /** An item codex completed while nobody here listened: to the listener, transcript and step count like a live one. */
-    public void deliverCompleted(ThreadItem item) {
+    void deliverCompleted(ThreadItem item) {
         itemCompleted(item, projector.completed(item));
     }
 

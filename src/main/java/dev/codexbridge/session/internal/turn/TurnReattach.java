@@ -44,7 +44,7 @@ public final class TurnReattach {
     private static final Logger LOG = SafeLogger.getLogger(TurnReattach.class);
 
     /** What following a turn needs of it: {@link TurnRun}, called only from the turn's events. */
-    public interface FollowedTurn {
+    interface FollowedTurn {
         TurnListener listener();
 
         Duration requestTimeout();
@@ -87,17 +87,17 @@ public final class TurnReattach {
      * before the turn counts as never received: a {@code turn/start} codex read just before the
      * drop may still be on its way to the thread.
      */
-    public static final Duration KEY_RECHECK = Duration.ofSeconds(1);
+    static final Duration KEY_RECHECK = Duration.ofSeconds(1);
     /**
      * Reads of codex's record by key while codex runs a turn on the thread (its status says
      * active): a turn codex has just begun may be missing from the record for seconds on a loaded
      * machine, so a miss then proves nothing; past this many reads the outcome is unknown.
      */
-    public static final int KEY_READS_WHILE_ACTIVE = 30;
+    static final int KEY_READS_WHILE_ACTIVE = 30;
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
     private final ResumeWatch watch;
 
-    public TurnReattach(ThreadConnection thread, TurnRun run, TurnPlace place, TurnEnding ending, TurnFollow follow, TurnRequests requests,
+    TurnReattach(ThreadConnection thread, TurnRun run, TurnPlace place, TurnEnding ending, TurnFollow follow, TurnRequests requests,
                  TurnNotifications notifications) {
         this.thread = thread;
         this.turn = run;
@@ -125,7 +125,7 @@ public final class TurnReattach {
         };
     }
 
-    public ResumeWatch watch() {
+    ResumeWatch watch() {
         return watch;
     }
 
@@ -133,7 +133,7 @@ public final class TurnReattach {
      * A connection closed. The turn's own, while codex may still run the turn on a running
      * app-server: the turn waits for the reconnect within the window. Otherwise it ends.
      */
-    public TurnResult closed(TurnEvent.Closed closed, long now) {
+    TurnResult closed(TurnEvent.Closed closed, long now) {
         if (closed.from() != null && closed.from() != place.inbox()) {
             return null;        // an earlier connection's inbox, let go as the thread moved on
         }
@@ -156,7 +156,7 @@ public final class TurnReattach {
      * not known yet. The turn waits for the connection like a running one, then looks for its key
      * in codex's record (decision 0032).
      */
-    public TurnResult startLost(ConnectionClosedException cause, long now) {
+    TurnResult startLost(ConnectionClosedException cause, long now) {
         if (follow.detached()) {
             return null;        // the connection's end came first
         }
@@ -176,7 +176,7 @@ public final class TurnReattach {
     }
 
     /** The window passed with the turn detached: its outcome is unknown (decision 0032). */
-    public TurnResult windowPassed() {
+    TurnResult windowPassed() {
         String waited = TurnClock.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt()));
         return lost(follow.lostWith(), follow.extended()
                 ? "; the connection came back, but the thread was not resumed within " + waited + " of the drop"
@@ -184,7 +184,7 @@ public final class TurnReattach {
     }
 
     /** The thread is back on a new connection (or, for an attached turn, open): fetch what was missed, hold the live messages back meanwhile. */
-    public TurnResult resumed(TurnEvent.Resumed r, long now) {
+    TurnResult resumed(TurnEvent.Resumed r, long now) {
         if (r.afterDrop()) {
             if (!follow.detached()) {
                 // the resume overtook the old connection's end, whose inbox is drained apart: the drop is noted now
@@ -224,7 +224,7 @@ public final class TurnReattach {
      * Codex's record of the turn arrived: its completed items the listener has not had go to it
      * in order, then the messages held back; a turn that ended meanwhile ends as codex recorded it.
      */
-    public TurnResult caughtUp(TurnEvent.CaughtUp c, long now) {
+    TurnResult caughtUp(TurnEvent.CaughtUp c, long now) {
         if (c.round() != catchUpRound || follow.detached() || !follow.isCatchingUp()) {
             return null;        // an earlier fetch's late answer, or one the connection's end overtook
         }

@@ -29,7 +29,7 @@ public final class TurnRouting {
     /** What came between sending {@code turn/start} and its answer. */
     private final StartHold early = new StartHold();
 
-    public TurnRouting(TurnPlace place, TurnClock clock, TurnFollow follow, TurnNotifications notifications, TurnRequests requests,
+    TurnRouting(TurnPlace place, TurnClock clock, TurnFollow follow, TurnNotifications notifications, TurnRequests requests,
                 TurnEnding ending, TurnStop stop) {
         this.place = place;
         this.clock = clock;
@@ -41,7 +41,7 @@ public final class TurnRouting {
     }
 
     /** A message of the session's inbox that arrived at {@code now}; the turn's result when it ends the turn. */
-    public TurnResult message(CodexEvent.Notification n, long now) {
+    TurnResult message(CodexEvent.Notification n, long now) {
         if (n.threadId() != null && !n.threadId().equals(place.threadId())) {
             return null;
         }
@@ -67,12 +67,12 @@ public final class TurnRouting {
     }
 
     /** The turn ended as codex recorded it. */
-    public TurnResult recorded(Turn turn) {
+    TurnResult recorded(Turn turn) {
         return ending.recorded(turn, stop.overflowLimit(), stop.reason());
     }
 
     /** A server request of this turn: held while {@code turn/start} is unanswered (after the notifications held before it), else put to the host. */
-    public void asked(TurnEvent.Asked pending, long now) {
+    void asked(TurnEvent.Asked pending, long now) {
         if (place.wasSent() && place.turnId() == null) {
             early.request(pending);
             return;
@@ -86,12 +86,12 @@ public final class TurnRouting {
     }
 
     /** The requests held for the start's answer go to the host: the host decides, and the turn's end settles them. */
-    public void askHeld(long now) {
+    void askHeld(long now) {
         early.releaseRequests().forEach(pending -> askNow(pending, now));
     }
 
     /** The turn ended: requests held for a turn/start answer that never came are put to the host, as they were before the hold. */
-    public void askHeldAtEnd() {
+    void askHeldAtEnd() {
         early.releaseRequests().forEach(requests::ask);
     }
 
@@ -101,7 +101,7 @@ public final class TurnRouting {
      * are not, say one interrupted as the thread came back). {@code deduplicated}: through the
      * check against what codex's record handed over already.
      */
-    public TurnResult releaseEarly(long now, boolean deduplicated) {
+    TurnResult releaseEarly(long now, boolean deduplicated) {
         for (TurnEvent held : early.release()) {
             if (held instanceof TurnEvent.Asked pending) {
                 askNow(pending, now);

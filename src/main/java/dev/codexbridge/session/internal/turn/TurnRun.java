@@ -97,7 +97,7 @@ public final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTu
      * whichever attempt or wait is current) and the wait's cancellation are the turn's; the
      * tally and clock this attempt's, made before any rate-limit wait (which they count).
      */
-    public TurnRun(ThreadConnection thread, TurnSetup settings, TurnOptions options, TurnListener listener,
+    TurnRun(ThreadConnection thread, TurnSetup settings, TurnOptions options, TurnListener listener,
             AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, TurnTally tally, TurnClock clock, TurnHandle handle) {
         this.thread = thread;
         this.settings = settings;
@@ -118,7 +118,7 @@ public final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTu
         this.reattach = new TurnReattach(thread, this, place, ending, follow, requests, notifications);
     }
 
-    public void requestInterrupt() {
+    void requestInterrupt() {
         waitCancel.cancel();
         if (stop.request()) {
             SessionInbox box = place.inbox();
@@ -128,35 +128,35 @@ public final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTu
         }
     }
 
-    public boolean steer(TurnInput input) {
+    boolean steer(TurnInput input) {
         return place.steer(input);
     }
 
     /** The cancellation of this turn's rate-limit waits (the session cancels it on close). */
-    public RateLimitGovernor.Cancellation waitCancellation() {
+    RateLimitGovernor.Cancellation waitCancellation() {
         return waitCancel;
     }
 
-    public TurnTally tally() {
+    TurnTally tally() {
         return tally;
     }
 
-    public TurnClock clock() {
+    TurnClock clock() {
         return clock;
     }
 
     /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
-    public RateLimitSignal rateLimited() {
+    RateLimitSignal rateLimited() {
         return ending.rateLimited();
     }
 
     /** Codex refused this attempt's turn/start because its thread was not open on that connection yet: sending again is safe. */
-    public boolean refusedOffThread() {
+    boolean refusedOffThread() {
         return ending.refusedOffThread();
     }
 
     /** Whether this attempt's {@code turn/start} was never written (its connection had ended first). */
-    public boolean notWritten() {
+    boolean notWritten() {
         return ending.notWritten();
     }
 
@@ -164,7 +164,7 @@ public final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTu
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
      */
-    public CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
+    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
                                         ThreadReplacement replaced) {
         place.attach(client, inbox, bridge, threadId);
         if (stop.requested()) {
@@ -195,7 +195,7 @@ public final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTu
      * then its live events; the future completes when it ends, at once for a turn that already
      * ended (from codex's record). Nothing waits.
      */
-    public CompletableFuture<TurnResult> follow(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, String turnId) {
+    CompletableFuture<TurnResult> follow(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, String turnId) {
         place.attach(client, inbox, bridge, threadId);
         place.named(turnId);
         place.sent(null);

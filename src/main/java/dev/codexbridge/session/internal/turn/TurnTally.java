@@ -31,68 +31,68 @@ public final class TurnTally {
     /** Codex's words the last time it said it would retry (a model stream it could not open, say), or null. */
     private String lastRetryReason;
 
-    public TurnTally(long startedAt, int attempt, long rateLimitWaitMs, String key) {
+    TurnTally(long startedAt, int attempt, long rateLimitWaitMs, String key) {
         this.startedAt = startedAt;
         this.attempt = attempt;
         this.rateLimitWaitMs = rateLimitWaitMs;
         this.key = key;
     }
 
-    public int attempt() {
+    int attempt() {
         return attempt;
     }
 
-    public String key() {
+    String key() {
         return key;
     }
 
-    public void waited(long ms) {
+    void waited(long ms) {
         rateLimitWaitMs += ms;
     }
 
-    public long rateLimitWaitMs() {
+    long rateLimitWaitMs() {
         return rateLimitWaitMs;
     }
 
-    public void tokenUsage(TokenUsage usage) {
+    void tokenUsage(TokenUsage usage) {
         tokenUsage = usage;
     }
 
-    public void lastError(TurnFailure error) {
+    void lastError(TurnFailure error) {
         lastError = error;
     }
 
-    public TurnFailure lastError() {
+    TurnFailure lastError() {
         return lastError;
     }
 
-    public void lastRetryReason(String reason) {
+    void lastRetryReason(String reason) {
         lastRetryReason = reason;
     }
 
-    public String lastRetryReason() {
+    String lastRetryReason() {
         return lastRetryReason;
     }
 
     /** An agent action completed: returns how many the turn has taken. */
-    public int stepEnded(long now) {
+    int stepEnded(long now) {
         stepEnds.add(elapsedMs(now));
         return stepEnds.size();
     }
 
     /** An agent action: what the step budget counts. */
-    public static boolean isStep(ThreadItem item) {
+    static boolean isStep(ThreadItem item) {
         return item instanceof ThreadItem.CommandExecution || item instanceof ThreadItem.FileChange
                 || item instanceof ThreadItem.McpToolCall || item instanceof ThreadItem.DynamicToolCall
                 || item instanceof ThreadItem.WebSearch;
     }
 
-    public long elapsedMs(long now) {
+    long elapsedMs(long now) {
         return (now - startedAt) / 1_000_000;
     }
 
     /** The result of an attempt that reached codex ({@code sent}) or was about to. */
-    public TurnResult result(String threadId, String turnId, TurnOutcome status, StopReason reason, TurnFailure error, boolean retired,
+    TurnResult result(String threadId, String turnId, TurnOutcome status, StopReason reason, TurnFailure error, boolean retired,
                       boolean sent, ItemProjector projector, long now) {
         List<Long> ends = new ArrayList<>(stepEnds);
         if (projector.finalText() != null) {
@@ -105,7 +105,7 @@ public final class TurnTally {
     }
 
     /** The result of an attempt that never sent its {@code turn/start}. */
-    public TurnResult unsent(String threadId, TurnOutcome status, TurnFailure error, StopReason reason, long waitedMs, boolean retired, long now) {
+    TurnResult unsent(String threadId, TurnOutcome status, TurnFailure error, StopReason reason, long waitedMs, boolean retired, long now) {
         return new TurnResult(threadId, null, status, null, error, reason, 0, 0, List.of(), elapsedMs(now), attempt - 1, waitedMs, null,
                 retired, List.of(), null, key);
     }

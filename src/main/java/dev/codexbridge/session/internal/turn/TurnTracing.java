@@ -32,7 +32,7 @@ public record TurnTracing(TelemetryHooks hooks) {
     }
 
     /** The turn's span starts here, under the caller's current span; its input is read only if content is captured. */
-    public TurnTelemetry start(TurnStart start, TurnOptions options, ThreadConnection connection) {
+    TurnTelemetry start(TurnStart start, TurnOptions options, ThreadConnection connection) {
         if (hooks == null) {
             return TurnTelemetry.NONE;
         }
@@ -46,7 +46,7 @@ public record TurnTracing(TelemetryHooks hooks) {
      * this process joined, not where codex began the turn, and says so
      * ({@link TelemetryHooks#ATTACH}).
      */
-    public TurnTelemetry follow(ThreadConnection connection) {
+    TurnTelemetry follow(ThreadConnection connection) {
         if (hooks == null) {
             return TurnTelemetry.NONE;
         }

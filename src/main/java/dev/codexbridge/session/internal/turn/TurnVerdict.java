@@ -30,7 +30,7 @@ public record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure fa
      * {@code lastError} is codex's last error notification, {@code lastRetryReason} its words when it
      * last said it would retry (or null); {@code stderr} codex's last log lines.
      */
-    public static TurnVerdict ofRecord(Turn turn, int overflowLimit, String timedOutWhy, StopReason stopReason, TurnFailure lastError,
+    static TurnVerdict ofRecord(Turn turn, int overflowLimit, String timedOutWhy, StopReason stopReason, TurnFailure lastError,
                                 String lastRetryReason, Supplier<List<String>> stderr) {
         TurnStatus status = turn.status();
         if (overflowLimit > 0) {
@@ -64,7 +64,7 @@ public record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure fa
      * Codex answered {@code turn/start} with {@code cause} (not the connection's end): a timeout
      * gives the connection up; a refusal means nothing of the turn was stored.
      */
-    public static TurnVerdict ofStartFailure(Throwable cause) {
+    static TurnVerdict ofStartFailure(Throwable cause) {
         if (cause instanceof RpcTimeoutException) {
             return failed(TurnFailure.of("turn/start timed out: " + cause.getMessage(), ErrorCategory.TIMEOUT, null), true);
         }
@@ -78,13 +78,13 @@ public record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure fa
      * The turn's connection ended ({@code death}) and codex's record could not be read in time:
      * codex may have run {@code named} to its end, so the outcome is unknown, never guessed.
      */
-    public static TurnVerdict unknown(TurnFailure death, String named) {
+    static TurnVerdict unknown(TurnFailure death, String named) {
         return new TurnVerdict(TurnOutcome.UNKNOWN, StopReason.ERROR, ApiAccess.get().withMessage(death, death.message() + "; codex may have run " + named
                 + " to its end, and its record could not be read: the outcome is unknown (read it later with findTurn or recoverTurn "
                 + "before sending the input again)"), true);
     }
 
-    public static TurnVerdict failed(TurnFailure failure, boolean retire) {
+    static TurnVerdict failed(TurnFailure failure, boolean retire) {
         return new TurnVerdict(TurnOutcome.FAILED, StopReason.ERROR, failure, retire);
     }
 
