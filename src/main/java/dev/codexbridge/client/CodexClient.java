@@ -58,7 +58,7 @@ import org.jspecify.annotations.Nullable;
  * handshake ({@code ClientConnection}), the routing of what arrives ({@code EventRouter}),
  * reopening a lost connection ({@code Reconnector}) and the thread places ({@code ThreadPlaces}).
  * What the session package needs beyond the API is reached through
- * {@link ClientPlumbing#of(CodexClient)}.
+ * {@link ClientPlumbing#of(Object)}.
  */
 public final class CodexClient implements CodexApi, AutoCloseable {
     /** {@link #async()}: one per client, stateless. */
@@ -69,14 +69,14 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         }
     };
     static {
-        ClientPlumbing.install(client -> client.plumbing);
+        ClientPlumbing.install(CodexClient.class, client -> client.plumbing);
     }
 
     private final ClientOptions options;
     private final ClientConnection connection;
     private final EventRouter events;
     private final ThreadPlaces places;
-    private final ClientPlumbing plumbing;
+    private final ClientPlumbing<CodexClient> plumbing;
     /** Stops the telemetry's observation of this client; null when telemetry is off. */
     private volatile ClientTelemetry observed;
 

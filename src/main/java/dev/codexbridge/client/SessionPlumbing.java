@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** One client's {@link ClientPlumbing}: its parts, reached on behalf of the session package. */
-final class SessionPlumbing extends ClientPlumbing {
+final class SessionPlumbing extends ClientPlumbing<CodexClient> {
     private final ClientConnection connection;
     private final ThreadPlaces places;
     private volatile String pooledAt;
@@ -76,8 +76,8 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
-    public ReconnectPolicy reconnectPolicy() {
-        return connection.reconnector().policy();
+    public boolean isOpen() {
+        return connection.isOpen();
     }
 
     @Override

@@ -25,7 +25,7 @@
  *
  * <p>What only the session package uses (attaching a
  * {@link dev.codexbridge.client.internal.ThreadInbox}, thread places, requests answered in wire
- * order, resumes, explaining a close) is in {@link dev.codexbridge.client.internal}, not API.
+ * order, resumes, explaining a close) is in {@code dev.codexbridge.client.internal}, not API.
  *
  * <p>Depends on {@code transport}, {@code protocol} and {@code rpc}, on {@code process} only
  * for the launch and codex's version, and on {@code observe} for the telemetry hooks a host may

@@ -2,7 +2,6 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.protocol.ReviewTarget;
@@ -16,7 +15,12 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.internal.custody.ThreadCustody;
-import dev.codexbridge.session.internal.custody.ThreadLineageMoves;
+import dev.codexbridge.session.internal.inbox.TurnStart;
+import dev.codexbridge.session.internal.thread.ThreadCalls;
+import dev.codexbridge.session.internal.thread.ThreadConnection;
+import dev.codexbridge.session.internal.turn.SessionTurns;
+import dev.codexbridge.session.internal.turn.TurnRecovery;
+import dev.codexbridge.session.internal.turn.TurnRun;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,10 +52,10 @@ import org.jspecify.annotations.Nullable;
  * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
- * <p>This class is the session's face: {@link ThreadConnection} keeps the thread open on a
- * connection, {@link SessionTurns} runs its turns one at a time, {@link TurnRun} is one turn,
- * {@link ThreadCalls} sends the thread's operations, and {@link SessionSettings} holds what the
- * {@link Builder} was given.
+ * <p>This class is the session's face: {@link SessionSettings} holds what the {@link Builder} was
+ * given and {@link SessionParts} puts the machinery together from it: {@link ThreadConnection}
+ * keeps the thread open on a connection, {@link SessionTurns} runs its turns one at a time,
+ * {@link TurnRun} is one turn, {@link ThreadCalls} sends the thread's operations.
  */
 public final class CodexSession implements AutoCloseable {
     private final ThreadConnection connection;
@@ -65,24 +69,11 @@ public final class CodexSession implements AutoCloseable {
     private CodexSession(Builder b) {
         this.rules = new SessionRules(b.threadAccess, b.caller, b.resumeThreadId, b.turnCheck);
         this.projector = b.projector;
-        ClientOptions own = b.client != null ? null : b.ownConnection(b.telemetry);
-        this.custody = b.storage == null ? null
-                : new ThreadCustody(b.storageOwner == null ? b.storage : b.storage.withOwner(b.storageOwner),
-                        b.lineageMoves == null ? new ThreadLineageMoves() : b.lineageMoves);
-        ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
-                : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId,
-                        custody == null ? () -> false : custody::storedAway)
-                : ThreadLink.shared(b.client);
-        this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
-                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter, b.hibernationClock), custody);
-        this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
-                b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
-                b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
-        this.calls = new ThreadCalls(connection);
-        if (custody != null) {
-            custody.whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
-            custody.heldLease().whenHandOverAsked(connection.hibernation()::handOverAsked);
-        }
+        SessionParts parts = SessionParts.of(b, this::threadId);
+        this.connection = parts.connection();
+        this.turns = parts.turns();
+        this.calls = parts.calls();
+        this.custody = parts.custody();
     }
 
     public static Builder builder() {
@@ -200,7 +191,7 @@ public final class CodexSession implements AutoCloseable {
     public TurnHandle startTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
         rules.checkTurn(options);
-        return turns.start(new TurnStart.UserTurn(input), options, listener, this);
+        return turns.start(new TurnStart.UserTurn(input), options, listener, this::interrupt);
     }
 
     /**
@@ -420,7 +411,7 @@ public final class CodexSession implements AutoCloseable {
      * answered ({@link #approvals}).
      */
     public static final class Builder extends SessionSettings {
-        private TelemetryHooks telemetry;
+        TelemetryHooks telemetry;
 
         private Builder() {
         }

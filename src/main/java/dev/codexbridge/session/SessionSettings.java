@@ -6,6 +6,8 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.internal.custody.LineageMoves;
+import dev.codexbridge.session.internal.inbox.SessionInbox;
+import dev.codexbridge.session.internal.thread.SessionHibernation;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;

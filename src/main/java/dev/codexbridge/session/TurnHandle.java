@@ -15,15 +15,15 @@ public final class TurnHandle {
     private final String key;
     private final @Nullable String threadIdAtStart;
     private final CompletableFuture<TurnResult> result;
-    private final CodexSession session;
+    private final Runnable interrupt;
     private volatile @Nullable String turnId;
     private volatile @Nullable String threadId;
 
-    TurnHandle(String key, @Nullable String threadId, CodexSession session, CompletableFuture<TurnResult> result) {
+    TurnHandle(String key, @Nullable String threadId, Runnable interrupt, CompletableFuture<TurnResult> result) {
         this.key = key;
         this.threadIdAtStart = threadId;
         this.threadId = threadId;
-        this.session = session;
+        this.interrupt = interrupt;
         this.result = result;
     }
 
@@ -51,7 +51,7 @@ public final class TurnHandle {
     /** Asks codex to stop the turn, as {@link CodexSession#interrupt()} does; the result then says so. */
     public void interrupt() {
         if (!result.isDone()) {
-            session.interrupt();
+            interrupt.run();
         }
     }
 

@@ -8,8 +8,8 @@ import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.UserInput;
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-turn settings. Model, effort, sandbox policy and {@code askForApproval} (codex's
@@ -61,7 +61,16 @@ public record TurnOptions(
     public TurnOptions {
         limits = limits == null ? TurnLimits.INHERIT : limits;
         if (key != null) {
-            TurnKeys.check(key);
+            checkKey(key);
+        }
+    }
+
+    private static void checkKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("a turn key has 1 to " + MAX_KEY_LENGTH + " characters, not " + key.length());
+        }
+        if (key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a turn key has no control characters");
         }
     }
 

@@ -72,6 +72,8 @@ public final class DiskConversationStore implements ConversationStore {
     /** What puts replaced and crashes left, removed. */
     private final DiskTrash trash;
     private final LeaseCounts leaseCounts = new LeaseCounts();
+    /** Reads a conversation's newest version, without a lock. */
+    private final DiskNewest newest;
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
@@ -80,6 +82,7 @@ public final class DiskConversationStore implements ConversationStore {
         this.locks = locks;
         this.handles = handles;
         this.trash = new DiskTrash(root, handles, locks);
+        this.newest = new DiskNewest(root, limits, handles);
     }
 
     /** The store in {@code root} (created owner-only when missing), with the default caps and the system clock. */
@@ -306,76 +309,14 @@ public final class DiskConversationStore implements ConversationStore {
 
     @Override
     public Optional<StoredConversation> get(String threadId) {
-        return newest(threadId, log -> DiskLog.read(threadId, log), (version, name) -> DiskRecord.read(threadId, version, name, limits));
+        return newest.read(threadId, log -> DiskLog.read(threadId, log), (version, name) -> DiskRecord.read(threadId, version, name, limits));
     }
 
     /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
     @Override
     public Optional<ConversationOwner> ownerOf(String threadId) {
-        return newest(threadId, log -> DiskLog.summary(threadId, log), (version, name) -> DiskRecord.summary(threadId, version, name, limits))
+        return newest.read(threadId, log -> DiskLog.summary(threadId, log), (version, name) -> DiskRecord.summary(threadId, version, name, limits))
                 .map(ConversationSummary::owner);
-    }
-
-    /** What {@code read} takes from the conversation's newest version; empty when none is stored. */
-    private <T> Optional<T> newest(String threadId, LogReader<T> fromLog, VersionReader<T> fromFolder) {
-        StoreChecks.threadId(threadId);
-        // no lock: a put that lands meanwhile removes the log or version being read, which is then read again
-        try (DiskFolder top = DiskFolder.open(root, handles)) {
-            for (int attempt = 0; ; attempt++) {
-                DiskFolder dir;
-                try {
-                    dir = top.folder(threadId);
-                } catch (NoSuchFileException never) {
-                    return Optional.empty();
-                }
-                try (dir) {
-                    Optional<T> read = newestIn(threadId, dir, fromLog, fromFolder, attempt == 20);
-                    if (read != null) {
-                        return read;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw failed(threadId, "reading", e);
-        }
-    }
-
-    /** What {@code read} takes from the newest version in {@code dir}; null when it was moved away meanwhile (read again). */
-    private <T> @Nullable Optional<T> newestIn(String threadId, DiskFolder dir, LogReader<T> fromLog, VersionReader<T> fromFolder,
-                                               boolean lastAttempt) throws IOException {
-        List<String> names = DiskRecord.names(dir);
-        List<String> logs = DiskLog.logs(names);
-        String newest = logs.isEmpty() ? null : logs.get(0);
-        try {
-            if (newest != null) {
-                // once open, the log reads whole even if a put replaces it: its bytes stay until it is closed
-                try (DiskLog.Opened log = DiskLog.open(threadId, dir, newest, limits)) {
-                    return Optional.of(fromLog.read(log));
-                }
-            }
-            List<String> versions = DiskRecord.versions(names);
-            if (versions.isEmpty()) {
-                return Optional.empty();
-            }
-            newest = versions.get(0);
-            try (DiskFolder version = dir.folder(newest)) {
-                return Optional.of(fromFolder.read(version, newest));
-            }
-        } catch (NoSuchFileException e) {
-            // a version in place is whole: a file missing there is missing, one moved away is read again
-            if (stillThere(dir, newest) || lastAttempt) {
-                throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
-            }
-            return null;
-        }
-    }
-
-    private interface LogReader<T> {
-        T read(DiskLog.Opened log) throws IOException;
-    }
-
-    private interface VersionReader<T> {
-        T read(DiskFolder version, String versionDir) throws IOException;
     }
 
     @Override
@@ -405,24 +346,11 @@ public final class DiskConversationStore implements ConversationStore {
                 if (page.size() == limit) {
                     break;
                 }
-                summary(top, id).ifPresent(page::add);
+                newest.summary(top, id).ifPresent(page::add);
             }
             return page;
         } catch (IOException e) {
             throw new ConversationStoreException(null, "cannot list the conversation store in " + root + ": " + e, e);
-        }
-    }
-
-    /** The summary of the conversation {@code id}; none when it has no version or cannot be read (logged, never waited on). */
-    private Optional<ConversationSummary> summary(DiskFolder top, String id) {
-        try (DiskFolder dir = top.folder(id)) {
-            Optional<ConversationSummary> found = newestIn(id, dir, log -> DiskLog.summary(id, log),
-                    (version, name) -> DiskRecord.summary(id, version, name, limits), true);
-            return found == null ? Optional.empty() : found;
-        } catch (IOException | RuntimeException e) {
-            // whatever one conversation's folder holds, the others are listed
-            LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
-            return Optional.empty();
         }
     }
 
@@ -440,15 +368,6 @@ public final class DiskConversationStore implements ConversationStore {
     private static boolean isStored(DiskFolder dir) throws IOException {
         List<String> names = DiskRecord.names(dir);
         return !DiskLog.logs(names).isEmpty() || !DiskRecord.versions(names).isEmpty();
-    }
-
-    private static boolean stillThere(DiskFolder dir, String name) throws IOException {
-        try {
-            BasicFileAttributes found = dir.attributes(name);
-            return found.isDirectory() || found.isRegularFile();
-        } catch (NoSuchFileException gone) {
-            return false;
-        }
     }
 
     /**
@@ -479,7 +398,7 @@ public final class DiskConversationStore implements ConversationStore {
                 return work.run(top, dir);
             }
         } catch (IOException e) {
-            throw failed(threadId, doing, e);
+            throw failed(root, threadId, doing, e);
         } finally {
             held.close();
         }
@@ -491,7 +410,8 @@ public final class DiskConversationStore implements ConversationStore {
         T run(DiskFolder top, @Nullable DiskFolder dir) throws IOException;
     }
 
-    private ConversationStoreException failed(String threadId, String doing, IOException e) {
+    /** {@code e}, met {@code doing} to conversation {@code threadId} in the store at {@code root}, as the store reports it. */
+    static ConversationStoreException failed(Path root, String threadId, String doing, IOException e) {
         if (e instanceof DiskFolder.ForeignEntryException foreign) {
             return new CorruptConversationException(threadId, foreign.getMessage(), foreign);
         }

@@ -17,12 +17,24 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.Architectures;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import dev.codexbridge.architecture.circle.CircleFace;
+import dev.codexbridge.architecture.circle.internal.CircleMachinery;
 import dev.codexbridge.rpc.WrongArrowFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +42,9 @@ import org.junit.jupiter.api.Test;
  * The import rules of docs/architecture.md, checked on the compiled classes of every module on
  * this suite's class path (the library, migration, test kit, OpenTelemetry, A2A, MCP, LangChain4j,
  * CLI; tests excluded): the layers ({@link Layers#RULE}), no cycle between the packages under
- * {@code dev.codexbridge} (a package and its {@code internal} package are one slice), and no
- * module reaching into another module's {@code internal} package. Decision 0052.
+ * {@code dev.codexbridge} (a package and its {@code internal} package are one slice), no circle of
+ * classes through an {@code internal} package ({@link InternalCircles}), and no module reaching
+ * into another module's {@code internal} package. Decisions 0052, 0108.
  */
 @AnalyzeClasses(packages = "dev.codexbridge", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -55,6 +68,11 @@ class ArchitectureTest {
     @ArchTest
     void noCycleBetweenTheSessionsRooms(JavaClasses classes) {
         SessionRooms.NO_CYCLES.check(classes);
+    }
+
+    @ArchTest
+    void noCircleThroughAnInternalPackage(JavaClasses classes) {
+        InternalCircles.RULE.check(classes);
     }
 
     @ArchTest
@@ -91,6 +109,14 @@ class ArchitectureTest {
                 .allMatch(line -> line.contains("rpc") && line.contains("session"));
     }
 
+    /** A face and its internal machinery that call each other (test fixtures) break the circle rule, and only there. */
+    @Test
+    void aCircleThroughAnInternalPackageBreaksTheRule() {
+        JavaClasses circle = new ClassFileImporter().importClasses(CircleFace.class, CircleMachinery.class);
+        assertThat(InternalCircles.RULE.evaluate(circle).getFailureReport().getDetails()).hasSize(2)
+                .allMatch(line -> line.contains(CircleFace.class.getName()) && line.contains(CircleMachinery.class.getName()));
+    }
+
     /** docs/architecture.md's picture names every package of the layers this test checks. */
     @Test
     void theArchitectureDocDrawsEveryLayer() throws IOException {
@@ -117,7 +143,7 @@ class ArchitectureTest {
     static final class SessionRooms {
         static final String INTERNAL = "dev.codexbridge.session.internal";
         /** Top to bottom. */
-        static final List<String> ROOMS = List.of("custody", "stream", "failure");
+        static final List<String> ROOMS = List.of("turn", "thread", "inbox", "custody", "stream", "failure");
         /** The session's face: what only the API package itself and the layers above it use. */
         static final List<String> FACE = List.of("dev.codexbridge.session.CodexSession", "dev.codexbridge.session.SessionSettings");
 
@@ -162,6 +188,119 @@ class ArchitectureTest {
                 }
             }
             return Integer.MIN_VALUE;
+        }
+    }
+
+    /**
+     * No circle of classes runs through an {@code internal} package (decision 0108): a package's
+     * machinery may use the values of the API it serves, and the API its machinery, but never so
+     * that one class reaches itself again across the boundary, as {@code CodexClient} and
+     * {@code ClientPlumbing} did. Classes are taken whole (a nested class counts with its top-level
+     * class); a circle within one package is that package's business.
+     */
+    static final class InternalCircles {
+        static final ArchCondition<JavaClass> NOT_ON_A_CIRCLE = new ArchCondition<>("not be on a circle of classes through an internal package") {
+            private final Map<String, List<String>> circleOf = new HashMap<>();
+
+            @Override
+            public void init(Collection<JavaClass> all) {
+                circleOf.clear();
+                for (List<String> circle : circles(all)) {
+                    if (circle.stream().anyMatch(InternalCircles::internal)
+                            && circle.stream().map(InternalCircles::packageOf).distinct().count() > 1) {
+                        circle.forEach(c -> circleOf.put(c, circle));
+                    }
+                }
+            }
+
+            @Override
+            public void check(JavaClass origin, ConditionEvents events) {
+                List<String> circle = circleOf.get(origin.getName());
+                if (circle != null) {
+                    events.add(SimpleConditionEvent.violated(origin, origin.getName() + " is on a circle of classes through an "
+                            + "internal package: " + String.join(" <-> ", circle)));
+                }
+            }
+        };
+
+        static final ArchRule RULE = classes().that().resideInAPackage("dev.codexbridge..").and().areTopLevelClasses()
+                .should(NOT_ON_A_CIRCLE).as("no circle of classes runs through an internal package");
+
+        private InternalCircles() {
+        }
+
+        static String topLevel(JavaClass c) {
+            return c.getName().split("\\$", 2)[0];
+        }
+
+        static String packageOf(String className) {
+            return className.substring(0, className.lastIndexOf('.'));
+        }
+
+        static boolean internal(String className) {
+            String pkg = packageOf(className);
+            return pkg.endsWith(".internal") || pkg.contains(".internal.");
+        }
+
+        /** The strongly connected sets of two or more top-level classes (Tarjan), each sorted. */
+        static List<List<String>> circles(Collection<JavaClass> all) {
+            Map<String, Set<String>> uses = new TreeMap<>();
+            for (JavaClass c : all) {
+                Set<String> targets = uses.computeIfAbsent(topLevel(c), k -> new TreeSet<>());
+                for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                    String target = topLevel(d.getTargetClass().getBaseComponentType());
+                    if (target.startsWith("dev.codexbridge.") && !target.equals(topLevel(c))) {
+                        targets.add(target);
+                    }
+                }
+            }
+            return new Tarjan(uses).circles;
+        }
+
+        private static final class Tarjan {
+            final Map<String, Set<String>> uses;
+            final Map<String, Integer> index = new HashMap<>();
+            final Map<String, Integer> low = new HashMap<>();
+            final Deque<String> stack = new ArrayDeque<>();
+            final Set<String> onStack = new HashSet<>();
+            final List<List<String>> circles = new ArrayList<>();
+
+            Tarjan(Map<String, Set<String>> uses) {
+                this.uses = uses;
+                uses.keySet().forEach(v -> {
+                    if (!index.containsKey(v)) {
+                        visit(v);
+                    }
+                });
+            }
+
+            private void visit(String v) {
+                index.put(v, index.size());
+                low.put(v, index.get(v));
+                stack.push(v);
+                onStack.add(v);
+                for (String w : uses.getOrDefault(v, Set.of())) {
+                    if (!index.containsKey(w)) {
+                        visit(w);
+                        low.put(v, Math.min(low.get(v), low.get(w)));
+                    } else if (onStack.contains(w)) {
+                        low.put(v, Math.min(low.get(v), index.get(w)));
+                    }
+                }
+                if (low.get(v).equals(index.get(v))) {
+                    List<String> circle = new ArrayList<>();
+                    String w;
+                    do {
+                        w = stack.pop();
+                        onStack.remove(w);
+                        circle.add(w);
+                    } while (!w.equals(v));
+                    if (circle.size() > 1) {
+                        Collections.sort(circle);
+                        circles.add(circle);
+                    }
+                }
+            }
         }
     }
 

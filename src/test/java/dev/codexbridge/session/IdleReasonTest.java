@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.internal.turn.TurnVerdict;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.session.internal.thread.SessionHibernation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,11 +1,13 @@
 package dev.codexbridge.session;
 
-import dev.codexbridge.approval.internal.ServerRequestBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcId;
+import dev.codexbridge.session.internal.inbox.PendingRequests;
+import dev.codexbridge.session.internal.inbox.TurnEvent;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.session.internal.inbox.SessionInbox;
+import dev.codexbridge.session.internal.inbox.TurnEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;

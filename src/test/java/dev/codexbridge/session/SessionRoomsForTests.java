@@ -2,6 +2,8 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.internal.custody.ThreadCustody;
+import dev.codexbridge.session.internal.thread.CustodyLetGo;
+import dev.codexbridge.session.internal.thread.ThreadLink;
 
 /** What the tests of the session's internal rooms reach of this package's rooms above them. */
 public final class SessionRoomsForTests {

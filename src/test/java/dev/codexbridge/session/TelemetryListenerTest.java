@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.session.internal.turn.TelemetryListener;
+import dev.codexbridge.session.internal.turn.TurnTracing;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;

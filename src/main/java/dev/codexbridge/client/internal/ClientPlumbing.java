@@ -2,8 +2,6 @@ package dev.codexbridge.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
@@ -15,7 +13,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * What the session package needs of a {@link CodexClient} and a host does not: routing a thread's
+ * What the session package needs of a {@link dev.codexbridge.client.CodexClient} ({@code C}) and a host does not: routing a thread's
  * messages to an inbox, taking a thread place, a request answered in wire order, requests and
  * connection states whose futures complete on the library's threads (never waiting for host code),
  * resuming after a reconnect, explaining a closed connection. Not API.
@@ -25,26 +23,32 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>{@code CodexClient} installs the one accessor ({@link #install}) when its class is
- * initialized, which happens before any client exists, so {@link #of} always finds it.
+ * initialized, which happens before any client exists, so {@link #of} always finds it. This
+ * package names no type of {@code client}'s: the client's type is {@code C}, so {@code client}
+ * depends on this package and not the other way round (decision 0108).
+ *
+ * @param <C> the client's type, {@code CodexClient}
  */
-public abstract class ClientPlumbing {
-    private static volatile Function<CodexClient, ClientPlumbing> accessor;
+public abstract class ClientPlumbing<C> {
+    private static volatile Function<Object, ClientPlumbing<?>> accessor;
 
     protected ClientPlumbing() {
     }
 
-    /** The plumbing of {@code client}; the same object on every call. */
-    public static ClientPlumbing of(CodexClient client) {
+    /** The plumbing of {@code client}, a {@code CodexClient}; the same object on every call. */
+    @SuppressWarnings("unchecked")      // install's accessor hands out the plumbing of the type it checks
+    public static <C> ClientPlumbing<C> of(C client) {
         Objects.requireNonNull(client, "client");
-        return accessor.apply(client);
+        return (ClientPlumbing<C>) accessor.apply(client);
     }
 
-    /** Called once, by {@code CodexClient}'s static initializer; a second call fails. */
-    public static synchronized void install(Function<CodexClient, ClientPlumbing> access) {
+    /** Called once, by {@code CodexClient}'s static initializer, for clients of {@code type}; a second call fails. */
+    public static synchronized <C> void install(Class<C> type, Function<C, ClientPlumbing<C>> access) {
         if (accessor != null) {
             throw new IllegalStateException("the client plumbing accessor is already installed");
         }
-        accessor = Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(access, "access");
+        accessor = client -> access.apply(type.cast(client));
     }
 
     /**
@@ -66,7 +70,7 @@ public abstract class ClientPlumbing {
     /**
      * Takes one of the connection's thread places before a thread is opened on it; close the
      * handle when the thread leaves. Throws a {@link CodexException} when all
-     * {@link CodexClient#maxThreads()} are taken, so a host can open a further connection instead.
+     * {@link dev.codexbridge.client.CodexClient#maxThreads()} are taken, so a host can open a further connection instead.
      */
     public abstract AutoCloseable reserveThread();
 
@@ -78,32 +82,36 @@ public abstract class ClientPlumbing {
     public abstract void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer);
 
     /**
-     * A request as {@link CodexClient#requestAsync(String, Object, Class, Duration)} sends it, but
+     * A request as {@link dev.codexbridge.client.CodexClient#requestAsync(String, Object, Class, Duration)} sends it, but
      * completing where the library's own futures do (the callback pool), not on the host pool: for
      * the library's own steps, which must not wait for host code.
      */
     public abstract <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout);
 
-    /** {@link CodexClient#whenReady()}, completing on the library's threads rather than the host pool. */
-    public abstract CompletableFuture<CodexClient> whenReady();
+    /** {@link dev.codexbridge.client.CodexClient#whenReady()}, completing on the library's threads rather than the host pool. */
+    public abstract CompletableFuture<C> whenReady();
 
     /**
      * Whether {@code client} is done for good: not open, and closed or its reconnects given up. A
      * client that is reconnecting is not: its sessions' threads and turns wait for it.
      */
-    public static boolean closedForGood(CodexClient client) {
-        return !client.isOpen() && of(client).closedFuture().isDone();
+    public static <C> boolean closedForGood(C client) {
+        ClientPlumbing<C> plumbing = of(client);
+        return !plumbing.isOpen() && plumbing.closedFuture().isDone();
     }
 
-    /** {@link CodexClient#closedFuture()}, completing on the library's threads rather than the host pool. */
+    /** {@link dev.codexbridge.client.CodexClient#isOpen()}. */
+    public abstract boolean isOpen();
+
+    /** {@link dev.codexbridge.client.CodexClient#closedFuture()}, completing on the library's threads rather than the host pool. */
     public abstract CompletableFuture<ConnectionClosedException> closedFuture();
 
     /**
      * Runs {@code resume} after each reconnect, at most
-     * {@link ReconnectPolicy#concurrentResumes} at a time: how a session
+     * {@link dev.codexbridge.client.ReconnectPolicy#concurrentResumes} at a time: how a session
      * reopens its thread on the new connection. Close the handle to stop.
      */
-    public AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
+    public AutoCloseable onReconnect(Function<C, CompletionStage<?>> resume) {
         return onReconnect(resume, () -> false);
     }
 
@@ -111,13 +119,7 @@ public abstract class ClientPlumbing {
      * {@link #onReconnect(Function)}; {@code waiting} says, as the resumes are ordered, whether a
      * turn waits for this resume (its re-attach window runs): those go first.
      */
-    public abstract AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting);
-
-    /**
-     * How the client reconnects, and so how long each resume after a reconnect may take and how
-     * often it is tried; null when the client ends with its connection.
-     */
-    public abstract ReconnectPolicy reconnectPolicy();
+    public abstract AutoCloseable onReconnect(Function<C, CompletionStage<?>> resume, BooleanSupplier waiting);
 
     /**
      * Runs {@code send} as the library's own recovery after a reconnect (a thread that was open
@@ -152,7 +154,7 @@ public abstract class ClientPlumbing {
      */
     public abstract <T> T onceForLoss(CodexException why, java.util.function.Supplier<T> compute);
 
-    /** Whether the host closed the client ({@link CodexClient#close()}), as opposed to its connection ending. */
+    /** Whether the host closed the client ({@link dev.codexbridge.client.CodexClient#close()}), as opposed to its connection ending. */
     public abstract boolean closedByHost();
 
     /**

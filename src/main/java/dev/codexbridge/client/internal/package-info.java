@@ -16,6 +16,9 @@
  * package-private bridge alone cannot cross from {@code client} into this package, and the
  * alternatives cost more: public accessors on {@code CodexClient} are the surface this package
  * exists to remove, and moving the router and connection here would make them, and the wire
- * decoder they share with {@code CodexEvent}, public types.
+ * decoder they share with {@code CodexEvent}, public types. This package names no type of
+ * {@code client}'s but its values ({@code CodexEvent}): {@code ClientPlumbing} takes the client's
+ * type as its parameter, so {@code client} uses this package and this package never calls the
+ * client back (decision 0108).
  */
 package dev.codexbridge.client.internal;

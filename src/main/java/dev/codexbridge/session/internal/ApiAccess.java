@@ -1,7 +1,23 @@
 package dev.codexbridge.session.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.DynamicToolSpec;
+import dev.codexbridge.protocol.ThreadTokenUsage;
+import dev.codexbridge.protocol.UserInput;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.RateLimitSignal;
+import dev.codexbridge.session.ThreadOpenException;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.ThreadReplacement;
+import dev.codexbridge.session.TokenUsage;
 import dev.codexbridge.session.TurnFailure;
+import dev.codexbridge.session.TurnHandle;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,4 +69,49 @@ public abstract class ApiAccess {
 
     /** {@code completed} failed with {@code why}: its session can never store it. */
     public abstract TurnResult notKept(TurnResult completed, TurnFailure why);
+
+    /** {@code completed} on a thread that replaced the one the turn began on. */
+    public abstract TurnResult withThreadReplaced(TurnResult completed, ThreadReplacement replacement);
+
+    /** {@code completed} failed with {@code why}. */
+    public abstract TurnResult withError(TurnResult completed, TurnFailure why);
+
+    /** {@code failure} saying {@code text} instead. */
+    public abstract TurnFailure withMessage(TurnFailure failure, String text);
+
+    /** The failure of a call refused because another holder has the conversation until {@code until}. */
+    public abstract TurnFailure heldElsewhere(String message, Instant until);
+
+    /** The usage-limit failure {@code error} as a rate-limit signal seen by {@code source}. */
+    public abstract RateLimitSignal rateLimitOf(TurnFailure error, RateLimitSignal.Source source);
+
+    /** Codex's token counts as the host sees them. */
+    public abstract TokenUsage tokenUsage(ThreadTokenUsage usage);
+
+    /** Throws when {@code limits} bound the turn by no timeout. */
+    public abstract void requireSomeTimeout(TurnLimits limits);
+
+    /** The handle of a turn under {@code key}; {@code interrupt} asks its session to stop it. */
+    public abstract TurnHandle turnHandle(String key, @Nullable String threadId, Runnable interrupt, CompletableFuture<TurnResult> result);
+
+    /** Codex named the turn of {@code handle}. */
+    public abstract void identified(TurnHandle handle, String threadId, String turnId);
+
+    /** The params of {@code turn/start} for {@code options}. */
+    public abstract JsonNode turnStartParams(TurnOptions options, String threadId, List<UserInput> input, String clientMessageId);
+
+    /** The params of {@code thread/start} for {@code options}. */
+    public abstract JsonNode startParams(ThreadOptions options, List<DynamicToolSpec> dynamicTools);
+
+    /** The params of {@code thread/resume} for {@code options}. */
+    public abstract JsonNode resumeParams(ThreadOptions options, String threadId, boolean excludeTurns);
+
+    /** A failed open of a thread. */
+    public abstract ThreadOpenException threadOpenFailed(String message, ErrorCategory category, Throwable cause);
+
+    /** The failed open {@code what}, sorted from {@code cause}. */
+    public abstract ThreadOpenException threadOpenFailed(String what, Throwable cause);
+
+    /** What {@code why} says, as an open's failure tells it. */
+    public abstract String openFailureReason(Throwable why);
 }

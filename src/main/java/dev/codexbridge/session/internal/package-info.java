@@ -8,6 +8,12 @@
  * <p>Its rooms, top to bottom; a room imports only the rooms below it, never one above, and none
  * imports the session's face ({@code CodexSession}, its {@code Builder}):
  * <ul>
+ *   <li>{@code internal.turn}: the turn's run, one at a time on a session, and following a turn
+ *       this session did not start;</li>
+ *   <li>{@code internal.thread}: the thread's life on a connection (open, resume, replace,
+ *       hibernate, release) and its operations;</li>
+ *   <li>{@code internal.inbox}: the session's one ordered mailbox of turn events, and the parts of a
+ *       turn that need only it (its place, clock, stop, requests);</li>
  *   <li>{@code internal.custody}: who holds the conversation and where it is when a store is
  *       configured (leases, sleeping and waking, the store's tries);</li>
  *   <li>{@code internal.stream}: the buffer behind a {@code TurnStream};</li>

@@ -41,11 +41,11 @@ public final class FailureAdvice {
         if (shared == null) {
             return remote ? Shape.OWN_REMOTE : Shape.OWN_PROCESS;
         }
-        ClientPlumbing plumbing = ClientPlumbing.of(shared);
+        ClientPlumbing<CodexClient> plumbing = ClientPlumbing.of(shared);
         if (plumbing.pooled()) {
             return Shape.POOLED;
         }
-        if (plumbing.reconnectPolicy() != null) {
+        if (shared.options().reconnect() != null) {
             return Shape.SHARED_RECONNECTING;
         }
         return plumbing.tenant() ? Shape.TENANT : Shape.SHARED;
