@@ -72,7 +72,7 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /** How long an ask for a conversation stays fresh: a holder renews at a third of its lease (a door's: 2 s) and acts on it then. */
-    Duration HAND_OVER_ASK_FRESH = Duration.ofSeconds(5);
+    Duration HAND_OVER_ASK_FRESH = StoreChecks.HAND_OVER_ASK_FRESH;
 
     /**
      * Stores {@code conversation} under {@code lease} as the version after

@@ -76,11 +76,18 @@ public final class StoreChecks {
     }
 
     /**
+     * How long an ask for a conversation stays fresh ({@code ConversationStore.HAND_OVER_ASK_FRESH}
+     * names it to hosts): a holder renews at a third of its lease (a door's: 2 s) and acts on it then.
+     * Kept here, below the store's interface, so that the checks need nothing of the package above.
+     */
+    public static final Duration HAND_OVER_ASK_FRESH = Duration.ofSeconds(5);
+
+    /**
      * Whether another host's ask for a conversation made at {@code askedAt} (null: none since the
-     * lease was taken) still stands at {@code now}: within {@code ConversationStore.HAND_OVER_ASK_FRESH}.
+     * lease was taken) still stands at {@code now}: within {@link #HAND_OVER_ASK_FRESH}.
      */
     public static boolean handOverAsked(@Nullable Instant askedAt, Instant now) {
-        return askedAt != null && askedAt.plus(dev.codexbridge.store.ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now);
+        return askedAt != null && askedAt.plus(HAND_OVER_ASK_FRESH).isAfter(now);
     }
 
     /**
