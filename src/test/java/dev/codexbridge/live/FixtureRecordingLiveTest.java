@@ -57,7 +57,24 @@ class FixtureRecordingLiveTest {
         Files.write(missing, lines);
         assertThat(shape(missing)).isNotEqualTo(shape(original));
         assertThat(shape(original)).isEqualTo(shape(original));
+        // a command's output streamed in deltas, as codex does when the command is still running as it reads it
+        List<String> streamed = new ArrayList<>(Files.readAllLines(original));
+        String delta = "{\"conn\":0,\"dir\":\"in\",\"msg\":{\"method\":\"item/commandExecution/outputDelta\","
+                + "\"params\":{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"i\",\"delta\":\"aGk=\"}}}";
+        streamed.add(streamed.size() - 1, delta);
+        Path withDeltas = tmp.resolve("deltas.jsonl");
+        Files.write(withDeltas, streamed);
+        assertThat(shape(withDeltas)).as("output deltas depend on the machine's pace").isEqualTo(shape(original));
     }
+
+    /**
+     * Notifications whether and how often codex sends depends on how fast the machine runs: a
+     * command's output is streamed in deltas only while the command is still running when codex
+     * reads it (none for {@code large-command-output} on a quiet machine, ten with both cores
+     * busy). Left out of the shape; every message of every live test is still held against the
+     * pinned codex's schema ({@code WireSchema}).
+     */
+    private static final java.util.Set<String> PACE_DEPENDENT = java.util.Set.of("item/commandExecution/outputDelta");
 
     /**
      * The structure of a fixture, in a form that does not depend on thread timing:
@@ -76,6 +93,9 @@ class FixtureRecordingLiveTest {
             String stream = l.path("conn").asInt() + " " + l.path("dir").asText();
             String what = m.has("method") ? m.get("method").asText() + (m.has("id") ? " (request)" : "")
                     : m.has("error") ? "error answer" : "answer";
+            if (PACE_DEPENDENT.contains(what)) {
+                continue;
+            }
             kinds.computeIfAbsent(stream, k -> new ArrayList<>()).add(what);
             String itemType = m.path("params").path("item").path("type").asText("");
             if (what.startsWith("item/started") || what.startsWith("item/completed") || what.startsWith("turn/")
