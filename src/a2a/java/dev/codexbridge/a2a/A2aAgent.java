@@ -457,8 +457,11 @@ final class A2aAgent implements AutoCloseable {
             CompletableFuture.allOf(closed).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("not every A2A context's conversation was stored and let go as the server closed: {}", e.getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("not every A2A context's conversation was stored and let go within {} s as the server closed; "
+                    + "the rest are another replica's once their leases run out", CLOSE_WAIT_SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("not every A2A context's conversation was stored and let go as the server closed: {}", e.getCause().toString());
         }
         if (shared != null) {
             shared.close();

@@ -74,6 +74,8 @@ public final class DiskConversationStore implements ConversationStore {
     private final LeaseCounts leaseCounts = new LeaseCounts();
     /** Reads a conversation's newest version, without a lock. */
     private final DiskNewest newest;
+    /** Set by {@link #close}: every call after it is a {@link StoreClosedException}. */
+    private volatile boolean closed;
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
@@ -133,6 +135,7 @@ public final class DiskConversationStore implements ConversationStore {
      */
     @Override
     public void ping() {
+        failIfClosed(null);
         try {
             BasicFileAttributes folder = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!folder.isDirectory()) {
@@ -309,12 +312,14 @@ public final class DiskConversationStore implements ConversationStore {
 
     @Override
     public Optional<StoredConversation> get(String threadId) {
+        failIfClosed(threadId);
         return newest.read(threadId, log -> DiskLog.read(threadId, log), (version, name) -> DiskRecord.read(threadId, version, name, limits));
     }
 
     /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
     @Override
     public Optional<ConversationOwner> ownerOf(String threadId) {
+        failIfClosed(threadId);
         return newest.read(threadId, log -> DiskLog.summary(threadId, log), (version, name) -> DiskRecord.summary(threadId, version, name, limits))
                 .map(ConversationSummary::owner);
     }
@@ -333,6 +338,7 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public List<ConversationSummary> list(@Nullable String afterThreadId, int limit) {
         StoreChecks.listLimit(limit);
+        failIfClosed(null);
         List<String> ids = new ArrayList<>();
         try (DiskFolder top = DiskFolder.open(root, handles)) {
             for (String name : top.names()) {
@@ -357,10 +363,18 @@ public final class DiskConversationStore implements ConversationStore {
     /** Waits (a while) for the versions put replaced to be removed, then lets go of the locks. */
     @Override
     public void close() {
+        closed = true;
         try {
             trash.drain();
         } finally {
             locks.close();
+        }
+    }
+
+    /** Refuses work once closed, before the closed lock file can turn it into a wait that reads as a busy lock. */
+    private void failIfClosed(@Nullable String threadId) {
+        if (closed) {
+            throw new StoreClosedException(threadId, "in " + root);
         }
     }
 
@@ -376,6 +390,7 @@ public final class DiskConversationStore implements ConversationStore {
      * {@code create}, else {@code work} gets none when there is none.
      */
     private <T> T locked(String threadId, String doing, boolean create, LockedWork<T> work) {
+        failIfClosed(threadId);
         DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT);
         try (DiskFolder top = DiskFolder.open(root, handles)) {
             if (create) {

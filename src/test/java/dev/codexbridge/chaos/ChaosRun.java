@@ -24,10 +24,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +50,7 @@ public final class ChaosRun {
     public record Settings(int sessions, Duration length, long seed,
                            Duration faultGapMin, Duration faultGapMax, Duration faultMin, Duration faultMax,
                            Duration codexKillMin, Duration codexKillMax, Duration hostKillMin, Duration hostKillMax,
-                           Duration turnTimeout, Duration hang, PrintStream out) {
+                           Duration turnTimeout, Duration hang, Enough enough, PrintStream out) {
 
         public Settings {
             if (sessions < 1 || length.isNegative() || length.isZero()) {
@@ -57,12 +59,33 @@ public final class ChaosRun {
             }
         }
 
+        /** Runs for {@code length} exactly (the bench's shape: a rate over a fixed time). */
+        public Settings(int sessions, Duration length, long seed,
+                        Duration faultGapMin, Duration faultGapMax, Duration faultMin, Duration faultMax,
+                        Duration codexKillMin, Duration codexKillMax, Duration hostKillMin, Duration hostKillMax,
+                        Duration turnTimeout, Duration hang, PrintStream out) {
+            this(sessions, length, seed, faultGapMin, faultGapMax, faultMin, faultMax, codexKillMin, codexKillMax, hostKillMin,
+                    hostKillMax, turnTimeout, hang, Enough.AFTER_LENGTH, out);
+        }
+
         /** Faults every 5–20 s for 0.2–3 s, codex killed every 40–90 s, the host every 60–120 s. */
         public static Settings of(int sessions, Duration length, long seed, PrintStream out) {
             return new Settings(sessions, length, seed, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofMillis(200),
                     Duration.ofSeconds(3), Duration.ofSeconds(40), Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(120),
                     Duration.ofSeconds(120), Duration.ofSeconds(150), out);
         }
+    }
+
+    /**
+     * The work a run must have done under its faults before they stop: at least {@code turnsStarted}
+     * turns begun and each kind of fault (a proxy fault, a codex kill, a host kill) at least
+     * {@code eachFault} times. The run goes on past its length until then, however long that takes
+     * on a slow machine, but not past {@code bound}: a run that ends there says so
+     * ({@code "enough": false} in its summary), so a test can tell too little work from a divergence.
+     */
+    public record Enough(int turnsStarted, int eachFault, Duration bound) {
+        /** No goal: the faults stop at the run's length. */
+        public static final Enough AFTER_LENGTH = new Enough(0, 0, Duration.ZERO);
     }
 
     /** How a run went: its divergences, and what was done to it. */
@@ -111,6 +134,7 @@ public final class ChaosRun {
         codex = ListeningAppServer.websocket(binary, home, work, List.of());
         codexStarts = 1;
         int proxyFaults;
+        boolean enough;
         try (FaultProxy proxy = FaultProxy.tcp(codex.uri().getHost(), codex.uri().getPort())) {
             host = new ChaosHostProcess(settings, dir, work, List.of("endpoint=ws://127.0.0.1:" + proxy.port()), Map.of(), timeline);
             host.start();
@@ -122,6 +146,7 @@ public final class ChaosRun {
                  FaultSchedule restarts = FaultSchedule.every("chaos-host-kill", new Random(seed + 2), settings.hostKillMin(),
                          settings.hostKillMax(), r -> host.restart())) {
                 Thread.sleep(settings.length().toMillis());
+                enough = untilEnough(t0, faults, kills, restarts);
                 out.printf("chaos: %d s of faults: %d proxy faults, %d codex kills, %d host restarts%n",
                         (System.nanoTime() - t0) / 1_000_000_000L, faults.fired(), kills.fired(), restarts.fired());
                 proxyFaults = faults.fired();
@@ -152,10 +177,46 @@ public final class ChaosRun {
         lines.forEach(l -> out.println("chaos: " + l));
         ObjectNode json = v.json();
         json.put("sessions", settings.sessions()).put("seconds", settings.length().toSeconds()).put("seed", seed)
-                .put("proxyFaults", proxyFaults).put("codexStarts", codexStarts).put("hostStarts", host.starts()).put("threadsRead", threads.size());
+                .put("proxyFaults", proxyFaults).put("codexStarts", codexStarts).put("hostStarts", host.starts()).put("threadsRead", threads.size())
+                .put("enough", enough);
         Map<String, Integer> counts = new LinkedHashMap<>();
         v.counts().forEach((k, n) -> counts.put(k.name(), n));
         return new Outcome(counts, v.total(), v.started(), json, lines);
+    }
+
+    /**
+     * Keeps the faults coming until the run's {@link Enough} work is done or its bound is reached;
+     * true when the work was done. Turns begun are counted from the host's own log, as the verdict counts them.
+     */
+    private boolean untilEnough(long t0, FaultSchedule faults, FaultSchedule kills, FaultSchedule restarts) throws InterruptedException {
+        Enough goal = settings.enough();
+        long bound = t0 + goal.bound().toNanos();
+        while (true) {
+            int turns = turnsBegun();
+            boolean done = turns >= goal.turnsStarted() && faults.fired() >= goal.eachFault() && kills.fired() >= goal.eachFault()
+                    && restarts.fired() >= goal.eachFault();
+            if (done) {
+                return true;
+            }
+            if (System.nanoTime() - bound > 0) {
+                settings.out().printf("chaos: the bound of %d s came before the work asked for (%d of %d turns begun; "
+                                + "faults %d, codex kills %d, host kills %d, of %d each)%n", goal.bound().toSeconds(), turns,
+                        goal.turnsStarted(), faults.fired(), kills.fired(), restarts.fired(), goal.eachFault());
+                return false;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** The turns the host has begun so far, by their keys in its log. */
+    private int turnsBegun() {
+        Set<String> keys = new HashSet<>();
+        for (JsonNode e : ChaosLog.read(dir.resolve("host.log"))) {
+            if ("start".equals(e.path("ev").asText())) {
+                keys.add(e.path("key").asText());
+            }
+        }
+        return keys.size();
     }
 
     /** What codex's schema says against each request and notification the host's library sent. */

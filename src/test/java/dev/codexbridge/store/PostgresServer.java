@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.suitecheck.LeftBehindCheck;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,8 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final List<String> command;
     private volatile Process process;
+    /** The server of every class of the test JVM ({@link Extension}): not a class's to stop, so not left behind by one. */
+    private volatile boolean sharedByTheJvm;
 
     private PostgresServer(Path dir, String host, int port, List<String> command, Process process) {
         this.dir = dir;
@@ -124,6 +127,9 @@ public final class PostgresServer implements AutoCloseable {
     /** Starts the stopped server again, on the same port and data, and waits until it takes connections. */
     public void start() throws IOException, InterruptedException {
         process = launch(dir, command);
+        if (sharedByTheJvm) {
+            LeftBehindCheck.keptForTheJvm(process.toHandle());
+        }
         awaitReady();
     }
 
@@ -359,7 +365,10 @@ public final class PostgresServer implements AutoCloseable {
             return context.getRoot().getStore(ExtensionContext.Namespace.create(PostgresServer.class))
                     .getOrComputeIfAbsent(PostgresServer.class, k -> {
                         try {
-                            return start(false);
+                            PostgresServer shared = start(false);
+                            shared.sharedByTheJvm = true;
+                            LeftBehindCheck.keptForTheJvm(shared.process.toHandle());
+                            return shared;
                         } catch (IOException e) {
                             throw new IllegalStateException("PostgreSQL for the store's tests did not start: " + e.getMessage(), e);
                         } catch (InterruptedException e) {

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -153,6 +154,24 @@ interface StoreExclusivityContract extends StoreContract {
         all.addAll(parentWon);
         assertThat(all).as("each won by one").containsExactlyInAnyOrderElementsOf(ids);
         System.out.printf("processes racing for 300 leases: parent won %d, child %d%n", parentWon.size(), childWon.size());
+    }
+
+    @Test
+    default void aClosedStoreRefusesEveryCallAsClosedAndWhatItHeldIsIntact() {
+        ConversationStore host = store().open();
+        String id = newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation v1 = host.put(lease, Lineages.small(id, 1));
+        host.close();
+        // each refused as closed, not as a busy lock or a database away that a caller would try again
+        List<ThrowingCallable> calls = List.of(() -> host.renew(lease, TTL), () -> host.lease(newThreadId(), "host-a", TTL),
+                () -> host.put(lease, Lineages.small(id, 2)), () -> host.get(id), () -> host.release(lease), host::ping,
+                () -> host.list(null, 10));
+        for (ThrowingCallable call : calls) {
+            assertThatThrownBy(call).isInstanceOf(StoreClosedException.class).hasMessageContaining("is closed");
+        }
+        ConversationStore next = store().open();
+        assertThat(next.get(id)).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo(v1.version()));
     }
 
     @Test

@@ -125,8 +125,9 @@ class TenantWorkspacesTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("overlap");
         assertThatThrownBy(() -> build(CodexTenants.builder().homesRoot(dir.resolve("homes")).workspacesRoot(Path.of("/tmp/ws"))))
                 .hasMessageContaining("workspace-write sandbox");
-        assertThatThrownBy(() -> CodexTenants.builder().remote(t -> null).build().workspace("alice"))
-                .isInstanceOf(IllegalStateException.class);
+        try (CodexTenants remote = CodexTenants.builder().remote(t -> null).build()) {
+            assertThatThrownBy(() -> remote.workspace("alice")).isInstanceOf(IllegalStateException.class);
+        }
     }
 
     @Test

@@ -29,13 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AcceptedBeforeLeaseLossTest {
     @RegisterExtension
-    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.client, () -> this.disk);
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.disk, () -> this.client, () -> this.agent);
     private final FakeCodex codex = fake.codex();
     private final AtomicBoolean refuseRenewals = new AtomicBoolean();
     private final AtomicInteger refused = new AtomicInteger();
     private final java.util.List<ConversationLease> leases = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DiskConversationStore disk;
     private CodexClient client;
+    private A2aAgent agent;
 
     @TempDir
     Path tmp;
@@ -75,7 +76,7 @@ class AcceptedBeforeLeaseLossTest {
         client = CodexClient.builder().transport(codex.factory()).connect();
         CodexGateway gateway = CodexGateway.builder().client(client).configure((p, b) -> b.cwd(Path.of("/w")))
                 .storage(ConversationStorage.builder(store, "replica-a").build()).build();
-        A2aAgent agent = new A2aAgent(SessionSource.of(gateway), ContextStore.inMemory(10), A2aLimits.DEFAULTS);
+        agent = new A2aAgent(SessionSource.of(gateway), ContextStore.inMemory(10), A2aLimits.DEFAULTS);
 
         A2aAgent.Accepted first = agent.message("alice", RawCaller.params(RawCaller.message("first", "ctx-1")));
         first.go().run();

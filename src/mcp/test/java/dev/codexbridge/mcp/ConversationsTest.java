@@ -37,23 +37,25 @@ class ConversationsTest {
 
     @Test
     void turnsAtOnceAreBoundedPerPrincipal() {
-        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS.withTurnsPerPrincipal(2), Runnable::run, new PendingElicitations());
-        c.beginTurn("alice");
-        c.beginTurn("alice");
-        assertThatThrownBy(() -> c.beginTurn("alice")).isInstanceOf(McpCallException.class)
-                .hasMessage("too many turns running for you at once (2, the limit is 2); wait for one to end");
-        c.beginTurn("bob");
-        c.endTurn("alice");
-        c.beginTurn("alice");
+        try (Conversations c = new Conversations(refusing, McpLimits.DEFAULTS.withTurnsPerPrincipal(2), Runnable::run, new PendingElicitations())) {
+            c.beginTurn("alice");
+            c.beginTurn("alice");
+            assertThatThrownBy(() -> c.beginTurn("alice")).isInstanceOf(McpCallException.class)
+                    .hasMessage("too many turns running for you at once (2, the limit is 2); wait for one to end");
+            c.beginTurn("bob");
+            c.endTurn("alice");
+            c.beginTurn("alice");
+        }
     }
 
     @Test
     void aThreadIdTheSourceRefusesIsNotFoundWithoutSayingWhy() {
-        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
-        assertThatThrownBy(() -> c.find("bob", "thread-of-alice")).isInstanceOf(McpCallException.class)
-                .hasMessage("no conversation with thread id thread-of-alice (start one with the codex tool)");
-        assertThat(resumes).containsExactly("bob:thread-of-alice");
-        assertThat(c.held("bob", "thread-of-alice")).isEmpty();
+        try (Conversations c = new Conversations(refusing, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations())) {
+            assertThatThrownBy(() -> c.find("bob", "thread-of-alice")).isInstanceOf(McpCallException.class)
+                    .hasMessage("no conversation with thread id thread-of-alice (start one with the codex tool)");
+            assertThat(resumes).containsExactly("bob:thread-of-alice");
+            assertThat(c.held("bob", "thread-of-alice")).isEmpty();
+        }
     }
 
     @Test
@@ -61,12 +63,13 @@ class ConversationsTest {
         Instant until = Instant.parse("2099-11-26T07:10:00Z");
         McpSessions leasedElsewhere = resumeThrows(threadId -> new CodexException("the conversation could not be woken",
                 new ConversationLeasedException(threadId, "replica-a", until)));
-        Conversations c = new Conversations(leasedElsewhere, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
-        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
-        assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
-                .hasMessage("conversation " + thread + " is in use on another replica of this server; try again once its turn "
-                        + "there has ended (at the latest after 2099-11-26T07:10:00Z)");
-        assertThat(c.held("alice", thread)).isEmpty();
+        try (Conversations c = new Conversations(leasedElsewhere, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations())) {
+            String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+            assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
+                    .hasMessage("conversation " + thread + " is in use on another replica of this server; try again once its turn "
+                            + "there has ended (at the latest after 2099-11-26T07:10:00Z)");
+            assertThat(c.held("alice", thread)).isEmpty();
+        }
     }
 
     /** Seen in the replicas' chaos run: a replica cut from PostgreSQL answered "no conversation", inviting a new one. */
@@ -74,11 +77,12 @@ class ConversationsTest {
     void aStoreThatDoesNotAnswerIsSaidSoAndNotAMissingConversation() {
         McpSessions storeDown = resumeThrows(threadId -> new ConversationStoreException(threadId, "reading the owner of conversation "
                 + threadId + " failed: codex-bridge-store - Connection is not available, request timed out after 30000ms", null));
-        Conversations c = new Conversations(storeDown, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
-        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
-        assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
-                .hasMessage("conversation " + thread + " cannot be reached now: the conversation store did not answer; nothing was run; "
-                        + "try again");
+        try (Conversations c = new Conversations(storeDown, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations())) {
+            String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+            assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
+                    .hasMessage("conversation " + thread + " cannot be reached now: the conversation store did not answer; nothing was run; "
+                            + "try again");
+        }
     }
 
     /** A source that opens nothing and answers every resume with {@code failure} of the thread id. */
@@ -127,12 +131,13 @@ class ConversationsTest {
                 return false;
             }
         };
-        Conversations c = new Conversations(heldByADeadReplica, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
-        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
-        assertThatThrownBy(() -> c.find("alice", thread)).as("the second try's answer, not \"in use\"")
-                .isInstanceOf(McpCallException.class).hasMessageStartingWith("no conversation with thread id");
-        assertThat(holds).hasSize(2);
-        assertThat(holds.get(1)).as("tried again once the hold had ended").isAfter(holds.get(0));
+        try (Conversations c = new Conversations(heldByADeadReplica, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations())) {
+            String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+            assertThatThrownBy(() -> c.find("alice", thread)).as("the second try's answer, not \"in use\"")
+                    .isInstanceOf(McpCallException.class).hasMessageStartingWith("no conversation with thread id");
+            assertThat(holds).hasSize(2);
+            assertThat(holds.get(1)).as("tried again once the hold had ended").isAfter(holds.get(0));
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,6 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * runs a turn. To see the DOWN state without racing the restart, codex is started through a small
  * script that waits while a "hold" file exists: the test holds the restart, checks DOWN, releases it.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(classes = HostApplication.class, properties = "management.endpoint.health.show-details=always")
 class HealthAfterCodexKillSpringBootTest {
     private static ScriptedModelServer model;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,6 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code ApprovalHandler} bean answers, the turn counted in Micrometer, health UP; an idle
  * session sleeping after {@code codex-bridge.session.hibernate-after} and woken by its next turn.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(classes = HostApplication.class, properties = "management.endpoint.health.show-details=always")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OfflineTurnSpringBootTest {

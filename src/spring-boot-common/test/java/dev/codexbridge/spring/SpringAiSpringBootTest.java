@@ -23,6 +23,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,6 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * customizer beans applied) calls the application's tool mid-turn, and the application's own
  * approval handler answers codex's command.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.spring-ai.enabled=true",
         "codex-bridge.experimental-api=true"})
 class SpringAiSpringBootTest {

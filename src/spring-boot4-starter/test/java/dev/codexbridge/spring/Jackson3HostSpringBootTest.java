@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code com.fasterxml} (decision 0031).
  */
 // dynamic tools are part of codex's experimental API
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(classes = HostApplication.class, properties = "codex-bridge.experimental-api=true")
 class Jackson3HostSpringBootTest {
     private static ScriptedModelServer model;

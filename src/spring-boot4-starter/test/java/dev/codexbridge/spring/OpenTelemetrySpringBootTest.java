@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -39,6 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * Boot makes none: its metrics go through Micrometer), and the
  * starter's Micrometer meters into Actuator's registry; {@code /actuator/health/codex} is UP.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(classes = OpenTelemetrySpringBootTest.TracedHost.class, properties = {
         "management.endpoint.health.show-details=always",
         "management.tracing.sampling.probability=1.0",

@@ -11,6 +11,7 @@ import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.StaleAppendException;
+import dev.codexbridge.store.StoreClosedException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
@@ -58,6 +59,8 @@ public final class PostgresConversationStore implements ConversationStore {
     private final PostgresLeases leases;
     /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
     private final Duration answerWithin;
+    /** Set by {@link #close}: every call after it is a {@link StoreClosedException}. */
+    private volatile boolean closed;
 
     private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock,
                                       Duration answerWithin) {
@@ -271,6 +274,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public void close() {
+        closed = true;
         if (ownPool != null) {
             ownPool.close();
         }
@@ -323,6 +327,10 @@ public final class PostgresConversationStore implements ConversationStore {
     }
 
     private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
+        if (closed) {
+            // before the closed pool's own refusal, which would read as a database away and be tried again
+            throw new StoreClosedException(threadId, "on PostgreSQL");
+        }
         String what = threadId == null ? "the conversation store" : "conversation " + threadId;
         return gate.call(() -> {
             try {

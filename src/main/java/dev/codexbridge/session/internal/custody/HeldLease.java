@@ -8,6 +8,7 @@ import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.StoreClosedException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -32,6 +33,9 @@ import org.slf4j.Logger;
  * interrupts the turn codex runs for it, as codex must stop acting for a host that no longer
  * holds the conversation. A timer checks the deadline, so a renewal stuck on an unreachable store
  * does not delay that.
+ *
+ * <p>A store closed under a session (the host closed it first) ends the lease at the first renewal
+ * after: said once, as a lost lease, and the renewer stops.
  *
  * <p>A renewal that finds another host asking for the conversation tells {@link #whenHandOverAsked}:
  * an idle session then stores it and gives the lease back (decision 0105).
@@ -255,6 +259,9 @@ public final class HeldLease {
                 }
             }
         } catch (LeaseLostException e) {
+            markLost(held, e);
+        } catch (StoreClosedException e) {
+            // no renewal can succeed again: said once, and the renewer stops, rather than retrying until the lease runs out
             markLost(held, e);
         } catch (ConversationStoreException e) {
             // the lease is still in force until it expires: the next renewal tries again, unless its time is up here

@@ -11,6 +11,7 @@ import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.StoreClosedException;
 import dev.codexbridge.store.StoredConversation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +36,23 @@ class HeldLeaseTest {
     Path tmp;
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    /** Every lease a test holds: their renewals run on the library's timer until given back. */
+    private final List<HeldLease> leases = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private HeldLease track(HeldLease lease) {
+        leases.add(lease);
+        return lease;
+    }
+
+    @AfterEach
+    void giveBackEveryLease() {
+        leases.forEach(HeldLease::giveBack);
+    }
 
     @Test
     void aHostThatCannotReachTheStoreGivesUpTheLeaseBeforeTheStoreCouldGiveItAway() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
-            HeldLease held = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
+            HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
             held.hold(THREAD, LEASE);
             store.down = true;
 
@@ -66,14 +80,14 @@ class HeldLeaseTest {
     @Test
     void aRenewalThatFindsTheConversationAskedForTellsTheSessionAndARefusedHoldAsksTheHolder() {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            HeldLease a = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
+            HeldLease a = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
             AtomicLong told = new AtomicLong();
             a.whenHandOverAsked(told::incrementAndGet);
             a.hold(THREAD, LEASE);
             a.renew();
             assertThat(told).as("nobody asked").hasValue(0);
 
-            HeldLease b = new HeldLease(ConversationStorage.builder(store, "replica-b").leaseTime(LEASE).build(), now::get);
+            HeldLease b = track(new HeldLease(ConversationStorage.builder(store, "replica-b").leaseTime(LEASE).build(), now::get));
             assertThatThrownBy(() -> b.hold(THREAD, LEASE)).isInstanceOfSatisfying(ConversationLeasedException.class, refused -> {
                 assertThat(refused.handOverAsked()).isTrue();
                 assertThat(refused.holder()).isEqualTo("replica-a");
@@ -91,7 +105,7 @@ class HeldLeaseTest {
     @Test
     void aRenewalAnsweredInTimeMovesTheDeadline() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
-            HeldLease held = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
+            HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
             held.hold(THREAD, LEASE);
             for (int i = 0; i < 10; i++) {
                 advance(LEASE.dividedBy(3));
@@ -115,7 +129,7 @@ class HeldLeaseTest {
             assertThat(short_).as("codex of this host's own: the storage's lease as set").isEqualTo(Duration.ofSeconds(6));
 
             // past its own deadline, the store unreachable
-            HeldLease cutOff = new HeldLease(storage, now::get);
+            HeldLease cutOff = track(new HeldLease(storage, now::get));
             List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
             cutOff.whenLost(() -> told.add(cutOff.lost()));
             cutOff.hold(THREAD, short_);
@@ -133,7 +147,7 @@ class HeldLeaseTest {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store2")))) {
             // refused by the store: another host has it
             ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.DOORS_LEASE).build();
-            HeldLease refused = new HeldLease(storage, now::get);
+            HeldLease refused = track(new HeldLease(storage, now::get));
             List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
             refused.whenLost(() -> told.add(refused.lost()));
             refused.hold(THREAD, storage.leaseTimeOn(true));
@@ -142,6 +156,23 @@ class HeldLeaseTest {
             refused.renew();
             assertThat(told).hasSize(1).first().isInstanceOf(dev.codexbridge.store.LeaseLostException.class);
         }
+    }
+
+    @Test
+    void aStoreClosedUnderTheLeaseEndsItAtTheNextRenewalOnceAndTheRenewerStops() {
+        Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")));
+        HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
+        List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        held.whenLost(() -> told.add(held.lost()));
+        held.hold(THREAD, LEASE);
+        store.close();
+
+        held.renew();
+        held.renew();
+        assertThat(told).as("said once, as what it is").hasSize(1).first().isInstanceOf(StoreClosedException.class);
+        assertThat(told.get(0).getMessage()).contains(THREAD).contains("is closed");
+        assertThat(store.renewals).as("a closed store is not asked again: no retry until the lease runs out").isEqualTo(1);
+        assertThat(held.whyNotHeld()).isNotNull();
     }
 
     @Test
@@ -157,7 +188,7 @@ class HeldLeaseTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 5 s");
 
             // held on a codex another host may reach, then placed where the short lease is safe: the longer stays
-            HeldLease held = new HeldLease(storage, now::get);
+            HeldLease held = track(new HeldLease(storage, now::get));
             held.hold(THREAD, storage.leaseTimeOn(true));
             held.hold(THREAD, storage.leaseTimeOn(false));
             advance(Duration.ofSeconds(30));

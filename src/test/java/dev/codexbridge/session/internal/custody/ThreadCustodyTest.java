@@ -60,8 +60,23 @@ class ThreadCustodyTest {
     private CodexClient a;
     private CodexClient b;
 
+    /** Every custody a test made: a held lease's renewals run on the library's timer until the custody gives it back. */
+    private final List<ThreadCustody> custodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private ThreadCustody track(ThreadCustody custody) {
+        custodies.add(custody);
+        return custody;
+    }
+
     @AfterEach
     void closeClients() {
+        for (ThreadCustody c : custodies) {
+            try {
+                c.close().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // given back or not, its renewals have stopped: a store the test closed already only refuses the release
+            }
+        }
         if (a != null) {
             a.close();
         }
@@ -205,7 +220,7 @@ class ThreadCustodyTest {
 
     /** A custody of host-1 with {@code store}, its thread opened on {@code a}. */
     private ThreadCustody openedOnA(DiskConversationStore store, Moves moves) throws Exception {
-        ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+        ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
         custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
         return custody;
     }
@@ -267,7 +282,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, text);
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             RefusingAppends store = new RefusingAppends(disk);
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).as("nothing known yet: read whole").containsExactly("export turn-1");
@@ -299,7 +314,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, text);
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             RefusingAppends store = new RefusingAppends(disk);
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
             String added = "{\"turn\":2}\n" + turnEnd("turn-2");
@@ -337,7 +352,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
-        ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").owner(owner).build(), moves);
+        ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").owner(owner).build(), moves));
         first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
         first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
         first.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
@@ -354,7 +369,7 @@ class ThreadCustodyTest {
             StoredConversation asleep = store.get(THREAD).orElseThrow();
 
             for (ConversationOwner other : java.util.Arrays.asList(ConversationOwner.of("bob"), new ConversationOwner("alice", "acme"), null)) {
-                ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(other).build(), moves);
+                ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(other).build(), moves));
                 assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).as("%s", other)
                         .hasCauseInstanceOf(ThreadAccessDeniedException.class)
                         .cause().satisfies(e -> assertThat(((ThreadAccessDeniedException) e).refusedBy())
@@ -368,7 +383,7 @@ class ThreadCustodyTest {
                     .extracting(StoredConversation::owner).isEqualTo(alice);
 
             // its owner wakes it, and its stores keep the owner
-            ThreadCustody owners = new ThreadCustody(ConversationStorage.builder(store, "host-3").owner(alice).build(), moves);
+            ThreadCustody owners = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").owner(alice).build(), moves));
             owners.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             owners.opened(b, THREAD).get(5, TimeUnit.SECONDS);
             owners.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
@@ -383,11 +398,11 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAndAsleep(store, moves, null);
-            ThreadCustody claimant = new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(ConversationOwner.of("bob")).build(), moves);
+            ThreadCustody claimant = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(ConversationOwner.of("bob")).build(), moves));
             assertThatThrownBy(() -> claimant.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ThreadAccessDeniedException.class);
             assertThat(store.get(THREAD).orElseThrow().owner()).as("not adopted").isNull();
 
-            ThreadCustody none = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+            ThreadCustody none = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
             none.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import");
             none.close().get(5, TimeUnit.SECONDS);
@@ -412,7 +427,7 @@ class ThreadCustodyTest {
                 store.put(planted, StoredConversation.builder(THREAD, lineage).version(before == null ? 0 : before.version()).build());
                 store.release(planted);
 
-                ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+                ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
                 assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(CorruptConversationException.class).hasMessageContaining(THREAD);
                 store.release(store.lease(THREAD, "host-3", Duration.ofSeconds(5)));     // given back
@@ -425,7 +440,7 @@ class ThreadCustodyTest {
             store.put(lease, StoredConversation.builder(THREAD, List.of(RolloutFile.of(ROLLOUT, bytes(sessionMeta(THREAD, other) + "{}\n")),
                     RolloutFile.of(otherPath, bytes(sessionMeta(other, null) + "source\n")))).version(store.get(THREAD).orElseThrow().version()).build());
             store.release(lease);
-            ThreadCustody fork = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+            ThreadCustody fork = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
             fork.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsOnlyKeys(ROLLOUT, otherPath);
             fork.close().get(5, TimeUnit.SECONDS);
@@ -534,7 +549,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             store.lease(THREAD, "host-2", Duration.ofMinutes(1));
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
             assertThatThrownBy(() -> custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(ConversationLeasedException.class).hasMessageContaining("host-2");
             assertThat(moves.calls).doesNotContain("import");
@@ -553,13 +568,13 @@ class ThreadCustodyTest {
             for (int i = 0; i < 4; i++) {
                 String thread = thread(i);
                 moves.home(a).put(rollout(thread), "{}\n");
-                ThreadCustody sleeping = new ThreadCustody(storage, moves);
+                ThreadCustody sleeping = track(new ThreadCustody(storage, moves));
                 sleeping.opened(a, thread).get(5, TimeUnit.SECONDS);
                 sleeps.add(sleeping.sleep(a, thread, Duration.ofSeconds(30), true));
             }
             String busy = thread(9);
             moves.home(a).put(rollout(busy), "{}\n");
-            ThreadCustody working = new ThreadCustody(storage, moves);
+            ThreadCustody working = track(new ThreadCustody(storage, moves));
             working.opened(a, busy).get(5, TimeUnit.SECONDS);
             working.turnCompleted(a, busy, "turn-1").get(5, TimeUnit.SECONDS);
             assertThat(store.get(busy).orElseThrow().lastCompletedTurnId()).as("stored meanwhile").isEqualTo("turn-1");
@@ -703,7 +718,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
-        ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
+        ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
         first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
         first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
         assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
@@ -719,7 +734,7 @@ class ThreadCustodyTest {
             moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
 
             // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
-            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
             next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
             next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
@@ -739,7 +754,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
-            ThreadCustody sleeper = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
+            ThreadCustody sleeper = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
             sleeper.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
             sleeper.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             sleeper.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
@@ -747,7 +762,7 @@ class ThreadCustodyTest {
             assertThat(ConversationStorage.lastAwakeOn(asleep)).as("a sleep's record names no app-server").isEmpty();
 
             // host 3 wakes it on B: before the resume is sent the record says where codex may now write it
-            ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where);
+            ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where));
             waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             StoredConversation woken = store.get(THREAD).orElseThrow();
             assertThat(ConversationStorage.lastAwakeOn(woken)).contains(java.net.URI.create("ws://codex-b/"));
@@ -760,7 +775,7 @@ class ThreadCustodyTest {
 
             // the next host placed on B keeps B's copy; nothing is imported over it
             moves.calls.clear();
-            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where);
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where));
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).doesNotContain("import");
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
@@ -775,7 +790,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{}\n");
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
@@ -798,7 +813,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
-            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
@@ -807,7 +822,7 @@ class ThreadCustodyTest {
 
     /** A custody of {@code holder} naming each app-server's home, and naming none as awake (a process of the host's own). */
     private ThreadCustody homesOnly(DiskConversationStore store, String holder, Moves moves) {
-        return new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where);
+        return track(new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where));
     }
 
     /** Host 1's custody, its thread opened on A, a turn stored and a sleep there. */
@@ -1035,7 +1050,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             BlockingPuts store = new BlockingPuts(disk);
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             CompletableFuture<Void> stored = custody.turnCompleted(a, THREAD, "turn-1");
             assertThat(store.entered.await(5, TimeUnit.SECONDS)).as("the put waits on a store out of reach").isTrue();

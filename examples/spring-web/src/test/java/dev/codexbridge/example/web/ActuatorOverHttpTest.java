@@ -11,15 +11,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The example's Actuator over HTTP, as an operator sees it: {@code /actuator/health/codex} UP with
  * the starter's details, the starter's meters at {@code /actuator/metrics}. Read with Jackson 3,
- * the JSON library of a Spring Boot 4 application. (The same application context as
- * {@link ApprovalInBrowserTest}: Spring's test context cache starts one codex for both.)
+ * the JSON library of a Spring Boot 4 application.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ActuatorOverHttpTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();

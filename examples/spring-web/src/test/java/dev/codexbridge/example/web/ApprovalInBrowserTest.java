@@ -27,6 +27,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,6 +38,8 @@ import tools.jackson.databind.JsonNode;
  * second message is denied and the reply says so. Screenshots go to
  * {@code target/screenshots/}.
  */
+// its codex and model server end with the class: the context cache would keep them for the JVM
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ApprovalInBrowserTest {
     static final Path CHROMIUM = Path.of(System.getProperty("example.chromium", "/usr/bin/chromium"));
