@@ -39,7 +39,8 @@ final class StartingSessions implements McpSessions {
         try {
             return source.get(bound.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new NotUp("codex is still starting (waited " + bound.toSeconds() + " s for it); nothing was run; try again");
+            throw new NotUp("codex is still starting (waited " + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + " s"
+                    : bound.toMillis() + " ms") + " for it); nothing was run; try again");
         } catch (ExecutionException | CompletionException | CancellationException e) {
             // the reason last: codex's own account of its end runs over several lines
             throw new NotUp("codex did not start; nothing was run, and this server runs nothing until it is started again: " + reason(e));
