@@ -61,8 +61,12 @@ final class CallerCodexOptions {
         return defaultRoot(command).resolveSibling(command + "-thread-owners");
     }
 
-    /** What the command serves sessions from, and what must be closed when it stops. */
-    record Backend(CodexGateway.Builder gateway, AutoCloseable resources, String describe) {
+    /** What the command serves sessions from, and what must be closed when it stops (closing the backend closes them). */
+    record Backend(CodexGateway.Builder gateway, AutoCloseable resources, String describe) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            resources.close();
+        }
     }
 
     /**

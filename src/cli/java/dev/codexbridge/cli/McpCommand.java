@@ -96,7 +96,6 @@ final class McpCommand implements Callable<Integer> {
         try (OrderlyStop stop = new OrderlyStop("mcp", err)) {
             // closed last: the sessions store into it as they close
             ConversationStorage conversations = storage.open("mcp", stop);
-            Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
             ScriptedModelServer model = offlineDemo ? stop.add(ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()))
                     : null;
             List<Path> secrets = new ArrayList<>(callers.secretFiles());
@@ -108,14 +107,29 @@ final class McpCommand implements Callable<Integer> {
             if (demoRoot != null) {
                 stop.add(() -> OfflineDemoModel.deleteTenantsRoot(demoRoot));
             }
-            CallerCodexOptions.Backend backend = callerCodex.backend("mcp", http != null, binary, demo != null && !perPrincipal ? demo.write() : codexHome,
-                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets, conversations);
-            stop.add(backend.resources());
+            Path home = demo != null && !perPrincipal ? demo.write() : codexHome;
+            Path backendWork = perPrincipal && workspace == null ? null : work;
+            String template = demo != null ? demo.configToml() : null;
+            CallerCodexOptions.Backend tenants = null;
+            CodexStart<CallerCodexOptions.Backend> shared = null;
+            if (perPrincipal) {
+                // each principal's codex starts on its first call: the server waits for none
+                Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
+                tenants = stop.add(callerCodex.backend("mcp", true, binary, home, backendWork, template, demoRoot, secrets, conversations));
+            } else {
+                // the one codex starts beside the server, which answers the MCP handshake meanwhile (decision 0110);
+                // a --codex-bin that is not there is still refused at once
+                Path given = codexBin != null ? PinnedCodex.locateOrInstall(codexBin, System.err) : null;
+                shared = stop.add(new CodexStart<>("mcp", err, () -> callerCodex.backend("mcp", http != null,
+                        given != null ? given : PinnedCodex.locateOrInstall(null, System.err), home, backendWork, template, demoRoot, secrets,
+                        conversations), CallerCodexOptions.Backend::describe));
+            }
             // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
             OpenSessions sessions = stop.add(new OpenSessions("mcp", err));
-            CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work)
-                    .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
-                            .onOpen(sessions::opened).build()));
+            java.util.function.Function<CallerCodexOptions.Backend, McpSessions> sessionsOf = b -> McpSessions.of(b.gateway()
+                    .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).onOpen(sessions::opened).build());
+            CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work).sessions(tenants != null ? sessionsOf.apply(tenants)
+                    : McpSessions.starting(shared.started().thenApply(sessionsOf), McpSessions.START_WAIT));
             if (callerSettings != null) {
                 mcp.callerSettings(java.util.Set.copyOf(callerSettings));
             }
@@ -130,8 +144,8 @@ final class McpCommand implements Callable<Integer> {
             }
             McpHttpServer served = stop.add(serveHttp(server, StorageOptions.readiness(conversations)));
             stop.onSignal(stopped::countDown);
-            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", " + backend.describe() + stored + demoModel
-                    + "; Ctrl-C stops it");
+            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", "
+                    + (tenants != null ? tenants.describe() : "one shared codex (starting)") + stored + demoModel + "; Ctrl-C stops it");
             stopped.await();
             return 0;
         }

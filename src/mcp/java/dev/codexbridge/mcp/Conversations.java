@@ -179,6 +179,10 @@ final class Conversations implements AutoCloseable {
 
     private RuntimeException refusedResume(String principal, String threadId, RuntimeException e,
             @Nullable ConversationLeasedException elsewhere) {
+        if (e instanceof StartingSessions.NotUp notUp) {
+            // codex is not up: nothing was looked up, and "no conversation" would send the caller to start a new one
+            return notUp;
+        }
         if (elsewhere != null) {
             // the principal's own (the gateway asked the stored owner first), awake on another replica: it is
             // never opened a second time beside it, and the caller learns when to try again

@@ -3,7 +3,7 @@ package dev.codexbridge.mcp;
 import dev.codexbridge.CodexException;
 
 /** A tool call refused before codex was asked (bad arguments, a limit, a thread that is not the caller's); its message is the tool result's text. */
-final class McpCallException extends CodexException {
+class McpCallException extends CodexException {
     McpCallException(String message) {
         super(message);
     }

@@ -2,9 +2,11 @@ package dev.codexbridge.mcp;
 
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.gateway.CodexGateway;
+import java.time.Duration;
 import java.util.Objects;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
+import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +17,13 @@ import org.jspecify.annotations.Nullable;
  * ({@link #callerApprovals()}). The library's gateway is the usual source.
  */
 public interface McpSessions {
+    /**
+     * How long a call waits for codex to come up ({@link #starting}), by default: twice the 30 s
+     * the library's client gives a starting codex to answer {@code initialize} (its default request
+     * timeout) before the start fails by itself.
+     */
+    Duration START_WAIT = Duration.ofSeconds(60);
+
     /** A new conversation of {@code principal}'s. */
     CodexSession open(String principal, @Nullable ApprovalHandler caller);
 
@@ -68,6 +77,23 @@ public interface McpSessions {
             }
 
         };
+    }
+
+    /**
+     * Sessions from a source still being made, usually a gateway on a codex that starts in the
+     * background, so the server answers {@code initialize} and {@code tools/list} without waiting
+     * for codex (decision 0110). A call that needs a conversation waits for {@code source}, up to
+     * {@code wait} ({@link #START_WAIT}), and is otherwise refused with a tool error saying codex
+     * is still starting; once {@code source} failed (codex could not start), every such call is
+     * refused with the reason. Nothing is run in either case.
+     */
+    static McpSessions starting(CompletionStage<? extends McpSessions> source, Duration wait) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("wait must not be negative: " + wait);
+        }
+        return new StartingSessions(source, wait);
     }
 
     /** Sessions from the library's gateway: its backend, settings, approval policy, tenants and thread-access rule. */

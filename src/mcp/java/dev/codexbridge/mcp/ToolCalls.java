@@ -159,6 +159,8 @@ final class ToolCalls {
                     .session.read(true));
             return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(uri, "application/json",
                     Json.write(messages))));
+        } catch (StartingSessions.NotUp e) {
+            throw new McpError(new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.INTERNAL_ERROR, e.getMessage(), null));
         } catch (McpCallException e) {
             throw new McpError(new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.RESOURCE_NOT_FOUND, e.getMessage(), null));
         }

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code codex-bridge mcp --offline-demo} started the way an MCP host starts a stdio server, driven
  * by the MCP Java SDK's client: it lists the tools, answers, and continues the conversation; a
- * command the host's policy does not allow is declined without asking (no --caller-approvals).
+ * command the host's policy does not allow is declined without asking (no --caller-approvals). The
+ * handshake is answered while codex's launch is held, and a codex that cannot start is a tool
+ * error saying why.
  * Elicitation is tested in modules/mcp: this suite's class path has jackson-databind 3.2, with
  * which the MCP SDK 2.1 cannot write an elicitation request (docs/mcp.md, "Known limits").
  */
@@ -66,6 +68,67 @@ class McpCommandLiveTest {
     }
 
     /**
+     * The handshake waits for nothing of codex's (decision 0110): with codex's launch held, the
+     * Java SDK's client initializes within its own bound and lists the tools; once codex is let
+     * start, a call is answered by it.
+     */
+    @Test
+    void theHandshakeIsAnsweredWhileCodexsLaunchIsHeld() throws Exception {
+        Path codex = LiveCodex.binary();
+        Path release = tmp.resolve("release");
+        Path held = fakeCodex("held-codex", "while [ ! -e '" + release + "' ]; do sleep 0.05; done\nexec '" + codex + "' \"$@\"\n");
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        try (McpSyncClient client = McpClient.sync(stdio("mcp", "--offline-demo", "--workspace", work.toString(), "--codex-bin", held.toString()))
+                .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build()) {
+            // the SDK's own initialization timeout, as a host runs it; nothing of codex runs before `release` exists
+            client.initialize();
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("codex", "codex-reply");
+            Files.createFile(release);
+            McpSchema.CallToolResult hello = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
+                    .arguments(Map.of("prompt", "hello")).build());
+            assertThat(hello.isError()).as(hello.toString()).isFalse();
+            assertThat(((McpSchema.TextContent) hello.content().get(0)).text()).isEqualTo("Offline demo (scripted model): you said \"hello\".");
+        } finally {
+            if (!Files.exists(release)) {
+                Files.createFile(release);
+            }
+        }
+    }
+
+    /** A codex that cannot start: the server still answers, and a call is a tool error with codex's own reason. */
+    @Test
+    void aCodexThatCannotStartIsAToolErrorSayingWhy() throws Exception {
+        Path broken = fakeCodex("broken-codex", "echo 'cannot start here: no such sandbox' >&2\nexit 3\n");
+        try (McpSyncClient client = McpClient.sync(stdio("mcp", "--offline-demo", "--workspace", tmp.toString(), "--codex-bin",
+                broken.toString())).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build()) {
+            client.initialize();
+            McpSchema.CallToolResult refused = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
+                    .arguments(Map.of("prompt", "hello")).build());
+            assertThat(refused.isError()).as(refused.toString()).isTrue();
+            assertThat(((McpSchema.TextContent) refused.content().get(0)).text()).startsWith("codex did not start; nothing was run")
+                    .contains("cannot start here: no such sandbox");
+        }
+    }
+
+    /** The CLI in a JVM of its own with {@code args}, as a host starts a stdio MCP server. */
+    private static StdioClientTransport stdio(String... args) {
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
+                "dev.codexbridge.cli.Main"));
+        command.addAll(List.of(args));
+        return new StdioClientTransport(ServerParameters.builder(command.get(0)).args(command.subList(1, command.size())).build(),
+                McpJsonDefaults.getMapper());
+    }
+
+    /** An executable shell script standing in for codex's binary. */
+    private Path fakeCodex(String name, String body) throws Exception {
+        Path s = tmp.resolve(name);
+        Files.writeString(s, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(s, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return s;
+    }
+
+    /**
      * {@code mcp --shared-codex} over HTTP runs every caller's commands in the server's one codex:
      * that codex's environment, as the kernel holds it, has none of the server's database
      * addresses or passwords (JDBC URLs included), while a plain variable reaches it.
@@ -91,10 +154,10 @@ class McpCommandLiveTest {
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
             List<String> lines = new ArrayList<>();
-            for (String line; (line = err.readLine()) != null && !line.contains("MCP server (Streamable HTTP) at"); ) {
+            // the shared codex starts beside the server, which says when it is up
+            for (String line; (line = err.readLine()) != null && !line.contains("codex-bridge mcp: codex is up"); ) {
                 lines.add(line);
             }
-            // the shared codex is connected before the server listens
             Optional<ProcessHandle> codex = p.descendants()
                     .filter(h -> h.info().command().map(c -> Path.of(c).getFileName().toString().equals("codex")).orElse(false))
                     .findFirst();

@@ -7,8 +7,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
-/** docs/mcp.md, "In code", compiled on this module's class path (DocsJavaBlocksTest checks the doc shows it as compiled). */
+/** docs/mcp.md, "In code" (both examples), compiled on this module's class path (DocsJavaBlocksTest checks the doc shows it as compiled). */
 final class McpDocsExample {
     private McpDocsExample() {
     }
@@ -25,5 +26,14 @@ final class McpDocsExample {
         McpHttpServer http = McpHttpServer.builder(server).port(8931).authenticator(BearerTokens.read(tokens)).start();
         // docs/mcp.md:END
         return http;
+    }
+
+    static void serveWhileCodexStarts(Path workspace) throws InterruptedException {
+        // docs/mcp.md#starting:BEGIN
+        CompletableFuture<McpSessions> up = CompletableFuture.supplyAsync(() -> McpSessions.of(CodexGateway.builder()
+                .client(CodexClient.builder().connect()).configure(b -> b.cwd(workspace)).build()));
+        CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.starting(up, McpSessions.START_WAIT)).build();
+        server.stdio(System.in, System.out).awaitEnd();                                  // answers initialize at once
+        // docs/mcp.md#starting:END
     }
 }

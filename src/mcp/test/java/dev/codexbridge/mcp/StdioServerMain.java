@@ -11,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The server as a stdio MCP server process, for the stdio tests (a client starts it the way a host
  * starts {@code codex-bridge mcp}): {@code CODEX_BIN CODEX_HOME WORKDIR CALLER_APPROVALS WIRE_REPORT [ALLOWED_PROGRAMS]}.
- * When it ends (its stdin closed, or terminated by the client) it writes what the wire schema check
- * found (empty: every message to codex valid) to WIRE_REPORT.
+ * It serves before codex is up, codex starting beside it. When it ends (its stdin closed, or
+ * terminated by the client) it writes what the wire schema check found (empty: every message to
+ * codex valid) to WIRE_REPORT.
  */
 public final class StdioServerMain {
     private StdioServerMain() {
@@ -29,14 +31,29 @@ public final class StdioServerMain {
         if (args.length > 5) {
             policy.commandRules(CommandRules.builder().allowPrograms(args[5].split(",")).askHandlerForOthers(true).build());
         }
-        try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(Path.of(args[0])).codexHome(Path.of(args[1])).build())
-                .wireTap(wire).connect()) {
-            CodexGateway gateway = CodexGateway.builder().client(codex)
-                    .configure(b -> b.cwd(Path.of(args[2])).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
-                    .approvals(policy.build()).callerApprovals(Boolean.parseBoolean(args[3])).build();
-            try (CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(Path.of(args[2])).build()) {
-                CodexMcpServer.Stdio stdio = server.stdio(System.in, System.out);
-                stdio.awaitEnd();
+        // codex starts beside the server, as codex-bridge mcp starts it: the client's initialize is answered at once
+        CompletableFuture<CodexClient> codex = new CompletableFuture<>();
+        Thread start = new Thread(() -> {
+            try {
+                codex.complete(CodexClient.builder().process(CodexLaunch.appServer(Path.of(args[0])).codexHome(Path.of(args[1])).build())
+                        .wireTap(wire).connect());
+            } catch (Throwable e) {
+                codex.completeExceptionally(e);
+            }
+        }, "codex-start");
+        start.setDaemon(true);
+        start.start();
+        CompletableFuture<McpSessions> sessions = codex.thenApply(c -> McpSessions.of(CodexGateway.builder().client(c)
+                .configure(b -> b.cwd(Path.of(args[2])).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .approvals(policy.build()).callerApprovals(Boolean.parseBoolean(args[3])).build()));
+        try (CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.starting(sessions, McpSessions.START_WAIT))
+                .cwd(Path.of(args[2])).build()) {
+            CodexMcpServer.Stdio stdio = server.stdio(System.in, System.out);
+            stdio.awaitEnd();
+        } finally {
+            start.join();
+            if (!codex.isCompletedExceptionally()) {
+                codex.join().close();
             }
         }
     }
