@@ -305,8 +305,15 @@ class ServerRequestResolvedLiveTest {
 
             assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
             assertThat(howItEnded.get(120, TimeUnit.SECONDS)).isEqualTo("interrupted");
-            // what codex sent: the call completed as failed before the turn's end, and no serverRequest/resolved
-            assertThat(indexReceived(itemCompleted("call-d"))).isNotNegative().isLessThan(indexReceived(turnCompleted()));
+            // what codex sent: the call completed as failed before the turn's end, and no serverRequest/resolved;
+            // codex gives the turn's task 100 ms to end after the interrupt, and on a loaded machine aborts it
+            // instead (it says so on stderr): then the call's item never completes
+            if (indexReceived(itemCompleted("call-d")) < 0) {
+                await().atMost(Duration.ofSeconds(60)).as("no completion: codex aborted the task")
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("didn't complete gracefully")));
+            } else {
+                assertThat(indexReceived(itemCompleted("call-d"))).isLessThan(indexReceived(turnCompleted()));
+            }
             Thread.sleep(500);
             assertThat(indexReceived(m -> "serverRequest/resolved".equals(m.path("method").asText()))).isNegative();
             assertThat(answeredByA(requestId("item/tool/call"))).isFalse();
