@@ -309,7 +309,7 @@ class ServerRequestResolvedLiveTest {
             // codex gives the turn's task 100 ms to end after the interrupt, and on a loaded machine aborts it
             // instead (it says so on stderr): then the call's item never completes
             if (indexReceived(itemCompleted("call-d")) < 0) {
-                await().atMost(Duration.ofSeconds(60)).as("no completion: codex aborted the task")
+                await().atMost(Duration.ofSeconds(60)).alias("no completion: codex aborted the task")
                         .until(() -> server.stderr().stream().anyMatch(l -> l.contains("didn't complete gracefully")));
             } else {
                 assertThat(indexReceived(itemCompleted("call-d"))).isLessThan(indexReceived(turnCompleted()));
