@@ -52,9 +52,9 @@ try {
   } catch (e) {
     out.cancelled = { aborted: true, error: String(e) };
   }
-  // codex's record of the thread: the last turn's status, once codex has ended it
+  // codex's record of the thread: the last turn's status, once codex has ended it (however slowly)
   let turns = [];
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 240; i++) {
     const t = await client.callTool({ name: "codex-transcript", arguments: { threadId: thread } }, undefined, long);
     turns = t.structuredContent?.turns ?? [];
     const last = turns[turns.length - 1];

@@ -113,7 +113,7 @@ class A2aCommandStoreLiveTest {
             A2aCommandProcess.rpc(http, secondUri, TOKEN, "message/send", "{\"configuration\":{\"blocking\":false},\"message\":"
                     + "{\"role\":\"user\",\"messageId\":\"m3\",\"contextId\":\"" + one.path("contextId").asText()
                     + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"sleep a while\"}]}}");
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.descendants().anyMatch(A2aCommandStoreLiveTest::sleeping));
+            await().atMost(Duration.ofSeconds(120)).until(() -> second.descendants().anyMatch(A2aCommandStoreLiveTest::sleeping));
             List<ProcessHandle> codexAndItsCommand = second.descendants().toList();
             assertThat(codexAndItsCommand).anyMatch(A2aCommandStoreLiveTest::sleeping)
                     .anyMatch(h -> h.info().commandLine().orElse("").contains("app-server"));
@@ -130,7 +130,7 @@ class A2aCommandStoreLiveTest {
                         .isNotNull();
                 // free for another host once the dead command's lease (the CLI's default, 6 s) has run out
                 ConversationLease[] taken = new ConversationLease[1];
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreException(ConversationLeasedException.class)
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreException(ConversationLeasedException.class)
                         .until(() -> (taken[0] = stored.lease(threadId, "another host", Duration.ofMinutes(2))) != null);
                 System.out.printf("a2a command killed mid-turn: its conversation free for another host %.2f s after%n",
                         (System.nanoTime() - killed) / 1e9);

@@ -99,7 +99,7 @@ class CodexPoolLiveTest {
         }
         assertThat(WireSchema.pinned().validateConversation(wire)).isEmpty();
         // every reader and health thread ends, and every codex this test started is gone
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(bridgeThreads()).as("threads left behind").isSubsetOf(threadsBefore);
             assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isEqualTo(childrenBefore);
             assertThat(openSockets()).as("open sockets of this JVM").isLessThanOrEqualTo(socketsBefore);
@@ -218,7 +218,7 @@ class CodexPoolLiveTest {
             TurnResult r = turn.get(60, TimeUnit.SECONDS);
             assertThat(r.status()).as("failed, not timed out: nothing waited for a deadline").isEqualTo(TurnOutcome.FAILED);
             assertThat(r.error().message()).contains(servers.get(node(lost)).uri().toString());
-            Awaitility.await().atMost(Duration.ofSeconds(10))
+            Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> !pool.endpoints().get(node(lost)).healthy());
 
             assertThatThrownBy(() -> pool.resumeSession(s.threadId(), b -> b.cwd(work)))
@@ -244,7 +244,7 @@ class CodexPoolLiveTest {
             model.enqueue(ModelReply.message("The secret is 42."));
             assertThat(s.runTurn(TurnInput.text("remember 42")).finalText()).isEqualTo("The secret is 42.");
             servers.get(node(lost)).kill();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !pool.endpoints().get(node(lost)).healthy());
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !pool.endpoints().get(node(lost)).healthy());
 
             TurnResult dead = s.runTurn(TurnInput.text("are you there?"));
             assertThat(dead.status()).isEqualTo(TurnOutcome.FAILED);

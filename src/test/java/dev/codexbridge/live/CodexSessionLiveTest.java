@@ -279,7 +279,8 @@ class CodexSessionLiveTest {
             String thread = s.threadId();
             long start = System.nanoTime();
             TurnResult killed = s.runTurn(TurnInput.text("two"));
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            // its death ended the turn, not the turn's 60 s limit, however slowly the turn got to the kill
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(50));
             assertThat(killed.status()).isEqualTo(TurnOutcome.FAILED);
             assertThat(killed.retired()).isTrue();
             assertThat(killed.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);

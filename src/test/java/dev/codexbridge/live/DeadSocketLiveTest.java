@@ -36,20 +36,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How soon a dead connection to the real app-server is noticed, with the default keep-alive:
- * a connection reset (RST) or ended (FIN) in the middle of a turn at once, over a WebSocket
- * through a proxy and over the unix socket when codex dies; a connection gone silent (the proxy
- * stops forwarding, or codex is stopped with SIGSTOP) within the keep-alive's bound. Each time
- * is printed; the bounds are generous for a loaded machine and still fail the behaviour before
- * the keep-alive was tightened (silence given up after 20–25 s). The two silences run at once, each
- * on a codex of its own, so that the keep-alive's bound is waited once.
+ * How a dead connection to the real app-server is noticed: a connection reset (RST) or ended
+ * (FIN) in the middle of a turn by the waiting read itself, over a WebSocket through a proxy and
+ * over the unix socket when codex dies (with the keep-alive off, so that nothing else could notice
+ * it); a connection gone silent (the proxy stops forwarding, or codex is stopped with SIGSTOP) by
+ * the default keep-alive, within its bound. Each time is printed; the keep-alive's bound leaves
+ * twice the slack it had for a loaded machine and still fails the behaviour before the keep-alive
+ * was tightened (silence given up after 20–25 s). The two silences run at once, each on a codex of
+ * its own, so that the keep-alive's bound is waited once.
  */
 class DeadSocketLiveTest {
-    /** A reset or an end is noticed within this (measured: a few milliseconds). */
-    private static final Duration PROMPT = Duration.ofSeconds(3);
-    /** Default keep-alive: a ping after 1 s of silence, given up 10 s later; plus the check's granularity and load. */
+    /** Default keep-alive: a ping after 1 s of silence, given up 10 s later; plus the check's granularity and load (under 20 s). */
     private static final Duration SILENT_BOUND = CodexEndpoint.DEFAULT_KEEP_ALIVE
-            .plus(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).plusSeconds(4);
+            .plus(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).plusSeconds(8);
 
     @TempDir
     Path tmp;
@@ -88,10 +87,9 @@ class DeadSocketLiveTest {
     @Test
     void aResetOrEndedWebSocketIsNoticedAtOnceMidTurn() throws Exception {
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
-            Noticed reset = midTurn(server, "reset", FaultProxy::reset);
-            assertThat(reset.took()).as("a reset connection is noticed at once").isLessThan(PROMPT);
-            Noticed cut = midTurn(server, "cut", FaultProxy::cut);
-            assertThat(cut.took()).as("an ended connection is noticed at once").isLessThan(PROMPT);
+            // with the keep-alive off only the waiting read can notice: noticed() fails if it never does
+            midTurn(server, "reset", FaultProxy::reset);
+            midTurn(server, "cut", FaultProxy::cut);
         }
     }
 
@@ -121,12 +119,12 @@ class DeadSocketLiveTest {
             assertThat(stopped.took()).as("a stopped app-server is given up by the keep-alive").isLessThan(SILENT_BOUND);
             assertThat(stopped.silence()).as("not before its timeout of silence").isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT);
 
-            try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
+            // the keep-alive off: the end of a unix socket can only reach the client through its waiting read
+            try (CodexClient client = CodexClient.builder().connect(server.endpoint().keepAlive(Duration.ZERO))) {
                 startTurn(client);
                 long t0 = System.nanoTime();
                 ProcessHandle.of(server.process().pid()).ifPresent(ProcessHandle::destroyForcibly);
-                Noticed killed = noticed(client, t0, "unix killed", "dropped");
-                assertThat(killed.took()).as("the end of a unix socket reaches the waiting read at once").isLessThan(PROMPT);
+                noticed(client, t0, "unix killed", "dropped");
             }
         } finally {
             side.shutdownNow();
@@ -138,8 +136,10 @@ class DeadSocketLiveTest {
         Path socket = tmp.resolve("codex.sock");
         try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket);
              CodexClient client = CodexClient.builder().connect(server.endpoint()
-                     .keepAlive(Duration.ofMillis(100)).keepAliveTimeout(Duration.ofMillis(500)))) {
-            Thread.sleep(3_000);    // thirty intervals with nothing to say: only pings and pongs cross
+                     .keepAlive(Duration.ofMillis(100)).keepAliveTimeout(Duration.ofSeconds(5)))) {
+            // over a hundred intervals with nothing to say, twice the timeout: only pings and pongs cross,
+            // and codex has 5 s, not a loaded machine's moment, to answer each
+            Thread.sleep(11_000);
             assertThat(client.closedFuture()).isNotDone();
             assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
         }
@@ -147,13 +147,14 @@ class DeadSocketLiveTest {
 
     /** A client through a fresh proxy, a turn under way, then {@code event}: how long until the client knows. */
     private Noticed midTurn(ListeningAppServer server, String what, Consumer<FaultProxy> event) throws Exception {
+        boolean stall = what.equals("stall");
         try (FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort());
-             CodexClient client = CodexClient.builder().connect(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()))) {
+             CodexClient client = CodexClient.builder().connect(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port())
+                     .keepAlive(stall ? CodexEndpoint.DEFAULT_KEEP_ALIVE : Duration.ZERO))) {
             CompletableFuture<TurnResult> turn = startTurn(client);
             long t0 = System.nanoTime();
             event.accept(proxy);
-            Noticed took = noticed(client, t0, "websocket " + what,
-                    what.equals("stall") ? "answered nothing" : "dropped");
+            Noticed took = noticed(client, t0, "websocket " + what, stall ? "answered nothing" : "dropped");
             assertThat(turn.get(30, TimeUnit.SECONDS).turnId()).as("the turn ended with the connection").isNotNull();
             return took;
         }

@@ -131,7 +131,7 @@ class RateLimitLiveTest {
             // codex 0.169 sends account/rateLimits/updated after a response even against a custom
             // provider, with nothing in it but limitId "codex": the governor records it as allowed.
             // It may come after the turn's end reached the host (another message on the same stream)
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(rateLimitParams).isNotEmpty();
                 assertThat(governor.latest().status()).isEqualTo(RateLimitSignal.Status.ALLOWED);
             });
@@ -141,12 +141,20 @@ class RateLimitLiveTest {
 
     @Test
     void rateLimitHeadersOnA429BecomeANotificationTheGovernorWaitsOn() {
-        long resetAt = System.currentTimeMillis() / 1000 + 3;
-        model.enqueue(new ModelReply.HttpError(429, java.util.Map.of("content-type", "application/json", "retry-after", "3",
-                "x-codex-primary-used-percent", "100", "x-codex-primary-window-minutes", "300",
-                "x-codex-primary-reset-at", Long.toString(resetAt)),
-                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"usage_limit_reached\",\"resets_at\":" + resetAt + "}}"),
-                ModelReply.message("recovered"));
+        // the reset is named when the request arrives, 4–5 s later, however long codex took to start
+        java.util.concurrent.atomic.AtomicLong resetAtHolder = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        model.respondWhenEmpty(request -> {
+            if (asked.getAndIncrement() > 0) {
+                return ModelReply.message("recovered");
+            }
+            long at = System.currentTimeMillis() / 1000 + 5;
+            resetAtHolder.set(at);
+            return new ModelReply.HttpError(429, java.util.Map.of("content-type", "application/json", "retry-after", "5",
+                    "x-codex-primary-used-percent", "100", "x-codex-primary-window-minutes", "300",
+                    "x-codex-primary-reset-at", Long.toString(at)),
+                    "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"usage_limit_reached\",\"resets_at\":" + at + "}}");
+        });
         RateLimitGovernor governor = RateLimitGovernor.builder().maxAttempts(2).maxWait(Duration.ofSeconds(10)).build();
         Seen seen = new Seen();
         List<String> rateLimitParams = Collections.synchronizedList(new ArrayList<>());
@@ -164,7 +172,7 @@ class RateLimitLiveTest {
             assertThat(r.attempts()).isEqualTo(2);
             // codex turns the x-codex-primary-* headers of the 429 into a rate-limit notification with
             // the window used up, and fails the turn as usageLimitExceeded ("Try again at 9:25 AM")
-            assertThat(rateLimitParams.get(0)).contains("\"usedPercent\":100").contains("\"resetsAt\":" + resetAt);
+            assertThat(rateLimitParams.get(0)).contains("\"usedPercent\":100").contains("\"resetsAt\":" + resetAtHolder.get());
             assertThat(seen.waits.get(0).reason().type()).isEqualTo("usageLimitExceeded");
             // the wait lasted until about the reset the notification named
             assertThat(r.rateLimitWaitMs()).isBetween(1_000L, 10_000L);

@@ -91,9 +91,9 @@ class RemoteAppServerLiveTest {
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             CodexEndpoint ep = server.endpoint().tokenFile(token);
             said.add(ep.toString());
-            EndpointStatus ready = ep.readiness(Duration.ofSeconds(5));
+            EndpointStatus ready = ep.readiness(Duration.ofSeconds(60));
             assertThat(ready.ok()).as(ready.detail()).isTrue();
-            assertThat(ep.liveness(Duration.ofSeconds(5)).ok()).isTrue();
+            assertThat(ep.liveness(Duration.ofSeconds(60)).ok()).isTrue();
             try (CodexClient client = CodexClient.builder().wireTap(wire).connect(ep)) {
                 assertThat(Path.of(client.serverInfo().codexHome()).toRealPath()).isEqualTo(home.toRealPath());
                 TurnResult r = turn(client, "hello over a websocket");
@@ -209,7 +209,7 @@ class RemoteAppServerLiveTest {
     void aTurnRunsOverTheUnixSocket() throws Exception {
         Path socket = tmp.resolve("codex.sock");
         try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket)) {
-            EndpointStatus ready = CodexEndpoint.parse("unix://" + socket).readiness(Duration.ofSeconds(5));
+            EndpointStatus ready = CodexEndpoint.parse("unix://" + socket).readiness(Duration.ofSeconds(60));
             assertThat(ready.ok()).as(ready.detail()).isTrue();
             try (CodexClient client = CodexClient.builder().wireTap(wire).connect(java.net.URI.create("unix://" + socket))) {
                 TurnResult r = turn(client, "hello over a unix socket");

@@ -137,7 +137,7 @@ class ServerRequestResolvedLiveTest {
     private static Runnable awaiting(CountDownLatch latch) {
         return () -> {
             try {
-                assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(latch.await(120, TimeUnit.SECONDS)).isTrue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -196,7 +196,7 @@ class ServerRequestResolvedLiveTest {
 
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 // the host's stage is cancelled on the host pool, a moment after the turn's end
-                await().atMost(Duration.ofSeconds(5)).until(prompt::isCancelled);
+                await().atMost(Duration.ofSeconds(60)).until(prompt::isCancelled);
                 assertThat(prompt).as("A's prompt is withdrawn").isCancelled();
                 assertThat(prompt.complete(ApprovalDecision.deny("too late"))).isFalse();
                 assertThat(events).containsExactly("asked", "withdrawn");
@@ -237,7 +237,7 @@ class ServerRequestResolvedLiveTest {
                 TurnResult r = s.runTurn(TurnInput.text("look it up"), TurnOptions.DEFAULTS, listener);
 
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
-                assertThat(howItEnded.get(10, TimeUnit.SECONDS)).as("A's tool learns it is no longer wanted").isEqualTo("interrupted");
+                assertThat(howItEnded.get(120, TimeUnit.SECONDS)).as("A's tool learns it is no longer wanted").isEqualTo("interrupted");
                 JsonNode id = requestId("item/tool/call");
                 assertThat(answeredByA(id)).as("A never answers").isFalse();
                 // what codex sent: no serverRequest/resolved for a dynamic tool call, only the call's completion with B's result
@@ -258,12 +258,12 @@ class ServerRequestResolvedLiveTest {
              CodexSession s = session(a).approvals(promptingHost()).build()) {
             model.enqueue(ModelReply.builder().execCommandEscalated("call-c", "echo never", "Need to run it").build());
             CompletableFuture<TurnResult> run = s.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, listener);
-            assertThat(hostAsked.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(hostAsked.await(120, TimeUnit.SECONDS)).isTrue();
             s.interrupt();
-            TurnResult r = run.get(30, TimeUnit.SECONDS);
+            TurnResult r = run.get(120, TimeUnit.SECONDS);
 
             assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
-            await().atMost(Duration.ofSeconds(5)).until(prompt::isCancelled);     // cancelled on the host pool
+            await().atMost(Duration.ofSeconds(60)).until(prompt::isCancelled);     // cancelled on the host pool
             assertThat(prompt).isCancelled();
             assertThat(events).containsExactly("asked", "withdrawn");
             TranscriptMessage tool = toolResult(r);
@@ -271,7 +271,7 @@ class ServerRequestResolvedLiveTest {
             assertThat(tool.incomplete()).isTrue();
             // what codex sent: the turn's end, then the request's resolution; the command item never completed
             JsonNode id = requestId("item/commandExecution/requestApproval");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (indexReceived(resolved(id)) < 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -299,14 +299,21 @@ class ServerRequestResolvedLiveTest {
              CodexSession s = session(a).dynamicTool(lookup).build()) {
             model.enqueue(ModelReply.builder().dynamicToolCall("call-d", "lookup", Json.object()).build());
             CompletableFuture<TurnResult> run = s.runTurnAsync(TurnInput.text("look it up"), TurnOptions.DEFAULTS, listener);
-            assertThat(toolStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(toolStarted.await(120, TimeUnit.SECONDS)).isTrue();
             s.interrupt();
-            TurnResult r = run.get(30, TimeUnit.SECONDS);
+            TurnResult r = run.get(120, TimeUnit.SECONDS);
 
             assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
-            assertThat(howItEnded.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted");
-            // what codex sent: the call completed as failed before the turn's end, and no serverRequest/resolved
-            assertThat(indexReceived(itemCompleted("call-d"))).isNotNegative().isLessThan(indexReceived(turnCompleted()));
+            assertThat(howItEnded.get(120, TimeUnit.SECONDS)).isEqualTo("interrupted");
+            // what codex sent: the call completed as failed before the turn's end, and no serverRequest/resolved;
+            // codex gives the turn's task 100 ms to end after the interrupt, and on a loaded machine aborts it
+            // instead (it says so on stderr): then the call's item never completes
+            if (indexReceived(itemCompleted("call-d")) < 0) {
+                await().atMost(Duration.ofSeconds(60)).alias("no completion: codex aborted the task")
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("didn't complete gracefully")));
+            } else {
+                assertThat(indexReceived(itemCompleted("call-d"))).isLessThan(indexReceived(turnCompleted()));
+            }
             Thread.sleep(500);
             assertThat(indexReceived(m -> "serverRequest/resolved".equals(m.path("method").asText()))).isNegative();
             assertThat(answeredByA(requestId("item/tool/call"))).isFalse();

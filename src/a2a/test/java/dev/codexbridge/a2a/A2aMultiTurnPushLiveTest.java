@@ -80,7 +80,7 @@ class A2aMultiTurnPushLiveTest {
         JsonNode asked = raw.rpc(LiveA2a.ALICE, "SendMessage", RawA2a.send("run it", hook.uri("/hook"), "note-1", false));
         assertThat(asked.at("/result/task/status/state").asText()).as(asked.toString()).isEqualTo("TASK_STATE_INPUT_REQUIRED");
         String taskId = asked.at("/result/task/id").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard().contains("TASK_STATE_INPUT_REQUIRED"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heard().contains("TASK_STATE_INPUT_REQUIRED"));
 
         // not an answer: the task still waits, and its status says which words are
         JsonNode unclear = raw.rpc(LiveA2a.ALICE, "SendMessage", reply(taskId, "hmm, what does it do?"));
@@ -96,7 +96,7 @@ class A2aMultiTurnPushLiveTest {
         // the task's history holds both of the caller's replies
         assertThat(done.at("/result/task/history").toString()).contains("hmm, what does it do?", "Yes.");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard().contains("TASK_STATE_COMPLETED"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heard().contains("TASK_STATE_COMPLETED"));
         assertThat(transitions()).containsExactly("TASK_STATE_WORKING", "TASK_STATE_INPUT_REQUIRED", "TASK_STATE_WORKING", "TASK_STATE_COMPLETED");
         assertThat(heard().stream().filter("TASK_STATE_INPUT_REQUIRED"::equals)).as("the request, then the reply not understood").hasSize(2);
         assertThat(heard()).endsWith("artifact:answer", "TASK_STATE_COMPLETED");
@@ -128,7 +128,7 @@ class A2aMultiTurnPushLiveTest {
         assertThat(events.get(events.size() - 1).at("/status/state").asText()).as(events.toString()).isEqualTo("completed");
         assertThat(Files.exists(tmp.resolve("work/ran.txt"))).as("declined: never ran").isFalse();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
         List<String> states = hook.hits.stream().map(h -> h.body().at("/status/state").asText()).collect(Collectors.toList());
         assertThat(states).startsWith("working").containsSubsequence("working", "input-required", "working", "completed").endsWith("completed");
     }

@@ -64,7 +64,7 @@ class A2aPushLiveTest {
         JsonNode sent = raw.rpc(LiveA2a.ALICE, "SendMessage", RawA2a.send("push me", hook.uri("/hook"), "note-1", false));
         assertThat(sent.at("/result/task/status/state").asText()).as(sent.toString()).isEqualTo("TASK_STATE_COMPLETED");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
         assertThat(kinds(hook.hits)).startsWith("TASK_STATE_WORKING").endsWith("artifact:answer", "TASK_STATE_COMPLETED");
         assertThat(hook.hits).allSatisfy(h -> {
             assertThat(h.header("X-A2A-Notification-Token")).isEqualTo("note-1");
@@ -104,8 +104,8 @@ class A2aPushLiveTest {
                 .put("taskId", asked.path("id").asText());
         m.putArray("parts").addObject().put("kind", "data").putObject("data").put("decision", "accept");
         assertThat(raw.rpc03(LiveA2a.ALICE, "message/send", answer).at("/result/status/state").asText()).isEqualTo("completed");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hook.hits.stream().filter(h -> h.body().at("/status/state").asText().equals("completed"))
+        await().atMost(Duration.ofSeconds(60)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hook.hits.stream().filter(h -> h.body().at("/status/state").asText().equals("completed"))
                 .count() == 2);
         assertThat(hook.hits).allSatisfy(h -> {
             assertThat(h.header("Authorization")).isNull();
@@ -130,7 +130,7 @@ class A2aPushLiveTest {
             assertThat(alice.card.capabilities().pushNotifications()).isTrue();
             alice.client().sendMessage(SdkCaller.text("push me", null, null),
                     new PushNotificationConfig(hook.uri("/sdk").toString(), "note-sdk", null, null), null, alice.auth());
-            await().atMost(Duration.ofSeconds(10)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
+            await().atMost(Duration.ofSeconds(60)).until(() -> hook.hits.stream().anyMatch(h -> h.body().at("/status/state").asText().equals("completed")));
             String taskId = hook.hits.get(0).body().path("id").asText();
             assertThat(hook.hits).allSatisfy(h -> assertThat(h.header("X-A2A-Notification-Token")).isEqualTo("note-sdk"));
 
@@ -157,7 +157,7 @@ class A2aPushLiveTest {
         live.model.enqueue(ModelReply.message("Retried."));
         raw.rpc(LiveA2a.ALICE, "SendMessage", RawA2a.send("retry me", hook.uri("/hook"), "note-r", false));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
         List<WebhookReceiver.Hit> hits = hook.hits;
         // the first update: 503, then sent again after the backoff and answered 400, then never again
         assertThat(hits.get(0).answered()).isEqualTo(503);
@@ -170,25 +170,25 @@ class A2aPushLiveTest {
 
     @Test
     void aDeadOrSlowWebhookDoesNotDelayTheTurn() throws Exception {
-        boot(PushOptions.DEFAULTS.allowingPrivateAddresses().withRetries(3, Duration.ofSeconds(1)).withTimeout(Duration.ofSeconds(20)));
+        // a POST may wait as long as the turn takes: the slow webhook is never given up on meanwhile
+        boot(PushOptions.DEFAULTS.allowingPrivateAddresses().withRetries(3, Duration.ofSeconds(1)).withTimeout(Duration.ofSeconds(300)));
         int dead;
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        hook.delay = Duration.ofSeconds(3);
+        hook.hold();        // the slow webhook answers nothing until the turn has ended
         live.model.enqueue(ModelReply.message("Not held up."));
-        long start = System.nanoTime();
         JsonNode sent = raw.rpc(LiveA2a.ALICE, "SendMessage", RawA2a.send("go", URI.create("http://127.0.0.1:" + dead + "/gone"), "n", true));
         String taskId = sent.at("/result/task/id").asText();
         ObjectNode slow = A2aWire.object().put("taskId", taskId).put("url", hook.uri("/slow").toString());
         assertThat(raw.rpc(LiveA2a.ALICE, "CreateTaskPushNotificationConfig", slow).has("result")).isTrue();
-        await().atMost(Duration.ofSeconds(20)).until(() -> raw.rpc(LiveA2a.ALICE, "GetTask", A2aWire.object().put("id", taskId))
+        await().atMost(Duration.ofSeconds(120)).until(() -> raw.rpc(LiveA2a.ALICE, "GetTask", A2aWire.object().put("id", taskId))
                 .at("/result/status/state").asText().equals("TASK_STATE_COMPLETED"));
-        Duration turn = Duration.ofNanos(System.nanoTime() - start);
-        // the slow webhook takes 3 s for each update, in order: the turn ended long before it heard them all
-        assertThat(turn).isLessThan(Duration.ofSeconds(3));
-        assertThat(hook.hits.size()).isLessThan(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
+        // the turn ended while the slow webhook held its first update unanswered
+        await().atMost(Duration.ofSeconds(60)).until(() -> hook.arrived() >= 1);
+        assertThat(hook.hits).isEmpty();
+        hook.release();
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds(hook.hits).contains("TASK_STATE_COMPLETED"));
     }
 
     @Test

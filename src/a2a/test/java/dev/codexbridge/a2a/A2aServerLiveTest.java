@@ -162,7 +162,8 @@ class A2aServerLiveTest {
     @Test
     void cancelDuringARunningCommandInterruptsCodexsTurn() throws Exception {
         boot(h -> h.sandboxMode("danger-full-access"), A2aLimits.DEFAULTS);
-        model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
+        // far longer than any turn's start and cancel on a loaded machine: the bound below stays generous
+        model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 300").build());
         CompletableFuture<String> running = new CompletableFuture<>();
         long start = System.nanoTime();
         List<ClientEvent> events = alice.stream(SdkCaller.text("wait", null, null), event -> {
@@ -174,7 +175,7 @@ class A2aServerLiveTest {
         TaskUpdateEvent last = (TaskUpdateEvent) events.get(events.size() - 1);
         assertThat(last.getTask().getStatus().state()).isEqualTo(TaskState.CANCELED);
         assertThat(((TaskStatusUpdateEvent) last.getUpdateEvent()).getMetadata()).containsEntry("codexOutcome", "interrupted");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the 30 s command did not run to its end").isLessThan(Duration.ofSeconds(25));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the 300 s command did not run to its end").isLessThan(Duration.ofSeconds(150));
     }
 
     @Test

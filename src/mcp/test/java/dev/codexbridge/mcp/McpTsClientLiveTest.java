@@ -92,7 +92,8 @@ class McpTsClientLiveTest {
                 ModelReply.message("made ts-yes"),
                 ModelReply.builder().execCommandEscalated("ts-c3", "touch ts-no", "Needs approval").build(),
                 ModelReply.message("ts-no declined"),
-                ModelReply.builder().execCommandEscalated("ts-c4", "sleep 30", "Needs approval").build());
+                // far longer than the cancel takes on a loaded machine: the bound below stays generous
+                ModelReply.builder().execCommandEscalated("ts-c4", "sleep 300", "Needs approval").build());
     }
 
     private static void assertTheSession(JsonNode out, Path work, dev.codexbridge.testkit.ScriptedModelServer model, List<String> tools) {
@@ -126,7 +127,7 @@ class McpTsClientLiveTest {
         assertThat(out.at("/cancelled/aborted").asBoolean()).as(out.path("cancelled").toString()).isTrue();
         JsonNode turns = out.at("/cancelled/turns");
         assertThat(turns.get(turns.size() - 1).asText()).as(turns.toString()).isEqualTo("interrupted");
-        assertThat(out.at("/cancelled/ms").asLong()).as("the 30 s command did not run to its end").isLessThan(25_000);
+        assertThat(out.at("/cancelled/ms").asLong()).as("the 300 s command did not run to its end").isLessThan(150_000);
         assertThat(model.responsesRequests()).as("codex never went back to the model after the cancel").hasSize(8);
     }
 
