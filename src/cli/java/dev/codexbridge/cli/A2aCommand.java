@@ -40,7 +40,8 @@ final class A2aCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--public-url", paramLabel = "URL",
-            description = "The address the agent card names, when callers reach the server through a proxy or another name.")
+            description = "The address the agent card names, when callers reach the server through a proxy or another name "
+                    + "(default: http://HOST:PORT/ of --listen).")
     java.net.URI publicUrl;
 
     @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")

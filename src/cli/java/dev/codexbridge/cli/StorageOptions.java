@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class StorageOptions {
     /** The servers, which wait for their database at start by default: a replica started mid-failover comes up with it. */
     private static final java.util.Set<String> SERVERS = java.util.Set.of("a2a", "mcp");
-    private static final long SERVER_START_WAIT = 60;
+    static final long SERVER_START_WAIT = 60;
 
     @Mixin
     StoreOptions store;

@@ -35,7 +35,8 @@ final class StoreOptions {
     String location;
 
     @Option(names = "--store-password-file", paramLabel = "FILE",
-            description = "The PostgreSQL store's password: the first line of FILE (in place of the environment's).")
+            description = "The PostgreSQL store's password: the first line of FILE (default: the environment's, "
+                    + PASSWORD_VARIABLE + ", else PGPASSWORD).")
     Path passwordFile;
 
     @Option(names = "--store-timeout", paramLabel = "SECONDS",

@@ -65,29 +65,45 @@ final class TenantFolders {
     }
 
     /**
-     * Makes the homes root ready and returns its real path: created 0700 (with its parents) when
-     * missing; an existing one is never changed, and is refused when it is a symbolic link or when
-     * others may write in it. Refused too inside a folder codex lets sandboxed commands write to
+     * A root of the tenants' folders as the library's messages name it: what it is ({@code homes
+     * root}) and the settings an operator gives it by, so a message about it says which one to fix.
+     */
+    record Root(String what, String settings) {
+        static final Root HOMES = new Root("homes root",
+                "the CLI's --tenants-root; CodexTenants.Builder.homesRoot, codex-bridge.tenants.homes-root");
+        static final Root WORKSPACES = new Root("workspaces root",
+                "the CLI's --workspace; CodexTenants.Builder.workspacesRoot, codex-bridge.tenants.workspaces-root");
+
+        /** {@code the tenants' workspaces root DIR (the CLI's --workspace; ...)}. */
+        String named(Path dir) {
+            return "the tenants' " + what + " " + dir + " (" + settings + ")";
+        }
+    }
+
+    /**
+     * Makes a root ready and returns its real path: created 0700 (with its parents) when missing;
+     * an existing one is never changed, and is refused when it is a symbolic link or when others
+     * may write in it. Refused too inside a folder codex lets sandboxed commands write to
      * ({@code /tmp}, {@code /dev/shm}, the host's {@code TMPDIR} and {@code java.io.tmpdir}).
      *
      * @return the warnings for the host's log (an existing root others may read or list)
      */
-    static List<String> prepareRoot(Path root, Map<String, String> hostEnvironment) throws IOException {
+    static List<String> prepareRoot(Path root, Root which, Map<String, String> hostEnvironment) throws IOException {
         List<String> warnings = new ArrayList<>();
-        refuseWritableRoot(root, hostEnvironment);
+        refuseWritableRoot(root, which, hostEnvironment);
         refuseLink(root);
         if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             if (posix(root)) {
                 Set<PosixFilePermission> mode = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
                 String text = PosixFilePermissions.toString(mode);
                 if (mode.stream().anyMatch(OTHERS_WRITE::contains)) {
-                    throw new CodexException("the tenants' homes root " + root + " has mode " + text + ": others may write in it "
-                            + "(replace a tenant's folder with their own). Make it owner-only (chmod 700) or choose another folder; "
-                            + "the library does not change an existing root's mode");
+                    throw new CodexException(which.named(root) + " has mode " + text + ": others may write in it (replace a "
+                            + "tenant's folder with their own). It must be owner-only, mode 700: chmod 700 " + root + ", or choose "
+                            + "another folder; the library does not change an existing root's mode");
                 }
                 if (!mode.equals(OWNER_ONLY)) {
-                    warnings.add("the tenants' homes root " + root + " has mode " + text + ": other users may list the tenants' "
-                            + "folder names (each tenant's folder is 0700); chmod 700 it to hide them");
+                    warnings.add(which.named(root) + " has mode " + text + ": other users may list the tenants' folder names "
+                            + "(each tenant's folder is 0700). It should be owner-only, mode 700: chmod 700 " + root);
                 }
             }
         } else {
@@ -97,7 +113,7 @@ final class TenantFolders {
             }
             createOwnerOnly(root);
         }
-        refuseWritableRoot(root.toRealPath(), hostEnvironment);
+        refuseWritableRoot(root.toRealPath(), which, hostEnvironment);
         return warnings;
     }
 
@@ -123,10 +139,10 @@ final class TenantFolders {
 
     /**
      * Codex's {@code workspace-write} sandbox lets commands write to {@code /tmp} and {@code TMPDIR}:
-     * a homes root there is writable by every tenant's commands whenever a permission profile does
+     * a root there is writable by every tenant's commands whenever a permission profile does
      * not cover it, so it is refused rather than relied on.
      */
-    private static void refuseWritableRoot(Path root, Map<String, String> hostEnvironment) {
+    private static void refuseWritableRoot(Path root, Root which, Map<String, String> hostEnvironment) {
         List<Path> writable = new ArrayList<>();
         writable.add(Path.of("/tmp"));
         writable.add(Path.of("/dev/shm"));
@@ -138,7 +154,7 @@ final class TenantFolders {
         for (Path w : writable) {
             for (Path candidate : List.of(w.toAbsolutePath().normalize(), real(w))) {
                 if (root.startsWith(candidate)) {
-                    throw new CodexException("the tenants' homes root " + root + " is inside " + candidate + ", a folder codex's "
+                    throw new CodexException(which.named(root) + " is inside " + candidate + ", a folder codex's "
                             + "workspace-write sandbox lets every tenant's commands write to. Put it elsewhere, e.g. under /var/lib");
                 }
             }

@@ -76,8 +76,8 @@ record TenantSettings(@Nullable Path homesRoot, @Nullable Path workspacesRoot, @
         Path root = homesRoot == null ? null : homesRoot.toAbsolutePath().normalize();
         Path workspaces = workspacesRoot == null ? null : workspacesRoot.toAbsolutePath().normalize();
         if (remote == null) {
-            root = preparedRoot(root, hostEnvironment, "homes root");   // the namespace names real paths
-            workspaces = workspaces == null ? null : preparedRoot(workspaces, hostEnvironment, "workspaces root");
+            root = preparedRoot(root, TenantFolders.Root.HOMES, hostEnvironment);   // the namespace names real paths
+            workspaces = workspaces == null ? null : preparedRoot(workspaces, TenantFolders.Root.WORKSPACES, hostEnvironment);
             if (workspaces != null && (workspaces.startsWith(root) || root.startsWith(workspaces))) {
                 throw new IllegalStateException("the tenants' workspaces root " + workspaces + " and homes root " + root
                         + " overlap: give two separate folders (or no workspaces root: each tenant's workspace is then in its folder)");
@@ -96,12 +96,12 @@ record TenantSettings(@Nullable Path homesRoot, @Nullable Path workspacesRoot, @
     record Roots(@Nullable Path homes, @Nullable Path workspaces) {
     }
 
-    private static Path preparedRoot(Path root, Map<String, String> hostEnvironment, String what) {
+    private static Path preparedRoot(Path root, TenantFolders.Root which, Map<String, String> hostEnvironment) {
         try {
-            TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
+            TenantFolders.prepareRoot(root, which, hostEnvironment).forEach(w -> LOG.warn("{}", w));
             return root.toRealPath();
         } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' " + what + " " + root + ": " + e.getMessage(), e);
+            throw new CodexException("cannot create " + which.named(root) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -31,7 +31,8 @@ class CliErrorTextTest {
         String root = "/tmp/codex-bridge-cli-error-" + UUID.randomUUID();
         String[] r = run("mcp", "--http", "127.0.0.1:0", "--anonymous=bob", "--codex-bin", "/bin/true", "--tenants-root", root);
         assertThat(r[0]).isEqualTo("1");
-        assertThat(withoutAgentLines(r[2])).startsWith("codex-bridge mcp: the tenants' homes root " + root + " is inside /tmp")
+        assertThat(withoutAgentLines(r[2])).startsWith("codex-bridge mcp: the tenants' homes root " + root
+                        + " (the CLI's --tenants-root; CodexTenants.Builder.homesRoot, codex-bridge.tenants.homes-root) is inside /tmp")
                 .doesNotContain("\tat ").doesNotContain("Exception");
         assertThat(Files.exists(Path.of(root))).as("nothing made under /tmp").isFalse();
     }

@@ -83,15 +83,42 @@ class TenantHomesRootTest {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (LogCapture log = LogCapture.start()) {
             build(tenants(root)).newSession("alice", inWork()).close();
-            assertThat(log.text()).contains("has mode rwxr-xr-x").contains("chmod 700");
+            assertThat(log.text()).contains("the tenants' homes root " + root + " (the CLI's --tenants-root; "
+                    + "CodexTenants.Builder.homesRoot, codex-bridge.tenants.homes-root) has mode rwxr-xr-x: other users may list the "
+                    + "tenants' folder names (each tenant's folder is 0700). It should be owner-only, mode 700: chmod 700 " + root);
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwxr-xr-x");
 
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertThatThrownBy(() -> tenants(open).build()).isInstanceOf(CodexException.class)
-                .hasMessageContaining("others may write in it").hasMessageContaining("does not change an existing root's mode");
+                .hasMessageContaining("others may write in it").hasMessageContaining("chmod 700 " + open)
+                .hasMessageContaining("does not change an existing root's mode");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(open))).isEqualTo("rwxrwxrwx");
+    }
+
+    /**
+     * A workspaces root made with a plain {@code mkdir} (0755 under the usual umask) is warned about
+     * as what it is, naming the settings that give it ({@code --workspace} on the command line), the
+     * mode it wants and the command that sets it; never as the homes root, and never changed.
+     */
+    @Test
+    void aWorkspacesRootsModeIsReportedAsTheWorkspacesRoot() throws Exception {
+        Path work = Files.createDirectory(dir.resolve("work"));
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (LogCapture log = LogCapture.start()) {
+            build(tenants(dir.resolve("homes")).workspacesRoot(work)).newSession("alice", inWork()).close();
+            assertThat(log.text()).contains("the tenants' workspaces root " + work + " (the CLI's --workspace; "
+                    + "CodexTenants.Builder.workspacesRoot, codex-bridge.tenants.workspaces-root) has mode rwxr-xr-x: other users "
+                    + "may list the tenants' folder names (each tenant's folder is 0700). It should be owner-only, mode 700: "
+                    + "chmod 700 " + work).doesNotContain("homes root");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work))).isEqualTo("rwxr-xr-x");
+
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxr-x"));
+        assertThatThrownBy(() -> tenants(dir.resolve("homes2")).workspacesRoot(work).build()).isInstanceOf(CodexException.class)
+                .hasMessageStartingWith("the tenants' workspaces root " + work + " (the CLI's --workspace;")
+                .hasMessageContaining("others may write in it").hasMessageContaining("chmod 700 " + work);
     }
 
     @Test
