@@ -282,7 +282,10 @@ public final class CodexSession implements AutoCloseable {
      * {@link #runTurn} would have returned (for a turn that already ended, at once, built from
      * codex's record). Server requests still pending are answered through this session's
      * approvals. The session's limits apply from now; {@link #interrupt()} and {@link #steer} act on
-     * the turn. One turn at a time, like {@link #runTurn}.
+     * the turn. One turn at a time, like {@link #runTurn}. A thread that cannot be opened to follow
+     * the turn (codex's connection ended first) gives {@link TurnOutcome#UNKNOWN} with the turn's
+     * id, never {@link TurnOutcome#NOT_RECEIVED}: codex has the turn, so follow it again (or
+     * {@link #recoverTurn}) once codex is back, and never send its input again.
      */
     public TurnResult attachTurn(String turnId, @Nullable TurnListener listener) {
         rules.guard(ThreadOperation.FOLLOW);

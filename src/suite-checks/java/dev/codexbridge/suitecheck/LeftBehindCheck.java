@@ -61,8 +61,10 @@ public final class LeftBehindCheck implements BeforeAllCallback {
 
     /** Fails {@code testClass} if what it started is still running after {@link #GRACE}. */
     static void judge(String testClass, Running before) {
-        long deadline = System.nanoTime() + GRACE.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + GRACE.toNanos();
         Running left = Running.now().since(before);
+        String first = left.isEmpty() ? null : left.describe();
         while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(100);
@@ -73,6 +75,11 @@ public final class LeftBehindCheck implements BeforeAllCallback {
             left = Running.now().since(before);
         }
         if (left.isEmpty()) {
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            if (waitedMs >= 1000) {
+                // what a class's end waits for is suite time: said, so that it can be found and closed sooner
+                System.err.println("LeftBehindCheck: " + testClass + " waited " + waitedMs + " ms for what it started to end: " + first);
+            }
             return;
         }
         String what = left.describe();

@@ -16,6 +16,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -347,6 +348,10 @@ public final class ChaosHost {
         String id = p.turnId() != null ? p.turnId() : session.findTurn(p.key()).orElse(null);
         if (id != null && session.runningTurnId().filter(id::equals).isPresent()) {
             TurnResult r = session.attachTurnAsync(id, heard).join();
+            if (r.status() == TurnOutcome.UNKNOWN) {
+                // its thread could not be opened to follow it (codex went away meanwhile): follow it again, as the library says
+                throw new IllegalStateException("turn " + id + " could not be followed: " + (r.error() == null ? "" : r.error().message()));
+            }
             outcome(slot, p.key(), p.kind(), session, r, heard, "attach");
             return;
         }

@@ -546,6 +546,27 @@ class ReattachTest {
         assertThat(session.runningTurnId()).isEmpty();
     }
 
+    /**
+     * Seen in the compound-fault run: a restarted host followed the turn it had started, codex was
+     * killed as the thread was resumed, and the turn was reported never received — an invitation to
+     * send its input again — while codex had it.
+     */
+    @Test
+    void aTurnWhoseThreadCannotBeOpenedToFollowItIsUnknownNeverNotReceived() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(
+                new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4).withReattachWindow(Duration.ofSeconds(30))))
+                .resumeThread("thread-1"));
+        unreachable = true;
+        codex.die();
+
+        TurnResult r = session.attachTurnAsync("turn-7", TurnListener.NONE).get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).as("codex has the turn: its input sent again could run twice").isEqualTo(TurnOutcome.UNKNOWN);
+        assertThat(r.status().safeToSendAgain()).isFalse();
+        assertThat(r.turnId()).as("named, to follow again or recover once codex is back").isEqualTo("turn-7");
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(count("turn/start")).isZero();
+    }
+
     @Test
     void aFollowedTurnIsTracedAsAttached() throws Exception {
         try (OtelCapture otel = new OtelCapture()) {

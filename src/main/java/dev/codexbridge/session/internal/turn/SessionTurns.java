@@ -442,7 +442,9 @@ public final class SessionTurns {
         CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
-                return CompletableFuture.completedFuture(startupFailure(run, connection.link().startFailure(failure)));
+                // not startupFailure's "not received": that holds for a turn/start never sent, and this turn is codex's already
+                return CompletableFuture.completedFuture(run.tally().unfollowed(connection.threadId(), turnId,
+                        connection.link().advised(connection.link().startFailure(failure)), System.nanoTime()));
             }
             return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
         }).thenCompose(f -> f);

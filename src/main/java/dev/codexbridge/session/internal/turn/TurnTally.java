@@ -104,6 +104,16 @@ public final class TurnTally {
                 null, key);
     }
 
+    /**
+     * The result of following turn {@code turnId} whose thread could not be opened to follow it:
+     * codex has the turn (it named it), so whether it ran on is {@link TurnOutcome#UNKNOWN}, never
+     * "not received", which would invite sending its input again.
+     */
+    TurnResult unfollowed(String threadId, String turnId, TurnFailure error, long now) {
+        return new TurnResult(threadId, turnId, TurnOutcome.UNKNOWN, null, error, StopReason.ERROR, 0, 0, List.of(), elapsedMs(now), 0, 0,
+                null, true, List.of(), null, key);
+    }
+
     /** The result of an attempt that never sent its {@code turn/start}. */
     TurnResult unsent(String threadId, TurnOutcome status, TurnFailure error, StopReason reason, long waitedMs, boolean retired, long now) {
         return new TurnResult(threadId, null, status, null, error, reason, 0, 0, List.of(), elapsedMs(now), attempt - 1, waitedMs, null,
