@@ -334,8 +334,9 @@ class TurnSettlingTest {
         CodexSession session = session(CodexSession.builder().client(shared).resumeThread("thread-1"));
         long started = System.nanoTime();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.findTurn("kept-key")).hasMessageContaining("not materialized");
+        // asked once: not asked again for the 10 s a refusal after a turn's start is; the time only catches a hang
         assertThat(asked.get()).isEqualTo(1);
-        assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("not waited for").isLessThan(5);
+        assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("not waited for").isLessThan(60);
     }
 
     @Test
