@@ -292,7 +292,7 @@ class CrashRecoveryTest {
             TurnResult r = nextTurnAfterCodexLostTheThread(s);
             assertThat(r.threadReplaced().previousThreadId()).isEqualTo(first);
             ThreadCustody custody = s.custody();
-            custody.settled().get(5, TimeUnit.SECONDS);
+            custody.settled().get(60, TimeUnit.SECONDS);
             assertThat(custody.heldLease().current().threadId()).as("the fresh thread's own lease: a put under the old one is refused")
                     .isEqualTo(s.threadId());
             // the old thread's lease was given back: another host may take it at once

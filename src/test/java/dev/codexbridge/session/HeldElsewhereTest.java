@@ -72,7 +72,7 @@ class HeldElsewhereTest {
     void closeSessions() {
         for (CodexSession s : opened) {
             try {
-                s.closeGracefully().get(10, TimeUnit.SECONDS);
+                s.closeGracefully().get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // a close that could not store is not what these tests look at
             }
@@ -153,7 +153,7 @@ class HeldElsewhereTest {
         CodexSession s = sleeping();
         assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
         idleUntil(s::isStoredAway);
-        s.settled().get(10, TimeUnit.SECONDS);       // the sleep's last step: its lease given back
+        s.settled().get(60, TimeUnit.SECONDS);       // the sleep's last step: its lease given back
         ConversationLease elsewhere = store.lease(THREAD, "host-2", Duration.ofMinutes(1));
 
         TurnResult refused = s.runTurn(TurnInput.text("two"));

@@ -62,7 +62,7 @@ class ResumeHeldElsewhereTest {
         for (CodexSessions instance : instances) {
             for (CodexSession s : instance.openSessions()) {
                 try {
-                    s.closeGracefully().get(10, TimeUnit.SECONDS);
+                    s.closeGracefully().get(60, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     // the in-memory codex has no files to store: the close's store fails, which is not what is tested here
                 }
