@@ -51,7 +51,8 @@ class PluginDiscoveryTest {
         long start = System.nanoTime();
         PluginCatalog.Discovery d = new PluginDiscovery(silent, Duration.ofMillis(500)).discover(tmp);
         assertThat(d.error()).contains("initialize");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        // the script never answers: without the 500 ms bound this waits for ever; the 60 s only tells that from a slow machine
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         assertThat(new PluginDiscovery(tmp.resolve("missing"), Duration.ofSeconds(1)).discover(tmp).error())
                 .contains("cannot start");
     }

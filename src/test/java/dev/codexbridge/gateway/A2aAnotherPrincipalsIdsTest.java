@@ -138,7 +138,8 @@ class A2aAnotherPrincipalsIdsTest {
 
         assertThat(intoAlices.at("/result/task/status/state").asText()).as("answered: %s", intoAlices).isEqualTo("TASK_STATE_COMPLETED");
         assertThat(masked(intoAlices, "ctx-alice")).isEqualTo(masked(intoNobodys, "ctx-nobody"));
-        assertThat(tookMs).as("no wait for alice's conversation (a hand-over waits up to 10 s)").isLessThan(5_000);
+        // a wait for alice's conversation is the hand-over's whole 10 s here (her replica never hands it over): bob's is less however slow
+        assertThat(tookMs).as("no wait for alice's conversation (a hand-over waits up to 10 s)").isLessThan(10_000);
         assertThat(intoAlices.at("/result/task/metadata/codexThreadId").asText()).isNotEqualTo("thread-of-alice");
         assertThat(codex.received()).noneMatch(m -> m.toString().contains("thread-of-alice"));
         assertThat(sql("SELECT count(*) FROM codex_a2a_context WHERE principal = 'alice' AND handoff_asked_at IS NOT NULL"))

@@ -292,7 +292,7 @@ class CrashRecoveryTest {
             TurnResult r = nextTurnAfterCodexLostTheThread(s);
             assertThat(r.threadReplaced().previousThreadId()).isEqualTo(first);
             ThreadCustody custody = s.custody();
-            custody.settled().get(5, TimeUnit.SECONDS);
+            custody.settled().get(60, TimeUnit.SECONDS);
             assertThat(custody.heldLease().current().threadId()).as("the fresh thread's own lease: a put under the old one is refused")
                     .isEqualTo(s.threadId());
             // the old thread's lease was given back: another host may take it at once
@@ -361,9 +361,9 @@ class CrashRecoveryTest {
 
     @Test
     void aResumeCodexNeverAnswersDoesNotHoldUpTheNextTurn() throws Exception {
-        // one try may take 30 s: a turn that waited for it would show
+        // one try may take 10 min: a turn that waited for it would show, however slow the machine
         CodexClient client = sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)
-                .withResumes(Duration.ofSeconds(30), 3));
+                .withResumes(Duration.ofMinutes(10), 3));
         CodexSession s = session(CodexSession.builder().client(client));
         String thread = s.start();
         AtomicInteger resumes = new AtomicInteger();
@@ -378,7 +378,7 @@ class CrashRecoveryTest {
         long tookMs = (System.nanoTime() - began) / 1_000_000;
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.threadId()).isEqualTo(thread);
-        assertThat(tookMs).as("the turn sent one more resume instead of waiting out the first").isLessThan(10_000);
+        assertThat(tookMs).as("the turn sent one more resume instead of waiting out the first").isLessThan(60_000);
         assertThat(resumes.get()).isEqualTo(2);
     }
 
@@ -434,7 +434,7 @@ class CrashRecoveryTest {
         assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.TIMEOUT);
         assertThat(r.error().message()).startsWith("codex could not resume thread ").contains("got no response within 200 ms");
-        assertThat(tookMs).as("two tries of 200 ms, not the session's 90 s").isLessThan(10_000);
+        assertThat(tookMs).as("two tries of 200 ms, not the session's 90 s").isLessThan(60_000);
         assertThat(resumes.get()).isEqualTo(4);
     }
 

@@ -71,7 +71,7 @@ class RateLimitGovernorTest {
         g.report(RateLimitSignal.of(limits(100, clock.millis() / 1000 + 90, "rate_limit_reached_type_primary")));
         List<RateLimitWait> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CompletableFuture<Duration> waited = g.whenReady(new RateLimitGovernor.Cancellation(), 1, ticks::add);
-        assertThat(waited.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(waited.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Duration.ofSeconds(90));
         assertThat(ticks).hasSizeGreaterThan(80).last().satisfies(w -> assertThat(w.remaining()).isZero());
         // nothing blocked: no wait, no tick
         assertThat(g.whenReady(null, 1, ticks::add).get()).isZero();
@@ -227,13 +227,14 @@ class RateLimitGovernorTest {
         }
         long cancelledAt = System.nanoTime();
         c.cancel();
-        Throwable why = ended.get(5, TimeUnit.SECONDS);
-        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(2));
+        // the wait is for an hour: a minute tells an ended wait from a kept one however slow the machine
+        Throwable why = ended.get(60, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(60));
         assertThat(why).isInstanceOf(RateLimitGovernor.WaitCancelledException.class).hasMessageContaining("cancelled");
         assertThat(ticks.get(0).remaining()).isGreaterThan(Duration.ofMinutes(59));
         long start = System.nanoTime();
         assertThatThrownBy(() -> g.waitForReady(c, 1, null)).isInstanceOf(RateLimitGovernor.WaitCancelledException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused, not waited").isLessThan(Duration.ofSeconds(60));
         // another caller still waits: the cancellation was one caller's
         assertThat(g.blockedFor()).isGreaterThan(Duration.ofMinutes(59));
     }
@@ -256,7 +257,7 @@ class RateLimitGovernorTest {
         Thread.sleep(100);
         g.close();
         for (CompletableFuture<Throwable> w : waits) {
-            assertThat(w.get(5, TimeUnit.SECONDS)).isInstanceOf(RateLimitGovernor.WaitCancelledException.class)
+            assertThat(w.get(60, TimeUnit.SECONDS)).isInstanceOf(RateLimitGovernor.WaitCancelledException.class)
                     .hasMessageContaining("closed");
         }
         assertThatThrownBy(() -> g.waitForReady(null, 1, null)).hasMessageContaining("closed");
@@ -278,6 +279,6 @@ class RateLimitGovernorTest {
         t.start();
         Thread.sleep(100);
         t.interrupt();
-        assertThat(flagKept.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(flagKept.get(60, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -72,7 +72,7 @@ class ThreadCustodyTest {
     void closeClients() {
         for (ThreadCustody c : custodies) {
             try {
-                c.close().get(5, TimeUnit.SECONDS);
+                c.close().get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // given back or not, its renewals have stopped: a store the test closed already only refuses the release
             }
@@ -221,7 +221,7 @@ class ThreadCustodyTest {
     /** A custody of host-1 with {@code store}, its thread opened on {@code a}. */
     private ThreadCustody openedOnA(DiskConversationStore store, Moves moves) throws Exception {
         ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
-        custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
         return custody;
     }
 
@@ -235,13 +235,13 @@ class ThreadCustodyTest {
             ThreadCustody custody = openedOnA(store, moves);
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
 
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             StoredConversation kept = store.get(THREAD).orElseThrow();
             assertThat(kept.version()).isEqualTo(1);
             assertThat(kept.lastCompletedTurnId()).isEqualTo("turn-1");
             assertThat(custody.storedAway()).as("still loaded on A").isFalse();
 
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
             assertThat(store.get(THREAD).orElseThrow().name()).isEqualTo("named");
             assertThat(moves.home(a)).as("A's copy goes").isEmpty();
@@ -250,22 +250,22 @@ class ThreadCustodyTest {
             assertThat(custody.storedAway()).isTrue();
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
 
-            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
-            custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
+            custody.opened(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
             assertThat(custody.storedAway()).isFalse();
 
             // the next turn on B reads the files it knows by path, listing nothing
-            custody.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(b, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).contains("exportAfterTurn [" + ROLLOUT + "]");
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-2");
 
             // a reconnect's resume on the same connection imports nothing
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
-            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -283,13 +283,13 @@ class ThreadCustodyTest {
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             RefusingAppends store = new RefusingAppends(disk);
             ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).as("nothing known yet: read whole").containsExactly("export turn-1");
 
             text += "{\"turn\":2}\n" + turnEnd("turn-2");
             moves.home(a).put(ROLLOUT, text);
-            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsExactly("export turn-1", "exportAppended");
             assertThat(store.appends).containsExactly((long) ("{\"turn\":2}\n" + turnEnd("turn-2")).length());
             assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
@@ -297,12 +297,12 @@ class ThreadCustodyTest {
             store.refuse = true;
             text += "{\"turn\":3}\n" + turnEnd("turn-3");
             moves.home(a).put(ROLLOUT, text);
-            custody.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-3").get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-3");
             StoredConversation stored = disk.get(THREAD).orElseThrow();
             assertThat(stored.version()).isEqualTo(3);
             assertThat(stored.lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -315,16 +315,16 @@ class ThreadCustodyTest {
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             RefusingAppends store = new RefusingAppends(disk);
             ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             String added = "{\"turn\":2}\n" + turnEnd("turn-2");
             moves.home(a).put(ROLLOUT, text + added);
-            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
 
             assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-2");
             assertThat(store.appends).containsExactly((long) added.length());
             assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo((text + added).getBytes(StandardCharsets.UTF_8));
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -353,9 +353,9 @@ class ThreadCustodyTest {
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").owner(owner).build(), moves));
-        first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-        first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-        first.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+        first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
+        first.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
         assertThat(store.get(THREAD).orElseThrow().owner()).isEqualTo(owner);
         moves.calls.clear();
     }
@@ -370,7 +370,7 @@ class ThreadCustodyTest {
 
             for (ConversationOwner other : java.util.Arrays.asList(ConversationOwner.of("bob"), new ConversationOwner("alice", "acme"), null)) {
                 ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(other).build(), moves));
-                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).as("%s", other)
+                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS)).as("%s", other)
                         .hasCauseInstanceOf(ThreadAccessDeniedException.class)
                         .cause().satisfies(e -> assertThat(((ThreadAccessDeniedException) e).refusedBy())
                                 .isEqualTo(ThreadAccessDeniedException.STORED_OWNER));
@@ -384,12 +384,12 @@ class ThreadCustodyTest {
 
             // its owner wakes it, and its stores keep the owner
             ThreadCustody owners = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").owner(alice).build(), moves));
-            owners.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
-            owners.opened(b, THREAD).get(5, TimeUnit.SECONDS);
-            owners.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            owners.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
+            owners.opened(b, THREAD).get(60, TimeUnit.SECONDS);
+            owners.turnCompleted(b, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().owner()).isEqualTo(alice);
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-2");
-            owners.close().get(5, TimeUnit.SECONDS);
+            owners.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -399,13 +399,13 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAndAsleep(store, moves, null);
             ThreadCustody claimant = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(ConversationOwner.of("bob")).build(), moves));
-            assertThatThrownBy(() -> claimant.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ThreadAccessDeniedException.class);
+            assertThatThrownBy(() -> claimant.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(ThreadAccessDeniedException.class);
             assertThat(store.get(THREAD).orElseThrow().owner()).as("not adopted").isNull();
 
             ThreadCustody none = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
-            none.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            none.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import");
-            none.close().get(5, TimeUnit.SECONDS);
+            none.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -428,7 +428,7 @@ class ThreadCustodyTest {
                 store.release(planted);
 
                 ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
-                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
+                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(CorruptConversationException.class).hasMessageContaining(THREAD);
                 store.release(store.lease(THREAD, "host-3", Duration.ofSeconds(5)));     // given back
             }
@@ -441,9 +441,9 @@ class ThreadCustodyTest {
                     RolloutFile.of(otherPath, bytes(sessionMeta(other, null) + "source\n")))).version(store.get(THREAD).orElseThrow().version()).build());
             store.release(lease);
             ThreadCustody fork = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves));
-            fork.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            fork.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsOnlyKeys(ROLLOUT, otherPath);
-            fork.close().get(5, TimeUnit.SECONDS);
+            fork.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -460,7 +460,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
-            for (long end = System.nanoTime() + 5_000_000_000L; !moves.calls.contains("forget") && System.nanoTime() < end; ) {
+            for (long end = System.nanoTime() + 60_000_000_000L; !moves.calls.contains("forget") && System.nanoTime() < end; ) {
                 Thread.sleep(5);
             }
             assertThat(moves.home(a)).as("the files went first").isEmpty();
@@ -470,19 +470,19 @@ class ThreadCustodyTest {
                 dev.codexbridge.rpc.internal.RpcThreads.stores().execute(() -> {
                     both.countDown();
                     try {
-                        both.await(10, TimeUnit.SECONDS);        // longer than the test waits: a held thread shows
+                        both.await(90, TimeUnit.SECONDS);        // longer than the test waits: a held thread shows
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 });
             }
-            assertThat(both.await(3, TimeUnit.SECONDS)).as("both store threads free while codex answers").isTrue();
+            assertThat(both.await(60, TimeUnit.SECONDS)).as("both store threads free while codex answers").isTrue();
             assertThat(sleep).isNotDone();
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
                     .as("no other host imports there while codex still drops the thread").isInstanceOf(ConversationLeasedException.class);
 
             moves.forgetAnswer.completeExceptionally(new IllegalStateException("codex answered with an error"));
-            sleep.get(5, TimeUnit.SECONDS);
+            sleep.get(60, TimeUnit.SECONDS);
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back, the failure only logged
             assertThat(custody.storedAway()).isTrue();
         }
@@ -498,7 +498,7 @@ class ThreadCustodyTest {
             // codex says it unloaded the thread, then has it loaded again when the files are about to go
             moves.loadedAnswers.add(false);
             moves.loadedAnswers.add(true);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
 
             assertThat(store.get(THREAD).orElseThrow().version()).as("stored all the same").isEqualTo(1);
             assertThat(moves.calls).doesNotContain("remove").doesNotContain("forget");
@@ -506,7 +506,7 @@ class ThreadCustodyTest {
             assertThat(custody.storedAway()).as("still where it is loaded").isFalse();
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
                     .as("still leased: no other host may wake it elsewhere").isInstanceOf(ConversationLeasedException.class);
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -518,7 +518,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
-            assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS))
                     .hasRootCauseMessage("codex answered nothing");
             assertThat(moves.home(a)).as("nothing removed").containsKey(ROLLOUT);
             assertThat(store.get(THREAD)).isEmpty();
@@ -537,7 +537,7 @@ class ThreadCustodyTest {
 
             SessionRoomsForTests.sleepThenLetGoShared(custody, a, THREAD, true);
 
-            assertThatThrownBy(() -> custody.closed().get(5, TimeUnit.SECONDS)).hasRootCauseMessage("codex answered nothing");
+            assertThatThrownBy(() -> custody.closed().get(60, TimeUnit.SECONDS)).hasRootCauseMessage("codex answered nothing");
             // the lease is back by then: another host takes the conversation at once
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));
         }
@@ -550,7 +550,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             store.lease(THREAD, "host-2", Duration.ofMinutes(1));
             ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
-            assertThatThrownBy(() -> custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(ConversationLeasedException.class).hasMessageContaining("host-2");
             assertThat(moves.calls).doesNotContain("import");
         }
@@ -569,19 +569,19 @@ class ThreadCustodyTest {
                 String thread = thread(i);
                 moves.home(a).put(rollout(thread), "{}\n");
                 ThreadCustody sleeping = track(new ThreadCustody(storage, moves));
-                sleeping.opened(a, thread).get(5, TimeUnit.SECONDS);
+                sleeping.opened(a, thread).get(60, TimeUnit.SECONDS);
                 sleeps.add(sleeping.sleep(a, thread, Duration.ofSeconds(30), true));
             }
             String busy = thread(9);
             moves.home(a).put(rollout(busy), "{}\n");
             ThreadCustody working = track(new ThreadCustody(storage, moves));
-            working.opened(a, busy).get(5, TimeUnit.SECONDS);
-            working.turnCompleted(a, busy, "turn-1").get(5, TimeUnit.SECONDS);
+            working.opened(a, busy).get(60, TimeUnit.SECONDS);
+            working.turnCompleted(a, busy, "turn-1").get(60, TimeUnit.SECONDS);
             assertThat(store.get(busy).orElseThrow().lastCompletedTurnId()).as("stored meanwhile").isEqualTo("turn-1");
             assertThat(sleeps).as("still waiting for the unload").noneMatch(CompletableFuture::isDone);
 
             moves.stillLoaded = false;
-            CompletableFuture.allOf(sleeps.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            CompletableFuture.allOf(sleeps.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(a)).as("only the working session's copy stays").containsOnlyKeys(rollout(busy));
         }
     }
@@ -597,7 +597,7 @@ class ThreadCustodyTest {
             custody.unloadGrace = Duration.ofSeconds(1);    // outlasts the close below, then the wait ends: 1 s does for 10 here
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
             a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
-            assertThatThrownBy(() -> sleep.get(15, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
+            assertThatThrownBy(() -> sleep.get(60, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
             assertThat(store.get(THREAD)).as("stored before the wait").isPresent();
             assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
             assertThat(custody.storedAway()).as("the next wake goes where the thread is loaded, not elsewhere").isFalse();
@@ -628,16 +628,17 @@ class ThreadCustodyTest {
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            // a window far past what a slow machine needs: a sleep that waited it out cannot pass for one the close ended
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofMinutes(10), true);
             long start = System.nanoTime();
-            custody.wake().get(5, TimeUnit.SECONDS);
+            custody.wake().get(60, TimeUnit.SECONDS);
             assertThat(sleep).isCompleted().isNotCompletedExceptionally();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 30 s window").isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 10 min window").isLessThan(Duration.ofSeconds(60));
             assertThat(store.get(THREAD)).as("stored all the same").isPresent();
             assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
             assertThat(custody.storedAway()).as("the wake resumes it where it is loaded").isFalse();
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
-            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).as("no import where it is loaded").doesNotContain("import");
         }
     }
@@ -649,23 +650,23 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
 
             // the app-server behind the same endpoint was wiped and started again: a reconnect's resume imports nothing...
             moves.home(a).clear();
-            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).doesNotContain("import");
             // ...and codex answers that it has no record of the thread: the store's copy goes back there
             RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
-            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(60, TimeUnit.SECONDS)).isTrue();
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
 
             // any other failure is not answered with an import
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
             RpcException overloaded = new RpcException("thread/resume", new RpcError(RpcError.INTERNAL_ERROR, "server overloaded"));
-            assertThat(custody.resumeFailed(a, THREAD, overloaded).get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(custody.resumeFailed(a, THREAD, overloaded).get(60, TimeUnit.SECONDS)).isFalse();
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
         }
     }
@@ -677,7 +678,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
-            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).as("the session replaces it, as without a store").isFalse();
+            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(60, TimeUnit.SECONDS)).as("the session replaces it, as without a store").isFalse();
             assertThat(moves.calls).doesNotContain("import");
         }
     }
@@ -690,21 +691,21 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
             assertThat(custody.storedAway()).isTrue();
 
             // the wake imports on B and sends the resume; B's connection drops before codex answers
-            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
-            custody.resumeFailed(b, THREAD, new dev.codexbridge.rpc.ConnectionClosedException("connection lost")).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
+            custody.resumeFailed(b, THREAD, new dev.codexbridge.rpc.ConnectionClosedException("connection lost")).get(60, TimeUnit.SECONDS);
             assertThat(custody.storedAway()).as("codex on B may have loaded it: the next open goes back to B, nowhere else").isFalse();
-            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).as("B has the files already").isEqualTo(1);
 
             // codex on B answers that resume with an error: it did not load the thread, so it may go anywhere again
             RpcException refused = new RpcException("thread/resume", new RpcError(RpcError.INTERNAL_ERROR, "server overloaded"));
-            custody.resumeFailed(b, THREAD, refused).get(5, TimeUnit.SECONDS);
+            custody.resumeFailed(b, THREAD, refused).get(60, TimeUnit.SECONDS);
             assertThat(custody.storedAway()).isTrue();
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -719,10 +720,10 @@ class ThreadCustodyTest {
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
-        first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-        first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+        first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+        first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
         assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
-        first.close().get(5, TimeUnit.SECONDS);
+        first.close().get(60, TimeUnit.SECONDS);
     }
 
     @Test
@@ -735,16 +736,16 @@ class ThreadCustodyTest {
 
             // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
             ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
-            next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
-            next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            next.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            next.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
             assertThat(moves.calls).doesNotContain("import").noneMatch(c -> c.startsWith("restore"));
             // and stores from it at the next turn, over the version it read
-            next.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            next.turnCompleted(a, THREAD, "turn-3").get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
 
             // a sleep's store says the copy there is gone: the record names no app-server
-            next.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            next.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
             assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).isEmpty();
         }
     }
@@ -755,28 +756,28 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
             ThreadCustody sleeper = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
-            sleeper.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
-            sleeper.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            sleeper.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            sleeper.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            sleeper.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            sleeper.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
             StoredConversation asleep = store.get(THREAD).orElseThrow();
             assertThat(ConversationStorage.lastAwakeOn(asleep)).as("a sleep's record names no app-server").isEmpty();
 
             // host 3 wakes it on B: before the resume is sent the record says where codex may now write it
             ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where));
-            waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            waker.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             StoredConversation woken = store.get(THREAD).orElseThrow();
             assertThat(ConversationStorage.lastAwakeOn(woken)).contains(java.net.URI.create("ws://codex-b/"));
             assertThat(woken.version()).isEqualTo(asleep.version() + 1);
             assertThat(woken.lineage()).isEqualTo(asleep.lineage());
-            waker.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            waker.opened(b, THREAD).get(60, TimeUnit.SECONDS);
             // a turn runs on B and the host dies before anything else is stored
             moves.home(b).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
-            waker.close().get(5, TimeUnit.SECONDS);
+            waker.close().get(60, TimeUnit.SECONDS);
 
             // the next host placed on B keeps B's copy; nothing is imported over it
             moves.calls.clear();
             ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where));
-            next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            next.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).doesNotContain("import");
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
             assertThat(store.get(THREAD).orElseThrow().version()).as("a record that names B is not stored again").isEqualTo(woken.version());
@@ -791,19 +792,19 @@ class ThreadCustodyTest {
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
-            custody.wake().get(5, TimeUnit.SECONDS);
+            custody.wake().get(60, TimeUnit.SECONDS);
             assertThat(sleep).isCompleted();
             assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).as("the sleep's store").isEmpty();
 
             // resumed where it is still loaded: the record names that app-server again before the resume goes out
-            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
             assertThat(moves.calls).doesNotContain("import");
             long version = store.get(THREAD).orElseThrow().version();
-            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).as("named already: not stored again").isEqualTo(version);
         }
     }
@@ -814,7 +815,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
             ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
-            next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            next.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
         }
@@ -828,9 +829,9 @@ class ThreadCustodyTest {
     /** Host 1's custody, its thread opened on A, a turn stored and a sleep there. */
     private ThreadCustody turnThenSleepOnA(DiskConversationStore store, Moves moves) throws Exception {
         ThreadCustody custody = homesOnly(store, "host-1", moves);
-        custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-        custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-        custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+        custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
+        custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
         return custody;
     }
 
@@ -858,16 +859,16 @@ class ThreadCustodyTest {
 
             moves.calls.clear();
             ThreadCustody next = homesOnly(store, "host-2", moves);
-            next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
-            next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            next.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            next.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).as("only the files' times are read: nothing dropped, imported or set again")
                     .containsExactly("times");
             assertThat(store.get(THREAD).orElseThrow()).as("nothing stored on the way").isEqualTo(asleep);
             assertThat(next.storedAway()).isFalse();
 
             // the next turn stores over the version read, and the next sleep records it again
-            next.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
-            next.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            next.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
+            next.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(asleep.version() + 2);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
         }
@@ -882,11 +883,11 @@ class ThreadCustodyTest {
             moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"written\":\"since\"}\n");
             moves.calls.clear();
             ThreadCustody changed = homesOnly(store, "host-2", moves);
-            changed.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            changed.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).as("codex's record dropped first, then the store's copy written")
                     .containsSubsequence("times", "forget", "import");
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
-            changed.close().get(5, TimeUnit.SECONDS);
+            changed.close().get(60, TimeUnit.SECONDS);
 
             // a newer version than the sleep wrote, the record's settings copied along (another host's put)
             ConversationLease other = store.lease(THREAD, "host-3", Duration.ofSeconds(5));
@@ -897,19 +898,19 @@ class ThreadCustodyTest {
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
             moves.calls.clear();
             ThreadCustody newer = homesOnly(store, "host-4", moves);
-            newer.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            newer.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import");
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
-            newer.close().get(5, TimeUnit.SECONDS);
+            newer.close().get(60, TimeUnit.SECONDS);
 
             // another app-server than the one it slept on imports as always
             moves.calls.clear();
             ThreadCustody elsewhere = homesOnly(store, "host-5", moves);
-            elsewhere.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            elsewhere.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import");
             assertThat(moves.forgottenOn).last().isEqualTo(b);
             assertThat(asleep.version()).isLessThan(store.get(THREAD).orElseThrow().version());
-            elsewhere.close().get(5, TimeUnit.SECONDS);
+            elsewhere.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -925,22 +926,22 @@ class ThreadCustodyTest {
             assertThat(moves.forgottenOn).isEmpty();
 
             // woken on B (A full, say): imported there; A keeps its copy while the conversation is awake on B
-            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
-            custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
+            custody.opened(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.forgottenOn).containsExactly(b);
-            custody.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(b, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
 
             // its sleep on B keeps B's copy and has codex on A drop the one left there, not loaded there
             moves.forgetAnswer = new CompletableFuture<>();
             CompletableFuture<Void> sleep = custody.sleep(b, THREAD, Duration.ZERO, true);
-            for (long end = System.nanoTime() + 5_000_000_000L; moves.forgottenOn.size() < 2 && System.nanoTime() < end; ) {
+            for (long end = System.nanoTime() + 60_000_000_000L; moves.forgottenOn.size() < 2 && System.nanoTime() < end; ) {
                 Thread.sleep(5);
             }
             assertThat(moves.forgottenOn).containsExactly(b, a);
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
                     .as("no other host wakes it on A while codex drops it there").isInstanceOf(ConversationLeasedException.class);
             moves.forgetAnswer.complete(null);
-            sleep.get(5, TimeUnit.SECONDS);
+            sleep.get(60, TimeUnit.SECONDS);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-b/");
             assertThat(moves.home(b)).as("B's copy stays").containsKey(ROLLOUT);
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));
@@ -969,13 +970,13 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             // codex lost the thread before it was ever stored: the session starts a fresh one in its place
-            custody.opened(a, fresh).get(5, TimeUnit.SECONDS);
+            custody.opened(a, fresh).get(60, TimeUnit.SECONDS);
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // the old one's lease given back
             assertThatThrownBy(() -> store.lease(fresh, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
 
-            custody.turnCompleted(a, fresh, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, fresh, "turn-1").get(60, TimeUnit.SECONDS);
             assertThat(store.get(fresh).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
-            custody.close().get(5, TimeUnit.SECONDS);
+            custody.close().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -989,14 +990,14 @@ class ThreadCustodyTest {
             moves.failExport = new IllegalStateException("thread/read failed",
                     new dev.codexbridge.rpc.ConnectionClosedException("the WebSocket connection dropped"));
             moves.failures = 2;
-            custody.turnCompleted(a, THREAD, "turn-1").get(15, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
             assertThat(moves.calls.stream().filter(c -> c.startsWith("export")).count()).as("two lost, the third stored").isEqualTo(3);
 
             // codex's or the store's own refusal is not a dropped connection: no second try
             moves.failExport = new IllegalStateException("codex refused");
             moves.failures = 1;
-            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(15, TimeUnit.SECONDS)).hasRootCauseMessage("codex refused");
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS)).hasRootCauseMessage("codex refused");
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
         }
     }
@@ -1009,7 +1010,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
             long stored = store.get(THREAD).orElseThrow().version();
             moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
 
@@ -1026,7 +1027,7 @@ class ThreadCustodyTest {
                     custody.opened(a, THREAD);
                 }
             };
-            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(15, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(TurnNotKeptException.class)
                     .hasMessageContaining("codex completed turn turn-2, but the app-server it ran on lost thread " + THREAD)
                     .hasMessageContaining("goes on from the store without this turn");
@@ -1037,8 +1038,8 @@ class ThreadCustodyTest {
 
             // the conversation goes on from there: the next turn is stored as usual
             moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":3}\n");
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-3").get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-3");
         }
     }
@@ -1051,15 +1052,15 @@ class ThreadCustodyTest {
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             BlockingPuts store = new BlockingPuts(disk);
             ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             CompletableFuture<Void> stored = custody.turnCompleted(a, THREAD, "turn-1");
-            assertThat(store.entered.await(5, TimeUnit.SECONDS)).as("the put waits on a store out of reach").isTrue();
+            assertThat(store.entered.await(60, TimeUnit.SECONDS)).as("the put waits on a store out of reach").isTrue();
 
             // meanwhile the lease is lost (here the store gave it away and the renewal heard it; a deadline passing is told the same)
             disk.release(custody.heldLease().current());
             custody.heldLease().renew();
             try {
-                assertThatThrownBy(() -> stored.get(5, TimeUnit.SECONDS)).as("answered while the put is still blocked")
+                assertThatThrownBy(() -> stored.get(60, TimeUnit.SECONDS)).as("answered while the put is still blocked")
                         .hasCauseInstanceOf(TurnNotKeptException.class)
                         .hasMessageContaining("codex completed turn turn-1 here, but this host lost the conversation's lease before the turn "
                                 + "could be stored").hasMessageContaining("goes on from the store without this turn")
@@ -1082,7 +1083,7 @@ class ThreadCustodyTest {
             store.release(custody.heldLease().current());
             assertThat(custody.lost()).isNull();
 
-            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(TurnNotKeptException.class).hasMessageContaining("codex completed turn turn-1 here");
             assertThat(custody.lost()).as("a refused put is a lost lease, as a refused renewal is")
                     .isInstanceOf(dev.codexbridge.store.LeaseLostException.class);

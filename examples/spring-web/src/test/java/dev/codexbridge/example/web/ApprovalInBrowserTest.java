@@ -147,7 +147,7 @@ class ApprovalInBrowserTest {
         screenshot("denied-and-answered");
 
         // both turns completed (the denied one too: codex went on without the command), counted by the starter
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode completed = ActuatorOverHttpTest.get(port, "/actuator/metrics/codex.bridge.turns.completed?tag=status:completed");
             assertThat(completed.path("measurements").path(0).path("value").asDouble()).isEqualTo(2.0);
         });
