@@ -62,9 +62,12 @@ class CommandOutputLiveTest {
                 });
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             }
-            assertThat(completed).containsExactly("first line\nsecond line\n");
-            assertThat(deltas.size()).as("deltas: %s", deltas).isLessThan(2);
-            assertThat(completed.get(0)).startsWith(String.join("", deltas));
+            // the command's shell may print lines of the machine's own first (a login shell's profile: pyenv's
+            // "cannot rehash" in codex's sandbox was seen once), so the file's lines are what it ends with; how many
+            // deltas codex streams depends on how the output arrives as it reads it, so only their join is checked
+            assertThat(completed).hasSize(1);
+            assertThat(completed.get(0)).endsWith("first line\nsecond line\n");
+            assertThat(completed.get(0)).as("deltas: %s", deltas).startsWith(String.join("", deltas));
         }
     }
 }

@@ -563,7 +563,8 @@ class ReattachTest {
         assertThat(r.status()).as("codex has the turn: its input sent again could run twice").isEqualTo(TurnOutcome.UNKNOWN);
         assertThat(r.status().safeToSendAgain()).isFalse();
         assertThat(r.turnId()).as("named, to follow again or recover once codex is back").isEqualTo("turn-7");
-        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        // which of the two the thread's open met depends on how far the client had got with the drop
+        assertThat(r.error().category()).isIn(ErrorCategory.PROCESS_DIED, ErrorCategory.CONNECTION_CLOSED);
         assertThat(count("turn/start")).isZero();
     }
 
