@@ -149,11 +149,11 @@ class CommandRulesTest {
     @Test
     void aHandlerFromTheRulesAnswersCommandsAndPassesTheRestOn() throws Exception {
         ApprovalHandler handler = LS_AND_CAT.handler(ApprovalHandler.always(ApprovalChoice.ONCE));
-        assertThat(handler.decide(wrapped("rm x")).toCompletableFuture().get(5, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.DENY);
-        assertThat(handler.decide(wrapped("ls")).toCompletableFuture().get(5, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.ONCE);
+        assertThat(handler.decide(wrapped("rm x")).toCompletableFuture().get(60, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.DENY);
+        assertThat(handler.decide(wrapped("ls")).toCompletableFuture().get(60, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.ONCE);
         ApprovalRequest patch = request(ApprovalKind.FILE_CHANGE, "item/fileChange/requestApproval", "{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"i\"}", null);
-        assertThat(handler.decide(patch).toCompletableFuture().get(5, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.ONCE);
-        assertThat(LS_AND_CAT.handler(null).decide(patch).toCompletableFuture().get(5, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.DENY);
+        assertThat(handler.decide(patch).toCompletableFuture().get(60, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.ONCE);
+        assertThat(LS_AND_CAT.handler(null).decide(patch).toCompletableFuture().get(60, TimeUnit.SECONDS).choice()).isEqualTo(ApprovalChoice.DENY);
     }
 
     @Test

@@ -383,7 +383,7 @@ public final class ReplicasRun {
         String codexHome = environment(victim.pid()).get("CODEX_HOME");
         victim.destroyForcibly();
         try {
-            victim.onExit().get(10, TimeUnit.SECONDS);
+            victim.onExit().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             // gone or going: the home goes either way
         }

@@ -47,7 +47,7 @@ class CodexClientTest {
         connect(CodexClient.builder());
         assertThat(client.serverInfo().userAgent()).isEqualTo("fake/0.169.0");
         assertThat(client.isOpen()).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> codex.received().size() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> codex.received().size() >= 2);
         assertThat(codex.received()).extracting(m -> m.path("method").asText()).containsExactly("initialize", "initialized");
         assertThat(codex.received().get(0).path("params").path("clientInfo").path("name").asText()).isEqualTo("codex_bridge");
     }
@@ -63,7 +63,7 @@ class CodexClientTest {
     void asyncOffersTheTypedRequestsAsFutures() throws Exception {
         connect(CodexClient.builder());
         ThreadStartResponse started = client.async().threadStart(ThreadStartParams.builder().cwd("/w").build())
-                .get(5, TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
         assertThat(started.thread().id()).isEqualTo("thread-1");
     }
 
@@ -73,7 +73,7 @@ class CodexClientTest {
         List<CodexEvent> seen = Collections.synchronizedList(new ArrayList<>());
         client.subscribe(seen::add);
         codex.notifyThread("thread/name/updated", "thread-7", null, "{\"threadName\":\"renamed\"}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !seen.isEmpty());
         CodexEvent e = seen.get(0);
         assertThat(e).isInstanceOf(CodexEvent.Notification.class);
         assertThat(e.method()).isEqualTo("thread/name/updated");
@@ -89,7 +89,7 @@ class CodexClientTest {
         for (int i = 0; i < 2_000; i++) {
             codex.notifyThread("item/agentMessage/delta", "t", "u", "{\"n\":" + i + "}");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == 2_000);
         for (int i = 0; i < 2_000; i++) {
             assertThat(seen.get(i)).isEqualTo(i);
         }
@@ -105,8 +105,8 @@ class CodexClientTest {
         for (int i = 0; i < 10; i++) {
             codex.notifyThread(i % 3 == 0 ? "account/rateLimits/updated" : "item/agentMessage/delta", "t", null, "{\"n\":" + i + "}");
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> all.size() == 10);
-        await().atMost(Duration.ofSeconds(5)).until(() -> rateLimits.size() == 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> all.size() == 10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rateLimits.size() == 4);
         assertThat(rateLimits).containsExactly(0, 3, 6, 9);
     }
 
@@ -137,9 +137,9 @@ class CodexClientTest {
         for (int i = 0; i < 100; i++) {
             codex.notifyThread("item/agentMessage/delta", "t", "u", "{\"n\":" + i + "}");
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> fastSaw.size() == 100);
+        await().atMost(Duration.ofSeconds(60)).until(() -> fastSaw.size() == 100);
         release.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(() -> slowSaw.size() + lost.get() == 100);
+        await().atMost(Duration.ofSeconds(60)).until(() -> slowSaw.size() + lost.get() == 100);
         assertThat(lost.get()).isGreaterThan(0);
         assertThat(slowSaw).isSorted();
     }
@@ -147,7 +147,7 @@ class CodexClientTest {
     @Test
     void aServerRequestNobodyTookIsAnsweredAtOnceByTheFallback() throws Exception {
         connect(CodexClient.builder().serverRequests(r -> CompletableFuture.completedFuture(Json.object().put("decision", "decline"))));
-        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS);
+        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(60, TimeUnit.SECONDS);
         assertThat(answer.path("decision").asText()).isEqualTo("decline");
     }
 
@@ -162,7 +162,7 @@ class CodexClientTest {
         client = CodexClient.connect(options);
         assertThat(client.requestTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(client.maxThreads()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !codex.received().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !codex.received().isEmpty());
         assertThat(codex.received().get(0).path("params").path("capabilities").path("optOutNotificationMethods").get(0).asText())
                 .isEqualTo("item/agentMessage/delta");
     }
@@ -179,7 +179,7 @@ class CodexClientTest {
     @Test
     void byDefaultServerRequestsAreRefused() {
         connect(CodexClient.builder());
-        assertThatThrownBy(() -> codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(60, TimeUnit.SECONDS))
                 .hasMessageContaining("no handler for item/commandExecution/requestApproval on thread thread-3");
     }
 
@@ -204,7 +204,7 @@ class CodexClientTest {
             public void closed(ConnectionClosedException cause) {
             }
         });
-        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS);
+        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(60, TimeUnit.SECONDS);
         assertThat(answer.path("decision").asText()).isEqualTo("accept");
         assertThat(fallbackSaw.get()).isNull();
         assertThat(inbox).singleElement().isInstanceOf(CodexEvent.ServerRequest.class);
@@ -249,9 +249,9 @@ class CodexClientTest {
         turnStart.set("input", dev.codexbridge.session.TurnInput.text("go").toJson());
         CompletableFuture<JsonNode> pending = client.requestAsync("turn/start", turnStart, JsonNode.class, Duration.ofMinutes(1));
         codex.die();
-        assertThat(inboxClosed.get(2, TimeUnit.SECONDS)).isNotNull();
-        assertThat(subscriberClosed.get(2, TimeUnit.SECONDS)).hasMessageContaining("the fake codex ended");
-        assertThatThrownBy(() -> pending.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(CodexException.class)
+        assertThat(inboxClosed.get(60, TimeUnit.SECONDS)).isNotNull();
+        assertThat(subscriberClosed.get(60, TimeUnit.SECONDS)).hasMessageContaining("the fake codex ended");
+        assertThatThrownBy(() -> pending.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(CodexException.class)
                 .hasMessageContaining("before answering turn/start");
         assertThat(client.isOpen()).isFalse();
     }
@@ -295,15 +295,15 @@ class CodexClientTest {
         client = CodexClient.builder().transport(slowToHandleTheEnd)
                 .reconnect(new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
         try {
-            assertThat(client.whenReady().get(5, TimeUnit.SECONDS)).isSameAs(client);
+            assertThat(client.whenReady().get(60, TimeUnit.SECONDS)).isSameAs(client);
 
             codex.die();
-            await().atMost(Duration.ofSeconds(5)).until(() -> !client.isOpen());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !client.isOpen());
             assertThat(ClientPlumbing.of(client).whenReady()).as("the ended connection's ready future is not handed out").isNotDone();
             CompletableFuture<CodexClient> ready = client.whenReady();
 
             endHandling.countDown();
-            CodexClient again = ready.get(10, TimeUnit.SECONDS);
+            CodexClient again = ready.get(60, TimeUnit.SECONDS);
             assertThat(again.isOpen()).isTrue();
             assertThat(again.generation()).isEqualTo(2);
         } finally {

@@ -97,14 +97,14 @@ class IdleRestartsTest {
         assertThat(client.generation()).isEqualTo(1);
         long polled = polls();
         CompletableFuture<JsonNode> poll = client.requestAsync("thread/loaded/list", Json.object(), JsonNode.class, Duration.ofSeconds(30));
-        await().atMost(Duration.ofSeconds(10)).until(() -> polls() > polled);
+        await().atMost(Duration.ofSeconds(60)).until(() -> polls() > polled);
         codex.onLoadedList = null;
         restartMayGoOn.countDown();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.generation() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.generation() == 2);
         assertThat(poll).as("still waiting for the old codex's answer").isNotDone();
         held.complete(Json.object().set("data", Json.nodes().arrayNode()));
-        assertThat(poll.get(10, TimeUnit.SECONDS).path("data").isArray()).isTrue();
+        assertThat(poll.get(60, TimeUnit.SECONDS).path("data").isArray()).isTrue();
         assertThat(client.threadLoadedList(new ThreadLoadedListParams(null, null)).data()).as("the new codex answers").isNullOrEmpty();
     }
 

@@ -37,7 +37,7 @@ class ThreadOpenWindowTest {
 
         b.get().release();
         c.get().release();
-        d.get(1, TimeUnit.SECONDS).release();
+        d.get(60, TimeUnit.SECONDS).release();
         assertThat(w.inFlight()).isZero();
     }
 
@@ -243,7 +243,7 @@ class ThreadOpenWindowTest {
 
     private static ThreadOpenCapacityException capacity(CompletableFuture<?> f) {
         try {
-            f.get(5, TimeUnit.SECONDS);
+            f.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (Futures.unwrap(e) instanceof ThreadOpenCapacityException c) {
                 return c;

@@ -122,7 +122,7 @@ class ConcurrentMigrationTest {
             }
         });
         holder.start();
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
         Process child = spawnMigration(home, hostFile(99));
         assertThat(child.waitFor(1500, TimeUnit.MILLISECONDS)).as("the child must wait while the lock is held").isFalse();
         assertThat(Files.readString(target)).isEqualTo(USER);

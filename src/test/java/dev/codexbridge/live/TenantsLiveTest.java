@@ -342,7 +342,7 @@ class TenantsLiveTest {
             waitFor(() -> model.responsesRequests().size() >= 2);
             ProcessHandle codex = codexProcesses().get(0);
             codex.destroyForcibly();
-            codex.onExit().get(10, TimeUnit.SECONDS);
+            codex.onExit().get(60, TimeUnit.SECONDS);
             TurnResult killed = running.get(60, TimeUnit.SECONDS);
             assertThat(killed.status()).isIn(TurnOutcome.FAILED, TurnOutcome.UNKNOWN);
             System.out.println("killed: " + killed.error());

@@ -278,16 +278,16 @@ class CodexPoolFindTest {
         // the app-server drops the connection and refuses new ones for a while; its readiness probe still answers
         a.refusing = true;
         a.die();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !pool.endpoints().get(0).connected());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !pool.endpoints().get(0).connected());
         pool.checkNow();
         pool.checkNow();
         a.refusing = false;
 
         // the reconnect (not a new client the pool opened in its place) resumes the thread: the session never learns of a close
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.asked("thread/resume") >= 1);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.asked("thread/resume") >= 1);
         assertThat(s.threadId()).isEqualTo(thread);
         assertThat(a.asked("initialize")).as("the first connection and its reconnect").isEqualTo(2);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.endpoints().get(0).healthy());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pool.endpoints().get(0).healthy());
     }
 
     private static final String AWAKE_ON_B = "0199a213-81c0-7800-8aa1-bbab2a035a53";
@@ -362,7 +362,7 @@ class CodexPoolFindTest {
         try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
             storedAwakeOnB(store);
             CodexPool pool = poolOfAAndBWith(store);
-            pool.removeEndpoint("b").get(10, TimeUnit.SECONDS);
+            pool.removeEndpoint("b").get(60, TimeUnit.SECONDS);
             assertThat(resume(pool, AWAKE_ON_B).threadId()).isEqualTo(AWAKE_ON_B);
             assertThat(pool.endpointOf(AWAKE_ON_B)).contains("a");
             assertThat(a.asked("fs/writeFile")).as("the store's copy written there").isPositive();
@@ -410,7 +410,7 @@ class CodexPoolFindTest {
             assertThat(pool.endpointOf(AWAKE_ON_B)).as("not a, the first of two equally loaded: b kept its copy").contains("b");
             assertThat(a.asked("thread/resume")).isZero();
             sessions.remove(s);
-            s.closeGracefully().exceptionally(e -> null).get(10, TimeUnit.SECONDS);     // the lease back
+            s.closeGracefully().exceptionally(e -> null).get(60, TimeUnit.SECONDS);     // the lease back
 
             // drained, b takes no wake: any other endpoint does, from the store's copy
             storedAsleepOnBAgain(store);

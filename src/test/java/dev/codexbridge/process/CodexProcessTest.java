@@ -82,7 +82,7 @@ class CodexProcessTest {
             assertThatThrownBy(() -> conn.call("initialize", null, Duration.ofMinutes(5)))
                     .isInstanceOf(CodexProcessException.class)
                     .hasMessageContaining("closed its output while still running, before answering initialize");
-            await().atMost(Duration.ofSeconds(10)).until(() -> !conn.process().isAlive());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !conn.process().isAlive());
         } finally {
             conn.close();
         }
@@ -93,7 +93,7 @@ class CodexProcessTest {
         CodexLaunch launch = fake("exec 1>&-\nexec sleep 60").build();
         CodexConnection conn = CodexConnection.open(launch, b -> { });
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !conn.process().isAlive());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !conn.process().isAlive());
             assertThat(conn.process().deathException("before answering initialize", Duration.ofSeconds(1), null))
                     .hasMessageContaining("closed its output while still running, before answering initialize")
                     .hasMessageNotContaining("exited with code");
@@ -111,7 +111,7 @@ class CodexProcessTest {
                 + "cat >/dev/null").stderrLines(100).build();
         try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
             assertThat(conn.call("ping", null, Duration.ofSeconds(30)).path("ok").asBoolean()).isTrue();
-            await().atMost(Duration.ofSeconds(10)).until(() -> conn.process().stderrBytes() > 8_000_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> conn.process().stderrBytes() > 8_000_000);
             List<String> tail = conn.process().stderrTail(1000);
             assertThat(tail).hasSize(100);
             assertThat(tail.get(99)).isEqualTo("warn line 2999 token=***");
@@ -123,7 +123,7 @@ class CodexProcessTest {
     void aHugeStderrLineIsCappedInTheTail() {
         CodexLaunch launch = fake("head -c 3000000 /dev/zero | tr '\\0' 'x' >&2\necho >&2\necho done >&2\ncat >/dev/null").build();
         try (CodexProcess p = CodexProcess.start(launch)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> p.stderrTail(5).contains("done"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> p.stderrTail(5).contains("done"));
             List<String> tail = p.stderrTail(5);
             assertThat(tail.get(0)).hasSize(StderrTail.MAX_LINE_CHARS + 1).endsWith("…");
         }
@@ -187,11 +187,11 @@ class CodexProcessTest {
         Path pidFile = tmp.resolve("child.pid");
         CodexLaunch launch = fake("sleep 300 &\necho $! > '" + pidFile + "'\ncat >/dev/null").build();
         CodexProcess p = CodexProcess.start(launch);
-        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
         long child = Long.parseLong(Files.readString(pidFile).strip());
         assertThat(ProcessHandle.of(child)).isPresent();
         p.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
 
     @Test
@@ -200,11 +200,11 @@ class CodexProcessTest {
         CodexLaunch launch = fake("sh -c 'trap \"\" TERM; while :; do sleep 1; done' &\necho $! > '" + pidFile
                 + "'\ncat >/dev/null").build();
         CodexProcess p = CodexProcess.start(launch);
-        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
         long child = Long.parseLong(Files.readString(pidFile).strip());
-        await().atMost(Duration.ofSeconds(5)).until(() -> p.pid() != child && ProcessHandle.of(child).isPresent());
+        await().atMost(Duration.ofSeconds(60)).until(() -> p.pid() != child && ProcessHandle.of(child).isPresent());
         p.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
 
     @Test
@@ -221,7 +221,7 @@ class CodexProcessTest {
         assertThat(a.isAlive() || b.isAlive()).isFalse();
         conn.close();
         assertThat(conn.process().isAlive()).isFalse();
-        await().atMost(Duration.ofSeconds(5)).until(() -> threadsNamedFor(pid).isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> threadsNamedFor(pid).isEmpty());
     }
 
     @Test
@@ -388,7 +388,7 @@ class CodexProcessTest {
         Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid")), "setsid available");
         try (CodexProcess p = CodexProcess.start(fake("cat >/dev/null").detachFromTerminal(true).build())) {
             // setsid(1) calls setsid() and then execs the command, so the new session shows up a moment later
-            await().atMost(Duration.ofSeconds(5)).until(() -> sessionOf(p.pid()) == p.pid());
+            await().atMost(Duration.ofSeconds(60)).until(() -> sessionOf(p.pid()) == p.pid());
             assertThat(sessionOf(ProcessHandle.current().pid())).isNotEqualTo(p.pid());
         }
     }
@@ -428,7 +428,7 @@ class CodexProcessTest {
         starter.start();
         starter.join();
         // the kernel sends the parent-death signal as the thread's task ends, before the task leaves /proc
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(task.get()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(task.get()));
         try (CodexProcess p = started.get()) {
             p.stdin().write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             p.stdin().flush();

@@ -29,7 +29,7 @@ public record LeakCheck(long connectionThreads, long fileDescriptors, long child
 
     /** Waits (up to 10 s) until threads and children are back to this baseline and fds are within a small slack. */
     public void awaitBaseline() {
-        await().pollInSameThread().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             LeakCheck n = now();
             // the JVM opens a few descriptors of its own (jar files, class data) on first use
             return n.connectionThreads <= connectionThreads && n.children <= children && n.fileDescriptors <= fileDescriptors + 4;

@@ -117,7 +117,7 @@ class SoakTest {
         assertThat(codex.opens.get()).isEqualTo(1 + seen.get(Fault.DEATH));
         before.awaitBaseline();
         try {
-            org.awaitility.Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(() -> threads() <= threadsBefore);
+            org.awaitility.Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> threads() <= threadsBefore);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("threads left: " + Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                     .map(Thread::getName).sorted().toList() + " (before: " + threadsBefore + ")", e);
@@ -214,7 +214,7 @@ class SoakTest {
         }
         codex.shutdown();
         before.awaitBaseline();
-        await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(() -> threads() <= threadsBefore);
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> threads() <= threadsBefore);
     }
 
     private static long count(FakeCodex codex, String method) {

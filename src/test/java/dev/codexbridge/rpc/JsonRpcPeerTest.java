@@ -46,7 +46,7 @@ class JsonRpcPeerTest {
 
     private static Throwable causeOf(CompletableFuture<?> f) {
         try {
-            f.get(5, TimeUnit.SECONDS);
+            f.get(60, TimeUnit.SECONDS);
             throw new AssertionError("future completed normally");
         } catch (ExecutionException e) {
             return e.getCause();
@@ -106,8 +106,8 @@ class JsonRpcPeerTest {
         codex.nextRawLine();
         codex.sendLine("{\"id\":2,\"result\":{\"n\":2}}");
         codex.sendLine("{\"id\":1,\"result\":{\"n\":1}}");
-        assertThat(first.get(5, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(1);
-        assertThat(second.get(5, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(2);
+        assertThat(first.get(60, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(1);
+        assertThat(second.get(60, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(2);
         assertThat(codex.peer().stats().pendingRequests()).isZero();
     }
 
@@ -120,7 +120,7 @@ class JsonRpcPeerTest {
                 + "{\"id\":0,\"method\":\"item/tool/call\",\"params\":{\"i\":2}}\n"
                 + "{\"id\":1,\"result\":{\"ok\":true}}\n"
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"b\",\"params\":{\"i\":3}}\n");
-        assertThat(call.get(5, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
+        assertThat(call.get(60, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
         List<JsonRpcMessage.Inbound> got = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             got.add(inbox.poll(Duration.ofSeconds(5)));
@@ -178,7 +178,7 @@ class JsonRpcPeerTest {
         assertThat(m).isInstanceOf(JsonRpcMessage.Request.class);
         assertThat(call).isNotDone();
         codex.sendLine("{\"id\":1,\"result\":{\"turn\":{}}}");
-        assertThat(call.get(5, TimeUnit.SECONDS).has("turn")).isTrue();
+        assertThat(call.get(60, TimeUnit.SECONDS).has("turn")).isTrue();
         codex.peer().respond(((JsonRpcMessage.Request) m).id(), Map.of("decision", "decline"));
         assertThat(codex.nextRawLine()).isEqualTo("{\"id\":1,\"result\":{\"decision\":\"decline\"}}");
     }
@@ -246,7 +246,7 @@ class JsonRpcPeerTest {
         for (int i = 0; i < 100; i++) {
             codex.sendLine("{\"method\":\"n" + i + "\"}");
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 100);
+        await().atMost(Duration.ofSeconds(60)).until(() -> got.size() == 100);
         for (int i = 0; i < 100; i++) {
             assertThat(got.get(i)).isEqualTo("n" + i);
         }
@@ -287,9 +287,9 @@ class JsonRpcPeerTest {
         CompletableFuture<JsonNode> f = codex.peer().request("slow", null, Duration.ofMillis(100));
         codex.nextRawLine();
         assertThat(causeOf(f)).isInstanceOf(RpcTimeoutException.class).hasMessageContaining("slow");
-        await().atMost(Duration.ofSeconds(2)).until(() -> codex.peer().stats().pendingRequests() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> codex.peer().stats().pendingRequests() == 0);
         codex.sendLine("{\"id\":1,\"result\":{}}");
-        await().atMost(Duration.ofSeconds(2)).until(() -> codex.peer().stats().unmatchedResponses() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> codex.peer().stats().unmatchedResponses() == 1);
     }
 
     @Test
@@ -345,7 +345,7 @@ class JsonRpcPeerTest {
         });
         codex.nextRawLine();
         codex.sendLine("{\"id\":1,\"result\":{}}");
-        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(thread.get()).doesNotStartWith("codex-bridge-reader");
     }
 
@@ -379,7 +379,7 @@ class JsonRpcPeerTest {
         JsonNode last = codex.nextSent();
         assertThat(last.path("id").asLong()).isEqualTo(4);
         codex.sendLine("{\"id\":4,\"result\":{\"turn\":{\"id\":\"t\"}}}");
-        assertThat(f.get(5, TimeUnit.SECONDS).path("turn").path("id").asText()).isEqualTo("t");
+        assertThat(f.get(60, TimeUnit.SECONDS).path("turn").path("id").asText()).isEqualTo("t");
         assertThat(codex.peer().stats().overloadRetries()).isEqualTo(3);
     }
 
@@ -479,7 +479,7 @@ class JsonRpcPeerTest {
         String direct = "{\"method\":\"direct\"}\n";
         String large = "{\"method\":\"direct\",\"params\":{\"pad\":\"" + "x".repeat(70 * 1024) + "\"}}\n";
         codex.sendRaw(direct + direct + "{\"method\":\"general\"}\n" + direct + large + "{\"method\":\"last\"}\n");
-        assertThat(last.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!calls.get(calls.size() - 1).equals("end") && System.nanoTime() < deadline) {
             Thread.sleep(5);    // the reader goes back to reading: the burst ends
@@ -569,6 +569,6 @@ class JsonRpcPeerTest {
         Collections.reverse(queued);   // a pool may run them in any order
         queued.forEach(Runnable::run);
 
-        assertThat(answer.get(5, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
+        assertThat(answer.get(60, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
     }
 }

@@ -49,7 +49,7 @@ class MessagePeerTest {
 
         source.offer("{\"id\":1,\"result\":{\"n\":1}}");
         source.offer("{\n  \"method\": \"spread\",\n  \"params\": {}\n}");
-        assertThat(answer.get(5, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(1);
+        assertThat(answer.get(60, TimeUnit.SECONDS).path("n").asInt()).isEqualTo(1);
         assertThat(inbox.poll(Duration.ofSeconds(5)).method()).isEqualTo("spread");
         assertThat(peer.stats().messagesRead()).isEqualTo(2);
         assertThat(peer.stats().messagesSent()).isEqualTo(2);
@@ -97,7 +97,7 @@ class MessagePeerTest {
                 calls.add("end");
             }
         }, 1 << 20);
-        await().atMost(Duration.ofSeconds(5)).until(() -> calls.size() >= 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> calls.size() >= 3);
         assertThat(calls).containsExactly("direct", "direct", "end");
     }
 
@@ -107,8 +107,8 @@ class MessagePeerTest {
         start(inbox, 1024);
         CompletableFuture<JsonNode> pending = peer.request("m", null, LONG);
         source.end();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !peer.isOpen());
-        assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionClosedException.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !peer.isOpen());
+        assertThatThrownBy(() -> pending.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionClosedException.class);
         assertThat(sender.closed).isTrue();
         assertThatThrownBy(() -> peer.notify("late", null)).isInstanceOf(ConnectionClosedException.class);
         assertThat(sender.sent()).containsExactly("{\"id\":1,\"method\":\"m\",\"params\":{}}");

@@ -339,7 +339,7 @@ class HibernationTest {
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
 
         idleUntil(s::isHibernated);
-        assertThat(s.startAsync().get(10, TimeUnit.SECONDS)).isEqualTo(thread);
+        assertThat(s.startAsync().get(60, TimeUnit.SECONDS)).isEqualTo(thread);
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
         // every resume followed the unsubscribe before it: codex never reads an unsubscribe after a resume
         assertThat(lastOf(thread)).isEqualTo("thread/resume");
@@ -365,7 +365,7 @@ class HibernationTest {
             });
             pause(Math.max(0, -timerLagMicros));
             TurnResult r = s.runTurn(TurnInput.text("turn " + i));
-            deadline.get(10, TimeUnit.SECONDS);
+            deadline.get(60, TimeUnit.SECONDS);
             assertThat(r.status()).as("turn %d", i).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.threadId()).isEqualTo(thread);
             assertThat(unsubscribedWhenTurnStarted(thread)).as("turn %d went out on a thread codex was told no one follows", i).isFalse();

@@ -245,7 +245,7 @@ class LibraryThreadsTest {
         String params = "{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"c\",\"startedAtMs\":1,\"command\":\"rm -rf /\",\"cwd\":\"/\"}";
         String method = "item/commandExecution/requestApproval";
         ServerRequestBridge.Answer answer = bridge.answer(method,
-                new CodexEvent.ServerRequest(JsonRpcId.of(1), method, "t", Json.parse(params)).params()).get(10, TimeUnit.SECONDS);
+                new CodexEvent.ServerRequest(JsonRpcId.of(1), method, "t", Json.parse(params)).params()).get(60, TimeUnit.SECONDS);
 
         assertThat(Json.tree(answer.result()).path("decision").asText()).isEqualTo("decline");
         waitUntil(interrupted::get);

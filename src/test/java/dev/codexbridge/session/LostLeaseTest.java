@@ -44,7 +44,7 @@ class LostLeaseTest {
         assertThat(s.leaseLost()).isFalse();
         TurnHandle running = runningWhenTheLeaseIsLost(s);
 
-        TurnResult stopped = running.result().get(10, TimeUnit.SECONDS);
+        TurnResult stopped = running.result().get(60, TimeUnit.SECONDS);
         assertThat(s.leaseLost()).as("what a door asks before it reuses the session").isTrue();
         assertThat(sent("turn/interrupt")).as("codex told to stop acting for this host").isEqualTo(1);
         assertThat(stopped.status()).isEqualTo(TurnOutcome.INTERRUPTED);
@@ -68,7 +68,7 @@ class LostLeaseTest {
         CodexSession s = started(true);
         TurnHandle running = runningWhenTheLeaseIsLost(s);
 
-        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        TurnResult r = running.result().get(60, TimeUnit.SECONDS);
         assertThat(r.status()).as("codex completed it, but no store will keep it: never told completed").isEqualTo(TurnOutcome.FAILED);
         assertThat(r.storeFailed()).isFalse();
         assertThat(r.finalText()).isEqualTo("done");
@@ -127,11 +127,11 @@ class LostLeaseTest {
         });
         databaseAway = true;
         TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> refusedPuts.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> refusedPuts.get() >= 2);
         assertThat(running.result()).as("not handed out while no store has it and the lease holds").isNotDone();
 
         databaseAway = false;
-        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        TurnResult r = running.result().get(60, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.storeFailed()).as("stored once the database answered").isFalse();
         assertThat(store.get(THREAD)).get().extracting(c -> c.lastCompletedTurnId()).isEqualTo(r.turnId());
@@ -153,12 +153,12 @@ class LostLeaseTest {
             }
         });
         TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> refusedPuts.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> refusedPuts.get() >= 2);
         // the lease goes meanwhile (another host took the conversation when it lapsed): the turn can never be stored here
         store.release(held(s));
         custody(s).heldLease().renew();
 
-        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        TurnResult r = running.result().get(60, TimeUnit.SECONDS);
         assertThat(r.status()).as("never told completed while no store will ever keep it").isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().message()).contains("lost the conversation's lease before the turn could be stored");
     }
@@ -185,14 +185,14 @@ class LostLeaseTest {
         b.lineageMoves = homes;
         CodexSession s = fake.track(b.build());
         s.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> held(s) != null);
         return s;
     }
 
     /** A turn started on {@code s}, then the lease lost under it: the store gives the conversation away, the next renewal hears it. */
     private TurnHandle runningWhenTheLeaseIsLost(CodexSession s) {
         TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
+        await().atMost(Duration.ofSeconds(60)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
         store.release(held(s));
         custody(s).heldLease().renew();
         return running;

@@ -37,7 +37,7 @@ class OtherThreadResumedTest {
         assertThat(result.error().category()).as("not a connection's end: not sent again elsewhere").isEqualTo(ErrorCategory.OTHER);
         assertThat(sent("turn/start")).isZero();
         assertThat(client.attachedThreads()).as("nothing of the other thread is followed").isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> codex.received().stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> codex.received().stream()
                 .anyMatch(m -> "thread/unsubscribe".equals(m.path("method").asText()) && "thread-other".equals(m.path("params").path("threadId").asText())));
     }
 

@@ -193,7 +193,7 @@ class RateLimitSessionTest {
             assertThat(turnStarts()).isEmpty();
             governor.close();
             for (CompletableFuture<TurnResult> f : turns) {
-                assertThat(f.get(5, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
+                assertThat(f.get(60, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
             }
         }
     }
@@ -250,7 +250,7 @@ class RateLimitSessionTest {
             others.get(0).close();
             others.get(1).interrupt();
             for (CompletableFuture<TurnResult> f : results.subList(0, 2)) {
-                TurnResult r = f.get(5, TimeUnit.SECONDS);
+                TurnResult r = f.get(60, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
                 assertThat(r.attempts()).isZero();
                 assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
@@ -259,9 +259,9 @@ class RateLimitSessionTest {
             // closing the governor ends the rest, the first session's retry wait included
             governor.close();
             for (CompletableFuture<TurnResult> f : results.subList(2, 4)) {
-                assertThat(f.get(5, TimeUnit.SECONDS).attempts()).isZero();
+                assertThat(f.get(60, TimeUnit.SECONDS).attempts()).isZero();
             }
-            TurnResult firstResult = firstTurn.get(5, TimeUnit.SECONDS);
+            TurnResult firstResult = firstTurn.get(60, TimeUnit.SECONDS);
             assertThat(firstResult.status()).isEqualTo(TurnOutcome.INTERRUPTED);
             assertThat(firstResult.attempts()).isEqualTo(1);
             assertThat(firstResult.rateLimitWaitMs()).isPositive();

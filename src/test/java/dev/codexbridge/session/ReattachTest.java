@@ -220,7 +220,7 @@ class ReattachTest {
 
         TurnResult r = turn.get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
-        await().atMost(Duration.ofSeconds(10)).until(() -> resumed.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> resumed.size() == 3);
         assertThat(resumed).first().isEqualTo(busyThread);
         assertThat(resumed).containsExactlyInAnyOrder(busyThread, idleA, idleB);
     }
@@ -448,8 +448,8 @@ class ReattachTest {
         assertThat(r.error().message()).contains("reads as interrupted");
         assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
         // the withdrawal reaches the host's prompt on the host pool, a moment after the turn's end
-        await().atMost(Duration.ofSeconds(10)).until(decision::isCancelled);
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.events.contains("withdrawn"));
+        await().atMost(Duration.ofSeconds(60)).until(decision::isCancelled);
+        await().atMost(Duration.ofSeconds(60)).until(() -> heard.events.contains("withdrawn"));
         assertThat(heard.events).containsExactly("completed m-1", "asked", "lost", "reattached", "withdrawn");
         assertThat(responsesTo(41)).isZero();
     }

@@ -62,7 +62,7 @@ class ThreadOpenPacingTest {
 
         int answered = 0;
         while (answered < 40) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !held.isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !held.isEmpty());
             Thread.sleep(20);      // time for more to go out, were the window not there
             assertThat(sent("thread/resume") - answered).as("resumes in flight").isBetween(1L, 4L);
             CompletableFuture<JsonNode> next = held.poll();
@@ -70,7 +70,7 @@ class ThreadOpenPacingTest {
             answered++;
         }
         for (CompletableFuture<TurnResult> t : turns) {
-            assertThat(t.get(10, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(t.get(60, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
         }
         assertThat(sent("thread/resume")).isEqualTo(40);
     }
@@ -86,7 +86,7 @@ class ThreadOpenPacingTest {
         }
 
         // 2 in flight, 3 waiting, 5 refused at once
-        await().atMost(Duration.ofSeconds(10)).until(() -> turns.stream().filter(CompletableFuture::isDone).count() == 5);
+        await().atMost(Duration.ofSeconds(60)).until(() -> turns.stream().filter(CompletableFuture::isDone).count() == 5);
         for (CompletableFuture<TurnResult> t : turns) {
             if (t.isDone()) {
                 TurnResult r = t.get();
@@ -105,7 +105,7 @@ class ThreadOpenPacingTest {
         }
         long completed = 0;
         for (CompletableFuture<TurnResult> t : turns) {
-            if (t.get(10, TimeUnit.SECONDS).status() == TurnOutcome.COMPLETED) {
+            if (t.get(60, TimeUnit.SECONDS).status() == TurnOutcome.COMPLETED) {
                 completed++;
             }
         }
@@ -121,7 +121,7 @@ class ThreadOpenPacingTest {
         CompletableFuture<JsonNode> first = client.requestAsync("thread/resume", resume("thread-a"), JsonNode.class, Duration.ofSeconds(30));
         CompletableFuture<JsonNode> second = client.requestAsync("thread/resume", resume("thread-b"), JsonNode.class, Duration.ofSeconds(30));
 
-        await().atMost(Duration.ofSeconds(10)).until(second::isDone);
+        await().atMost(Duration.ofSeconds(60)).until(second::isDone);
         assertThat(second).failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause().isInstanceOf(ThreadOpenCapacityException.class)
                 .satisfies(e -> assertThat(((ThreadOpenCapacityException) e).kind()).isEqualTo(FailureKind.CAPACITY));

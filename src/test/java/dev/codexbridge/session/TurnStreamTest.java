@@ -50,7 +50,7 @@ class TurnStreamTest {
 
         Recorder r = new Recorder(Long.MAX_VALUE);
         buffer.subscribe(r);
-        await().atMost(Duration.ofSeconds(10)).until(() -> r.completed.get() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.completed.get() == 1);
         assertThat(r.events).containsExactly(new TurnStreamEvent.Started("key", "turn-1"),
                 new TurnStreamEvent.AgentMessageDelta("msg", "Hello, world"), new TurnStreamEvent.Warning("still here"),
                 new TurnStreamEvent.Ended(result("Hello, world")));
@@ -69,7 +69,7 @@ class TurnStreamTest {
 
         Recorder r = new Recorder(Long.MAX_VALUE);
         buffer.subscribe(r);
-        await().atMost(Duration.ofSeconds(10)).until(() -> r.completed.get() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.completed.get() == 1);
         assertThat(r.events).extracting(TurnStreamEvent::kind).containsExactly("warning", "warning", "ended");
     }
 
@@ -109,7 +109,7 @@ class TurnStreamTest {
         for (int i = 0; i < 1 + StreamBuffer.OVERFLOW_FACTOR; i++) {
             buffer.offer(new TurnStreamEvent.Warning("w" + i));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !r.errors.isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !r.errors.isEmpty());
         assertThat(r.errors.get(0)).isInstanceOf(TurnStreamOverflowException.class).hasMessageContaining("fell 10 events behind");
         buffer.offer(new TurnStreamEvent.Warning("later"));
         buffer.end(new TurnStreamEvent.Ended(result("x")));
@@ -126,9 +126,9 @@ class TurnStreamTest {
         buffer.offer(new TurnStreamEvent.Warning("w"));
         Recorder r = new Recorder(0);
         buffer.subscribe(r);
-        await().atMost(Duration.ofSeconds(10)).until(() -> r.subscription != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.subscription != null);
         r.subscription.request(0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !r.errors.isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !r.errors.isEmpty());
         assertThat(r.errors.get(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
         assertThat(r.events).isEmpty();
     }
@@ -141,7 +141,7 @@ class TurnStreamTest {
         }
         Recorder r = new Recorder(2);
         buffer.subscribe(r);
-        await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.events.size() == 2);
         r.subscription.cancel();
         r.subscription.request(10);
         buffer.end(new TurnStreamEvent.Ended(result("x")));
@@ -191,7 +191,7 @@ class TurnStreamTest {
         StreamBuffer open = new StreamBuffer(4, executor);
         TurnEventIterator events = TurnStream.detached(open).iterator();
         Thread closer = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(10)).until(() -> open.waiting() == 0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> open.waiting() == 0);
             events.close();
         });
         closer.start();

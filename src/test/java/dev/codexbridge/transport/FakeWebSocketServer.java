@@ -69,7 +69,7 @@ final class FakeWebSocketServer implements AutoCloseable {
 
     /** The upgrade request's header lines, lower-cased names. */
     List<String> requestHeaders() throws Exception {
-        return requestHeaders.get(10, TimeUnit.SECONDS);
+        return requestHeaders.get(60, TimeUnit.SECONDS);
     }
 
     /** The next message the client sent. */
@@ -82,7 +82,7 @@ final class FakeWebSocketServer implements AutoCloseable {
     }
 
     FrameWriter frames() throws Exception {
-        return writer.get(10, TimeUnit.SECONDS);
+        return writer.get(60, TimeUnit.SECONDS);
     }
 
     /** Whether a client has connected. */

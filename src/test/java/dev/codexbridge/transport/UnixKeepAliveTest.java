@@ -140,7 +140,7 @@ class UnixKeepAliveTest {
                 assertThat(server.pings.get()).as("pings went out and were answered").isGreaterThanOrEqualTo(3);
                 byte[] message = "{\"id\":1}".getBytes(StandardCharsets.UTF_8);
                 server.frames.text(message, message.length, message.length);
-                assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(message.length);
+                assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(message.length);
             } finally {
                 c.close();
             }
@@ -168,7 +168,7 @@ class UnixKeepAliveTest {
             UnixWebSocket c = open(socket);
             try {
                 CompletableFuture<Integer> read = reading(c);
-                server.accepted.get(10, TimeUnit.SECONDS).close();
+                server.accepted.get(60, TimeUnit.SECONDS).close();
                 assertThat(read.get(20, TimeUnit.SECONDS)).isEqualTo(MessageSource.END);
                 assertThat(c.closeDetail()).startsWith("the connection dropped");
             } finally {

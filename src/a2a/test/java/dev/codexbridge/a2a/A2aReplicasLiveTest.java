@@ -87,7 +87,7 @@ class A2aReplicasLiveTest {
         assertThat(sent.at("/status/state").asText()).as(sent.toString()).isEqualTo("completed");
         String task = sent.path("id").asText();
         // its end recorded, replica a keeps nothing of the task: both replicas answer from the record
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.server.tasksHeld() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.server.tasksHeld() == 0);
 
         JsonNode onB = aliceOnB.call("tasks/get", id(task)).path("result");
         assertThat(aliceOnA.call("tasks/get", id(task)).path("result")).as("read back as the caller was answered").isEqualTo(sent);
@@ -140,7 +140,7 @@ class A2aReplicasLiveTest {
         String task = started.path("id").asText();
         String context = started.path("contextId").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> statusText(aliceOnA.call("tasks/get", id(task)).path("result")).startsWith("running: "));
-        await().atMost(Duration.ofSeconds(10)).until(() -> statusText(aliceOnB.call("tasks/get", id(task)).path("result")).startsWith("running: "));
+        await().atMost(Duration.ofSeconds(60)).until(() -> statusText(aliceOnB.call("tasks/get", id(task)).path("result")).startsWith("running: "));
         assertThat(aliceOnB.call("tasks/get", id(task)).at("/result/status/state").asText()).isEqualTo("working");
 
         try (WebhookReceiver hook = new WebhookReceiver()) {

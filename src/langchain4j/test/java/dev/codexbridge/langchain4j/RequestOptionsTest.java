@@ -106,7 +106,7 @@ class RequestOptionsTest {
                 error.complete(e);
             }
         });
-        assertThat(error.get(5, TimeUnit.SECONDS)).isInstanceOf(UnsupportedFeatureException.class);
+        assertThat(error.get(60, TimeUnit.SECONDS)).isInstanceOf(UnsupportedFeatureException.class);
     }
 
     @Test

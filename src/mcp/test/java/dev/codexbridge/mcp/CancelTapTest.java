@@ -103,7 +103,7 @@ class CancelTapTest {
                 lines.add(l);
             }
         }
-        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ended.await(60, TimeUnit.SECONDS)).isTrue();
         return lines;
     }
 }

@@ -92,7 +92,7 @@ class ElicitationWithdrawalTest {
     @Test
     void aWithdrawnElicitationIsCancelledAtTheClientByItsIdAndNoLongerAwaited() throws Exception {
         CompletableFuture<ApprovalDecision> asked = caller(Duration.ofMinutes(5)).decide(command()).toCompletableFuture();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> wire.size() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> wire.size() == 1);
         JsonNode request = Json.parse(wire.get(0));
         assertThat(request.path("method").asText()).isEqualTo("elicitation/create");
         assertThat(request.at("/params/_meta").has(PendingElicitations.MARK)).as("the mark never reaches the client").isFalse();
@@ -100,7 +100,7 @@ class ElicitationWithdrawalTest {
 
         // codex withdraws the request: the approval bridge cancels the handler's stage
         asked.cancel(false);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> wire.size() == 2 && waitsCancelled.get() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> wire.size() == 2 && waitsCancelled.get() == 1);
         JsonNode cancelled = Json.parse(wire.get(1));
         assertThat(cancelled.path("method").asText()).isEqualTo("notifications/cancelled");
         assertThat(cancelled.at("/params/requestId").asText()).isEqualTo("session-1");
@@ -110,9 +110,9 @@ class ElicitationWithdrawalTest {
 
     @Test
     void anElicitationPastItsDeadlineIsDeclinedAndCancelledAtTheClient() throws Exception {
-        ApprovalDecision d = caller(Duration.ofMillis(300)).decide(command()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ApprovalDecision d = caller(Duration.ofMillis(300)).decide(command()).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertThat(d.choice()).isEqualTo(ApprovalChoice.DENY);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> wire.size() == 2 && waitsCancelled.get() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> wire.size() == 2 && waitsCancelled.get() == 1);
         assertThat(Json.parse(wire.get(1)).at("/params/requestId").asText()).isEqualTo("session-1");
         assertThat(pending.size()).isZero();
     }

@@ -258,7 +258,7 @@ class McpHttpJavaClientLiveTest {
         assertThat(codex).as("%s's codex", principal).hasSize(1);
         String codexHome = codexHome(codex.get(0));
         codex.get(0).destroyForcibly();
-        codex.get(0).onExit().get(10, TimeUnit.SECONDS);
+        codex.get(0).onExit().get(60, TimeUnit.SECONDS);
         if (home) {
             TestDirs.delete(Path.of(codexHome));
         }

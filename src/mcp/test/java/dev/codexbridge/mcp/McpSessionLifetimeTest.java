@@ -71,7 +71,7 @@ class McpSessionLifetimeTest {
         assertThat(McpErrorBodiesTest.notAJsonRpcError(gone)).as(gone.body()).isNull();
         assertThat(Json.parse(gone.body()).at("/error/message").asText()).isEqualTo("session not found");
         // ended in the SDK too: once the server no longer holds it, the SDK itself does not know it
-        await().atMost(Duration.ofSeconds(10)).until(() -> http.sessionsHeld() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.sessionsHeld() == 0);
         assertThat(send(http.uri(), "POST", ALICE, session, Map.of(), LIST).status()).isEqualTo(404);
         assertThat(open()).as("its place is free").isNotBlank();
     }

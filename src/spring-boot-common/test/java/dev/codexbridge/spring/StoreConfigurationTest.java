@@ -101,10 +101,10 @@ class StoreConfigurationTest {
             try (Stream<Path> all = Files.walk(folder)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator))
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(health(indicator))
                     .isEqualTo("DOWN {store=disk, state=unavailable, reason=the store's check failed (the application's log says why)}"));
             Files.createDirectories(folder);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("UP {store=disk, state=answering}"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("UP {store=disk, state=answering}"));
         });
     }
 

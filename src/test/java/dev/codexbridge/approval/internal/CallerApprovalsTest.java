@@ -54,7 +54,7 @@ class CallerApprovalsTest {
 
     private static String decision(ApprovalPolicy policy, String method, String params) throws Exception {
         ServerRequestBridge.Answer a = new ServerRequestBridge(policy, List.of(), "/w").answer(method, params(method, params))
-                .get(5, TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
         // the decision given (its mapping to each request's wire answer is ServerRequestBridgeTest's)
         return a.decision().choice().allows() ? "accept" : "decline";
     }
@@ -130,8 +130,8 @@ class CallerApprovalsTest {
                 });
         CompletableFuture<ServerRequestBridge.Answer> answer = new ServerRequestBridge(policy, List.of(), "/w")
                 .answer(METHOD, params(METHOD, command("git push")));
-        assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
         answer.cancel(false);
-        assertThatThrownBy(() -> prompt.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> prompt.get(60, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
     }
 }

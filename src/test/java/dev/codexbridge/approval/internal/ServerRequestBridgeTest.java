@@ -59,7 +59,7 @@ class ServerRequestBridgeTest {
     }
 
     private static ServerRequestBridge.Answer answer(ServerRequestBridge bridge, String method, String params) throws Exception {
-        ServerRequestBridge.Answer a = bridge.answer(method, params(method, params)).get(5, TimeUnit.SECONDS);
+        ServerRequestBridge.Answer a = bridge.answer(method, params(method, params)).get(60, TimeUnit.SECONDS);
         if (a.result() != null) {
             WireSchema schema = method.equals("item/tool/requestUserInput") || method.equals("item/tool/call")
                     ? WireSchema.pinnedExperimental() : WireSchema.pinned();
@@ -342,10 +342,10 @@ class ServerRequestBridgeTest {
                 return prompt;
             }).trustMcpServer("echo").build(), List.of(), "/s");
             CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer(request[0], params(request[0], request[1]));
-            assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
             answer.cancel(false);
             // cancelled on the host pool: the host's own continuations of its stage are host code
-            assertThatThrownBy(() -> prompt.get(5, TimeUnit.SECONDS)).as(request[0]).isInstanceOf(CancellationException.class);
+            assertThatThrownBy(() -> prompt.get(60, TimeUnit.SECONDS)).as(request[0]).isInstanceOf(CancellationException.class);
             // the host answering after that changes nothing
             assertThat(prompt.complete(ApprovalDecision.once())).isFalse();
             assertThat(answer).isCancelled();
@@ -368,9 +368,9 @@ class ServerRequestBridgeTest {
         });
         ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(slow), "/s");
         CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer("item/tool/call", params("item/tool/call", TOOL_CALL));
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
         answer.cancel(false);
-        assertThat(howItEnded.get(5, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        assertThat(howItEnded.get(60, TimeUnit.SECONDS)).isEqualTo("interrupted");
         assertThat(answer).isCancelled();
     }
 
@@ -392,7 +392,7 @@ class ServerRequestBridgeTest {
         // A known method whose params do not fit the pinned schema decodes to Unknown: not guessed at.
         ServerRequestParams misfit = params("item/fileChange/requestApproval", "{\"itemId\":{\"not\":\"a string\"}}");
         assertThat(misfit).isInstanceOf(ServerRequestParams.Unknown.class);
-        assertThat(bridge.answer("item/fileChange/requestApproval", misfit).get(5, TimeUnit.SECONDS).error().code()).isEqualTo(-32601);
+        assertThat(bridge.answer("item/fileChange/requestApproval", misfit).get(60, TimeUnit.SECONDS).error().code()).isEqualTo(-32601);
         assertThat(bridge.describe("item/fileChange/requestApproval", misfit)).isNull();
     }
 

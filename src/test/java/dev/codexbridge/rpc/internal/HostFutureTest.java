@@ -46,7 +46,7 @@ class HostFutureTest {
         new Thread(() -> library.complete("done")).start();
 
         assertThat(derived.join()).isEqualTo("done!");
-        assertThat(host.get(5, TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(host.get(60, TimeUnit.SECONDS)).isEqualTo("done");
         // the executor's own hand-off, when it comes, finds the future done
         queued.poll(5, TimeUnit.SECONDS).run();
         assertThat(host.join()).isEqualTo("done");
