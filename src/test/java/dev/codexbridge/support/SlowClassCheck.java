@@ -69,6 +69,7 @@ public final class SlowClassCheck {
         }
         double limit = limitAtReferencePace * pace;
         String paced = String.format(Locale.ROOT, "%.0f s at the reference pace, x%.2f for this build's", limitAtReferencePace, pace);
+        printCostliest(classDirs);
         List<ClassTime> over = unmarkedOver(limit, read, classDirs);
         if (!over.isEmpty()) {
             StringBuilder list = new StringBuilder();
@@ -79,6 +80,55 @@ public final class SlowClassCheck {
             System.exit(1);
         }
         System.out.printf(Locale.ROOT, "SlowClassCheck: %d report(s) from this build, none over %.0f s (%s) unmarked%n", read.size(), limit, paced);
+    }
+
+    /** How many of the costliest classes are printed. */
+    static final int COSTLIEST = 15;
+
+    /**
+     * Prints the classes that cost the most CPU in this build (their JVM's and their children's, as
+     * the test JVMs' {@code ClassCpuRecord} wrote them next to each module's {@code test-classes}),
+     * and moves each record aside to {@code class-cpu.last.tsv}, so that the next build starts its
+     * own. The suite's time is its CPU on two cores; this says where it went.
+     */
+    static void printCostliest(List<Path> classDirs) throws IOException {
+        List<ClassCpu> all = new ArrayList<>();
+        for (Path dir : classDirs) {
+            Path record = dir.resolveSibling("class-cpu.tsv");
+            if (Files.isRegularFile(record)) {
+                all.addAll(cpu(Files.readAllLines(record, StandardCharsets.UTF_8)));
+                Files.move(record, dir.resolveSibling("class-cpu.last.tsv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (all.isEmpty()) {
+            return;
+        }
+        double total = all.stream().mapToDouble(ClassCpu::cpuSeconds).sum();
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "SlowClassCheck: %d classes cost %.0f s of CPU with their processes; the costliest:%n", all.size(), total));
+        all.stream().sorted(java.util.Comparator.comparingDouble(ClassCpu::cpuSeconds).reversed()).limit(COSTLIEST)
+                .forEach(c -> out.append(String.format(Locale.ROOT, "  %7.1f s CPU %7.1f s wall  %s%n", c.cpuSeconds(), c.wallSeconds(), c.className())));
+        System.out.print(out);
+    }
+
+    /** One class's CPU and wall time as {@code ClassCpuRecord} wrote them. */
+    record ClassCpu(String className, double cpuSeconds, double wallSeconds) {
+    }
+
+    /** The records' lines (class, CPU seconds, wall seconds, process id); a line that is not one is skipped. */
+    static List<ClassCpu> cpu(List<String> lines) {
+        List<ClassCpu> out = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split("\t");
+            try {
+                if (f.length >= 3) {
+                    out.add(new ClassCpu(f[0], Double.parseDouble(f[1]), Double.parseDouble(f[2])));
+                }
+            } catch (NumberFormatException e) {
+                // a line cut by a killed fork
+            }
+        }
+        return out;
     }
 
     /**

@@ -23,6 +23,23 @@ class SlowClassCheckTest {
     }
 
     @Test
+    void theCpuRecordsLinesAreReadAndACutLineIsSkipped() {
+        assertThat(SlowClassCheck.cpu(List.of("a.B\t12.50\t30.00\t4242", "c.D\t1", "e.F\tx\t1\t1", "g.H\t0.25\t1.5\t7")))
+                .containsExactly(new SlowClassCheck.ClassCpu("a.B", 12.5, 30), new SlowClassCheck.ClassCpu("g.H", 0.25, 1.5));
+    }
+
+    @Test
+    void theCpuRecordIsPrintedOnceAndMovedAsideForTheNextBuild() throws IOException {
+        Path classes = Files.createDirectories(reports.resolve("module/test-classes"));
+        Files.writeString(reports.resolve("module/class-cpu.tsv"), "a.B\t2.00\t3.00\t1\n");
+
+        SlowClassCheck.printCostliest(List.of(classes));
+
+        assertThat(reports.resolve("module/class-cpu.tsv")).doesNotExist();
+        assertThat(reports.resolve("module/class-cpu.last.tsv")).hasContent("a.B\t2.00\t3.00\t1");
+    }
+
+    @Test
     void aClassOverTheLimitFailsUnlessMarkedSlowAndOneThatNoLongerExistsCounts() {
         var unmarked = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 61, 1);
         var marked = new SlowClassCheck.ClassTime(Marked.class.getName(), 600, 1);
