@@ -121,6 +121,12 @@ final class ClientConnection {
         endHandled = new CompletableFuture<>();
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
+        // a close while the transport opened (a reconnect's codex starting) read the one before: this one is closed here.
+        // Both fields are volatile, written then read in opposite order here and in close(), so one of the two closes it.
+        if (closedByHost) {
+            t.close();
+            throw new ConnectionClosedException("the client was closed while it connected to codex");
+        }
         initialized = introduce(t);
         ready.complete(owner);
     }

@@ -15,6 +15,7 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.CodexTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,49 @@ class CodexClientTest {
     private CodexClient connect(CodexClient.Builder builder) {
         client = builder.transport(codex.factory()).connect();
         return client;
+    }
+
+    /**
+     * Seen as two reader threads left running after a test's close: the client closed while a
+     * reconnect's transport was opening closed the transport before it, and the new one ran on.
+     */
+    @Test
+    void aTransportAReconnectOpensWhileTheClientClosesIsClosedToo() throws Exception {
+        CountDownLatch reopening = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicReference<CodexTransport> reopened = new AtomicReference<>();
+        CodexTransport.Factory slowSecondOpen = new CodexTransport.Factory() {
+            @Override
+            public CodexTransport open(dev.codexbridge.rpc.InboundSink sink) {
+                CodexTransport t = codex.factory().open(sink);
+                if (codex.opens.get() > 1) {
+                    reopened.set(t);
+                    reopening.countDown();
+                    try {
+                        closed.await(60, TimeUnit.SECONDS);     // the host closes the client meanwhile
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return t;
+            }
+
+            @Override
+            public boolean reachesRunningServer() {
+                return true;
+            }
+        };
+        client = CodexClient.builder().transport(slowSecondOpen)
+                .reconnect(new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
+        codex.die();
+        assertThat(reopening.await(60, TimeUnit.SECONDS)).as("the reconnect opens a transport").isTrue();
+
+        client.close();
+        closed.countDown();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(reopened.get().peer().isOpen())
+                .as("the transport opened across the close is closed, its reader threads with it").isFalse());
+        assertThat(client.isOpen()).isFalse();
     }
 
     @Test

@@ -92,7 +92,9 @@ class DiskLogTest {
         try (DiskConversationStore writer = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC());
              DiskConversationStore reader = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
             String id = Lineages.newThreadId();
-            ConversationLease lease = writer.lease(id, "host-a", TTL);
+            // 150 appends beside a reader that reads the whole log again and again: a minute on a machine two other builds
+            // hold (lease lost at the 60 s TTL); the lease is not what this test is about
+            ConversationLease lease = writer.lease(id, "host-a", Duration.ofMinutes(30));
             StoredConversation stored = writer.put(lease, Lineages.small(id, 1));
             String own = Lineages.ownPath(id);
             java.util.List<byte[]> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
