@@ -156,8 +156,9 @@ class OpenAiJavaSdkLiveTest {
 
     @Test
     void aStreamComesInTheOrderTheSdkParsesItsDeltasJoiningToTheCompletedOutput() throws Exception {
-        model.enqueue(ModelReply.builder().reasoning("Thinking about greetings.", null).message("Hello from a streamed codex turn.")
-                .build());
+        // codex reasons, runs a command of its own, then answers: each an output item in its order
+        model.enqueue(ModelReply.builder().reasoning("Thinking about greetings.", null).execCommand("call-1", "echo from-codex").build(),
+                ModelReply.message("Hello from a streamed codex turn."));
         List<ResponseStreamEvent> events;
         try (StreamResponse<ResponseStreamEvent> stream = alice.responses().createStreaming(ResponseCreateParams.builder()
                 .model("gpt-5").input("say hello").build())) {
@@ -176,6 +177,17 @@ class OpenAiJavaSdkLiveTest {
         Response completed = last.asCompleted().response();
         assertThat(deltas).isEqualTo(text(completed)).isEqualTo("Hello from a streamed codex turn.");
         assertThat(completed.output()).anySatisfy(i -> assertThat(i.isReasoning()).isTrue());
+        ResponseOutputItem.McpCall command = completed.output().stream().filter(ResponseOutputItem::isMcpCall).findFirst().orElseThrow()
+                .asMcpCall();
+        assertThat(command.serverLabel()).isEqualTo("codex");
+        assertThat(command.name()).isEqualTo("exec_command");
+        assertThat(command.arguments()).contains("echo from-codex");
+        assertThat(command.output()).hasValueSatisfying(o -> assertThat(o).contains("from-codex"));
+        int commandAdded = indexOf(events, e -> e.isOutputItemAdded() && e.asOutputItemAdded().item().isMcpCall());
+        int commandDone = indexOf(events, e -> e.isOutputItemDone() && e.asOutputItemDone().item().isMcpCall());
+        assertThat(commandAdded).isLessThan(commandDone);
+        assertThat(events.get(commandAdded).asOutputItemAdded().outputIndex()).isEqualTo(events.get(commandDone).asOutputItemDone()
+                .outputIndex());
         String messageId = completed.output().stream().filter(ResponseOutputItem::isMessage).findFirst().orElseThrow().asMessage().id();
         // the message item was added before its first delta, with the id and index it keeps
         int added = indexOf(events, e -> e.isOutputItemAdded() && e.asOutputItemAdded().item().isMessage());
@@ -239,6 +251,7 @@ class OpenAiJavaSdkLiveTest {
     @Test
     void theModelsAreCodexsAndAWrongKeyIsRefused() {
         List<String> codexIds = OpenAiModels.of(codex).ids();
+        assertThat(codexIds).isNotEmpty();
         assertThat(alice.models().list().data()).extracting(m -> m.id()).containsExactlyElementsOf(codexIds);
         OpenAIClient mallory = client("wrong-key-0123456789abcdef");
         try {
