@@ -11,6 +11,7 @@ import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -40,6 +41,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -51,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * kit's scripted model (one codex for the class, shared by its tests): a response created and
  * continued by {@code previous_response_id}, an older one refused; a stream in the order the SDK
  * parses; structured output; Chat Completions streamed and not, a re-sent history continuing its
- * thread; the models; another principal's ids answered as unknown ones.
+ * thread; a busy conversation's 429; the models; another principal's ids answered as unknown ones.
  */
 class OpenAiJavaSdkLiveTest {
     static final String ALICE = "alice-key-0123456789abcdef";
@@ -246,6 +250,47 @@ class OpenAiJavaSdkLiveTest {
         assertThat(lastModelRequest().lastUserText()).contains("which bird?");
         assertThat(lastModelRequest().lastUserText().orElseThrow()).doesNotContain("heron");
         assertThat(lastModelRequest().userTexts()).anySatisfy(t -> assertThat(t).contains("heron"));
+    }
+
+    /**
+     * A second request on a conversation whose turn still runs is refused 429 with
+     * {@code retry-after} (nothing run, so the SDK may send it again), and the running turn still
+     * answers.
+     */
+    @Test
+    void aRequestOnAConversationWhoseTurnRunsIsBusyAndMaySafelyBeSentAgain() throws Exception {
+        model.enqueue(ModelReply.message("Ready."));
+        Response first = alice.responses().create(ResponseCreateParams.builder().model("gpt-5").input("get ready").build());
+        CountDownLatch release = new CountDownLatch(1);
+        int before = model.responsesRequests().size();
+        model.respondWhenEmpty(request -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message("Done at last.");
+        });
+        OpenAIClient once = OpenAIOkHttpClient.builder().baseUrl(server.uri() + "v1").apiKey(ALICE).maxRetries(0).build();
+        try {
+            CompletableFuture<Response> running = alice.async().responses().create(ResponseCreateParams.builder().model("gpt-5")
+                    .input("take your time").previousResponseId(first.id()).build());
+            model.awaitResponsesRequests(before + 1, Duration.ofSeconds(60));
+            assertThatThrownBy(() -> once.responses().create(ResponseCreateParams.builder().model("gpt-5").input("and now?")
+                    .previousResponseId(first.id()).build()))
+                    .isInstanceOfSatisfying(RateLimitException.class, e -> {
+                        assertThat(e.code()).contains("conversation_busy");
+                        assertThat(e.headers().values("retry-after")).containsExactly("1");
+                        assertThat(e.headers().values("x-should-retry")).containsExactly("true");
+                    });
+            release.countDown();
+            assertThat(text(running.get(60, TimeUnit.SECONDS))).isEqualTo("Done at last.");
+            assertThat(model.responsesRequests()).as("the refused request reached no model").hasSize(before + 1);
+        } finally {
+            release.countDown();
+            model.respondWhenEmpty(null);
+            once.close();
+        }
     }
 
     @Test
