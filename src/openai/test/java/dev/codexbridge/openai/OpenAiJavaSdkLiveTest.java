@@ -13,6 +13,8 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.models.Reasoning;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -20,6 +22,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseTextConfig;
@@ -203,7 +206,7 @@ class OpenAiJavaSdkLiveTest {
     }
 
     @Test
-    void aJsonSchemaFormatIsCodexsOutputSchema() {
+    void aJsonSchemaFormatIsCodexsOutputSchemaAndTheEffortTheTurns() {
         model.enqueue(ModelReply.message("{\"answer\":42}"));
         ResponseFormatTextJsonSchemaConfig schema = ResponseFormatTextJsonSchemaConfig.builder().name("answer").strict(true)
                 .schema(ResponseFormatTextJsonSchemaConfig.Schema.builder()
@@ -212,12 +215,21 @@ class OpenAiJavaSdkLiveTest {
                         .putAdditionalProperty("required", JsonValue.from(List.of("answer")))
                         .putAdditionalProperty("additionalProperties", JsonValue.from(false)).build())
                 .build();
-        Response r = alice.responses().create(ResponseCreateParams.builder().model("gpt-5").input("the answer?")
+        // the input as a message item with an input_text part, a reasoning effort, and nothing stored
+        ResponseInputItem question = ResponseInputItem.ofMessage(ResponseInputItem.Message.builder()
+                .role(ResponseInputItem.Message.Role.USER).addInputTextContent("the answer?").build());
+        Response r = alice.responses().create(ResponseCreateParams.builder().model("gpt-5").inputOfResponse(List.of(question))
+                .reasoning(Reasoning.builder().effort(ReasoningEffort.LOW).build()).store(false)
                 .text(ResponseTextConfig.builder().format(schema).build()).build());
         assertThat(Json.parse(text(r)).path("answer").asInt()).isEqualTo(42);
         JsonNode format = lastModelRequest().body().path("text").path("format");
         assertThat(format.path("type").asText()).isEqualTo("json_schema");
         assertThat(format.path("schema").path("required").get(0).asText()).isEqualTo("answer");
+        assertThat(lastModelRequest().lastUserText()).contains("the answer?");
+        JsonNode turnStart = WIRE.sent().stream().filter(m -> m.path("method").asText().equals("turn/start"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(turnStart.path("params").path("effort").asText()).isEqualTo("low");
+        assertThatThrownBy(() -> alice.responses().retrieve(r.id())).as("store: false keeps nothing").isInstanceOf(NotFoundException.class);
     }
 
     @Test
