@@ -33,6 +33,7 @@ final class ChatCompletionsApi {
     /** Checks the request, finds or opens the conversation and starts the turn; every refusal comes before codex is asked anything. */
     Started start(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ChatRequest request = ChatRequest.of(body);
+        turns.admit();
         ChatHistories.Continuation known = histories.find(principal, request.messages());
         Conversation c = null;
         if (known != null) {

@@ -46,6 +46,7 @@ final class ResponsesApi {
             }
         }
         TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
+        turns.admit();
         Conversation c = conversation(principal, request.previousResponseId());
         TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
         ResponseTurn turn = new ResponseTurn(request, Ids.next("resp_"), System.currentTimeMillis() / 1000,

@@ -33,10 +33,7 @@ final class Turns {
      */
     CompletableFuture<TurnResult> start(Conversation c, TurnInput input, TurnOptions options, TurnListener listener,
             BiConsumer<@Nullable TurnResult, @Nullable Throwable> ended) {
-        if (draining.stopping()) {
-            throw OpenAiError.unavailable("server_stopping", "this server is stopping: nothing was run; send this again (another "
-                    + "replica serves it)", 1);
-        }
+        admit();
         Runnable leave = draining.enter();
         try {
             c.enter();
@@ -63,6 +60,14 @@ final class Turns {
                 leave.run();
             }
         });
+    }
+
+    /** Refuses a new turn once the door stops, before any conversation is opened for it: nothing runs, the caller sends it again. */
+    void admit() {
+        if (draining.stopping()) {
+            throw OpenAiError.unavailable("server_stopping", "this server is stopping: nothing was run; send this again (another "
+                    + "replica serves it)", 1);
+        }
     }
 
     /** Waits for {@code turn}; a failure is the error to answer (codex may have run the turn: the SDK must not retry). */

@@ -11,6 +11,7 @@ import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.Reasoning;
@@ -58,7 +59,7 @@ import org.junit.jupiter.api.Test;
  * kit's scripted model (one codex for the class, shared by its tests): a response created and
  * continued by {@code previous_response_id}, an older one refused; a stream in the order the SDK
  * parses; structured output; Chat Completions streamed and not, a re-sent history continuing its
- * thread; a busy conversation's 429; the models; another principal's ids answered as unknown ones.
+ * thread; a busy conversation's 429; a stopping door's 503 and its answer to the turn in flight; the models; another principal's ids answered as unknown ones.
  */
 class OpenAiJavaSdkLiveTest {
     static final String ALICE = "alice-key-0123456789abcdef";
@@ -67,6 +68,7 @@ class OpenAiJavaSdkLiveTest {
     private static Path dir;
     private static ScriptedModelServer model;
     private static CodexClient codex;
+    private static CodexGateway gateway;
     private static OpenAiServer server;
     private static OpenAIClient alice;
     private static OpenAIClient bob;
@@ -81,7 +83,7 @@ class OpenAiJavaSdkLiveTest {
         Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).write();
         codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
                 .wireTap(WIRE).connect();
-        CodexGateway gateway = CodexGateway.builder().client(codex)
+        gateway = CodexGateway.builder().client(codex)
                 .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
         server = OpenAiServer.builder().gateway(gateway).models(OpenAiModels.of(codex))
                 .authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
@@ -275,14 +277,7 @@ class OpenAiJavaSdkLiveTest {
         Response first = alice.responses().create(ResponseCreateParams.builder().model("gpt-5").input("get ready").build());
         CountDownLatch release = new CountDownLatch(1);
         int before = model.responsesRequests().size();
-        model.respondWhenEmpty(request -> {
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return ModelReply.message("Done at last.");
-        });
+        holdModelUntil(release, "Done at last.");
         OpenAIClient once = OpenAIOkHttpClient.builder().baseUrl(server.uri() + "v1").apiKey(ALICE).maxRetries(0).build();
         try {
             CompletableFuture<Response> running = alice.async().responses().create(ResponseCreateParams.builder().model("gpt-5")
@@ -305,6 +300,55 @@ class OpenAiJavaSdkLiveTest {
         }
     }
 
+    /**
+     * A door that stops refuses a new turn 503 with {@code retry-after} (nothing run: another
+     * replica serves it) and answers the turn in flight before it closes. A door of its own on the
+     * class's gateway and codex.
+     */
+    @Test
+    void aStoppingDoorRefusesNewTurnsAndAnswersTheOneInFlight() throws Exception {
+        OpenAiServer stopping = OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice")))
+                .drainTimeout(Duration.ofSeconds(60)).start();
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(stopping.uri() + "v1").apiKey(ALICE).maxRetries(0)
+                .timeout(Duration.ofSeconds(120)).build();
+        CountDownLatch release = new CountDownLatch(1);
+        int before = model.responsesRequests().size();
+        holdModelUntil(release, "Answered while stopping.");
+        try {
+            CompletableFuture<Response> inFlight = client.async().responses().create(ResponseCreateParams.builder().model("gpt-5")
+                    .input("a long one").build());
+            model.awaitResponsesRequests(before + 1, Duration.ofSeconds(60));
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(stopping::close);
+            // until the door stops, a request naming no known response is 404 and runs nothing; then it is refused first
+            OpenAIServiceException refused = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (refused == null && System.nanoTime() < deadline) {
+                try {
+                    client.responses().create(ResponseCreateParams.builder().model("gpt-5").input("one more")
+                            .previousResponseId("resp_nobody").build());
+                } catch (NotFoundException notYet) {
+                    continue;
+                } catch (OpenAIServiceException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).as("refused once the door stops").isNotNull();
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.code()).contains("server_stopping");
+            assertThat(refused.headers().values("retry-after")).containsExactly("1");
+            assertThat(refused.headers().values("x-should-retry")).containsExactly("true");
+            release.countDown();
+            assertThat(text(inFlight.get(60, TimeUnit.SECONDS))).isEqualTo("Answered while stopping.");
+            closing.get(60, TimeUnit.SECONDS);
+            assertThat(model.responsesRequests()).as("nothing of the refused requests reached the model").hasSize(before + 1);
+        } finally {
+            release.countDown();
+            model.respondWhenEmpty(null);
+            client.close();
+            stopping.close();
+        }
+    }
+
     @Test
     void theModelsAreCodexsAndAWrongKeyIsRefused() {
         List<String> codexIds = OpenAiModels.of(codex).ids();
@@ -316,6 +360,18 @@ class OpenAiJavaSdkLiveTest {
         } finally {
             mallory.close();
         }
+    }
+
+    /** The model answers {@code answer} to the next unscripted request once {@code release} opens: a turn that runs until then. */
+    private static void holdModelUntil(CountDownLatch release, String answer) {
+        model.respondWhenEmpty(request -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message(answer);
+        });
     }
 
     private static int indexOf(List<ResponseStreamEvent> events, java.util.function.Predicate<ResponseStreamEvent> p) {
