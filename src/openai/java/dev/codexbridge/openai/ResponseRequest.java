@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  */
 record ResponseRequest(String model, List<Message> messages, @Nullable String instructions, @Nullable String previousResponseId,
         boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text) {
+    /** Output items of the door's own a client may send back as input: taken as history already had, and left out. */
+    static final Set<String> RESENT_OUTPUT = Set.of("reasoning", "mcp_call", "web_search_call");
+
 
     static ResponseRequest of(@Nullable JsonNode raw) {
         ObjectNode body = Params.body(raw);
@@ -64,11 +68,18 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
             JsonNode item = input.get(i);
             String param = "input[" + i + "]";
             String type = item.path("type").asText("message");
+            if (RESENT_OUTPUT.contains(type)) {
+                // the door's own output sent back as history (the Agents SDK's input list): codex's thread holds that work
+                continue;
+            }
             if (!type.equals("message")) {
                 throw OpenAiError.unsupported(param, "input items of type " + type + " are not supported by this server yet: send "
                         + "messages, and continue a conversation with previous_response_id");
             }
             messages.add(Message.ofResponses(item, param));
+        }
+        if (messages.isEmpty()) {
+            throw OpenAiError.invalid("input", "input holds no message: give at least one");
         }
         return messages;
     }

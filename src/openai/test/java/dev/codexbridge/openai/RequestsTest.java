@@ -33,6 +33,14 @@ class RequestsTest {
         assertThat(r.store()).isFalse();
         assertThat(r.outputSchema()).isEqualTo(Json.parse("{\"type\":\"object\"}"));
         assertThat(ResponseRequest.of(Json.parse("{\"input\":\"hi\"}")).messages().get(0).text()).isEqualTo("hi");
+        // the door's own output items sent back as input (the Agents SDK's input list) are history codex already has
+        ResponseRequest resent = ResponseRequest.of(Json.parse("""
+                {"input":[{"role":"user","content":"list the files"},
+                          {"type":"reasoning","id":"rs_1","summary":[]},
+                          {"type":"mcp_call","id":"mcp_1","server_label":"codex","name":"exec_command","arguments":"{}"},
+                          {"type":"message","role":"assistant","content":[{"type":"output_text","text":"One file.","annotations":[]}]},
+                          {"role":"user","content":"which?"}]}"""));
+        assertThat(resent.messages()).extracting(Message::role).containsExactly("user", "assistant", "user");
     }
 
     @Test
