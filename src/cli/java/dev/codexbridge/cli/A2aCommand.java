@@ -118,17 +118,9 @@ final class A2aCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JettyLogging.quiet();
         PrintStream err = System.err;
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--listen must be HOST:PORT, not '" + listen + "'");
-        }
-        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-        int port;
-        try {
-            port = Integer.parseInt(listen.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen must end with a port number, not '" + listen + "'");
-        }
+        ListenAddress at = ListenAddress.parse(listen);
+        String host = at.host();
+        int port = at.port();
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }

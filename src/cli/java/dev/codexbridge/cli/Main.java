@@ -20,7 +20,8 @@ public final class Main implements Runnable {
      */
     static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, DemoCommand.class, MigrateCommand.class,
             RuntimeCommand.class, RecordCommand.class, ReplayCommand.class, ThreadsCommand.class, ModelsCommand.class,
-            AccountCommand.class, InstallCodexCommand.class, A2aCommand.class, McpCommand.class, CommandLine.HelpCommand.class);
+            AccountCommand.class, InstallCodexCommand.class, A2aCommand.class, McpCommand.class, OpenAiCommand.class,
+            CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,7 @@
 package dev.codexbridge.mcp;
 
 import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.Drain;
 import dev.codexbridge.callers.OriginCheck;
 import dev.codexbridge.callers.Readiness;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,11 +59,11 @@ public final class McpHttpServer implements AutoCloseable {
     private final SessionLifetime lifetime;
     private final Readiness readiness;
     private final CodexMcpServer server;
-    private final Draining draining;
+    private final Drain draining;
     private final Duration drainBound;
 
     private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime, Readiness readiness,
-            CodexMcpServer server, Draining draining, Duration drainBound) {
+            CodexMcpServer server, Drain draining, Duration drainBound) {
         this.jetty = jetty;
         this.readiness = readiness;
         this.server = server;
@@ -133,7 +134,7 @@ public final class McpHttpServer implements AutoCloseable {
         private @Nullable String anonymous;
         private ReplayLimits replay = ReplayLimits.DEFAULTS;
         private Duration sessionIdleTimeout = SESSION_IDLE_TIMEOUT;
-        private Duration drainTimeout = Draining.DEFAULT_BOUND;
+        private Duration drainTimeout = Drain.DEFAULT_BOUND;
         private Readiness readiness = Readiness.always();
         // how often idle sessions are looked for, and the SDK's keep-alive pings on GET streams: shorter in tests
         private Duration idleCheck = Duration.ofMinutes(1);
@@ -269,7 +270,7 @@ public final class McpHttpServer implements AutoCloseable {
             // an ended session's conversations are stored and let go at once: the client may go on with them anywhere
             SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime,
                     server::sessionEnded);
-            Draining draining = new Draining();
+            Drain draining = new Drain();
             Gate gate = new Gate(authenticator, anonymous, server, owners,
                     OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts), draining);
             FilterHolder gateHolder = new FilterHolder(gate);
@@ -324,10 +325,10 @@ public final class McpHttpServer implements AutoCloseable {
         private final CodexMcpServer server;
         private final OriginCheck origins;
         private final SessionOwners sessions;
-        private final Draining draining;
+        private final Drain draining;
 
         Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server, SessionOwners sessions,
-                OriginCheck origins, Draining draining) {
+                OriginCheck origins, Drain draining) {
             this.draining = draining;
             this.authenticator = authenticator;
             this.anonymous = anonymous;

@@ -36,6 +36,7 @@ class PublicApiTest {
                 new String[] {"testkit", "codex-bridge-testkit", "dev.codexbridge.testkit.FixtureRecorder"},
                 new String[] {"a2a", "codex-bridge-a2a", "dev.codexbridge.a2a.A2aAgent"},
                 new String[] {"mcp", "codex-bridge-mcp", "dev.codexbridge.mcp.CodexMcpServer"},
+                new String[] {"openai", "codex-bridge-openai", "dev.codexbridge.openai.OpenAiServer"},
                 new String[] {"langchain4j", "codex-bridge-langchain4j", "dev.codexbridge.langchain4j.CodexChatModel"},
                 new String[] {"opentelemetry", "codex-bridge-opentelemetry", "dev.codexbridge.telemetry.CodexTelemetry"},
                 new String[] {"store-postgresql", "codex-bridge-store-postgresql",

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * What an operator reads is what runs: every option of the doors ({@code a2a}, {@code mcp}),
+ * What an operator reads is what runs: every option of the doors ({@code a2a}, {@code mcp}, {@code openai}),
  * their mixins' and the inherited ones included, is named in the door's doc, and where it has a
  * default, the doc states it on a line naming the option (a row of the doc's options table).
  * The options come from the CLI's own command classes, so a new option, or a changed default,
@@ -28,7 +28,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 class DoorOptionsDocTest {
     /** Each door and its doc. */
-    private static final Map<String, Path> DOORS = Map.of("a2a", Path.of("docs/a2a.md"), "mcp", Path.of("docs/mcp.md"));
+    private static final Map<String, Path> DOORS = Map.of("a2a", Path.of("docs/a2a.md"), "mcp", Path.of("docs/mcp.md"), "openai",
+            Path.of("docs/openai.md"));
 
     /**
      * Defaults the commands apply in code when the option is absent (picocli knows none for them):

@@ -1,0 +1,164 @@
+package dev.codexbridge.openai;
+
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationStoreException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conversations the door holds open, by thread id, each its principal's. Another principal
+ * naming a thread is told it does not exist, as for one never seen. A thread not held open is
+ * resumed through the session source, whose access rule decides. Bounded in all and per principal:
+ * the least recently used idle conversation is closed to make room (its thread stays in codex and
+ * is resumed when next used).
+ */
+final class Conversations implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+
+    private final OpenAiSessions sessions;
+    private final int max;
+    private final int maxPerPrincipal;
+    private final Map<String, Conversation> byThread = new LinkedHashMap<>();
+
+    Conversations(OpenAiSessions sessions, int max, int maxPerPrincipal) {
+        this.sessions = sessions;
+        this.max = max;
+        this.maxPerPrincipal = maxPerPrincipal;
+    }
+
+    /** A new conversation of {@code principal}'s, its thread started. */
+    Conversation open(String principal) {
+        makeRoom(principal);
+        CodexSession session;
+        try {
+            session = sessions.open(principal);
+        } catch (RuntimeException e) {
+            throw refused(principal, null, e);
+        }
+        return register(principal, session);
+    }
+
+    /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
+    Conversation find(String principal, String threadId, String what, String id, String param) {
+        synchronized (this) {
+            Conversation c = byThread.get(threadId);
+            if (c != null) {
+                if (!c.principal.equals(principal)) {
+                    throw OpenAiError.notFound(what, id, param);
+                }
+                c.lastUsedNanos = System.nanoTime();
+                return c;
+            }
+        }
+        makeRoom(principal);
+        CodexSession session;
+        try {
+            session = sessions.resume(principal, threadId);
+        } catch (ThreadAccessDeniedException e) {
+            throw OpenAiError.notFound(what, id, param);
+        } catch (RuntimeException e) {
+            throw refused(principal, threadId, e);
+        }
+        return register(principal, session);
+    }
+
+    /** What a caller is told when its conversation could not be opened or resumed: nothing ran either way. */
+    private static OpenAiError refused(String principal, @Nullable String threadId, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OpenAiError answer) {
+                return answer;
+            }
+            if (t instanceof ConversationLeasedException) {
+                return OpenAiError.unavailable("conversation_elsewhere", "this conversation is in use on another replica; nothing was run: "
+                        + "send this again once its turn there has ended", 2);
+            }
+            if (t.getClass() == ConversationStoreException.class) {
+                return OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again",
+                        2);
+            }
+        }
+        LOG.warn("{}'s conversation {} could not be opened", principal, threadId == null ? "(new)" : threadId, e);
+        return OpenAiError.unavailable("codex_unavailable", "codex could not open the conversation now; nothing was run: send this again",
+                2);
+    }
+
+    private Conversation register(String principal, CodexSession session) {
+        String threadId;
+        try {
+            threadId = session.start();
+        } catch (RuntimeException e) {
+            session.close();
+            throw refused(principal, null, e);
+        }
+        Conversation c = new Conversation(principal, threadId, session);
+        Conversation first;
+        synchronized (this) {
+            first = byThread.putIfAbsent(threadId, c);
+        }
+        if (first == null) {
+            return c;
+        }
+        // two requests resumed the same thread at once: the first one's session serves both
+        session.close();
+        return first;
+    }
+
+    /** Closes idle conversations until {@code principal} may hold one more and the door holds fewer than its bound. */
+    private void makeRoom(String principal) {
+        List<Conversation> closing = new ArrayList<>();
+        synchronized (this) {
+            List<Conversation> mine = byThread.values().stream().filter(c -> c.principal.equals(principal)).toList();
+            if (mine.size() >= maxPerPrincipal) {
+                closing.add(evictable(mine));
+            }
+            if (byThread.size() - closing.size() >= max) {
+                closing.add(evictable(byThread.values().stream().filter(c -> !closing.contains(c)).toList()));
+            }
+            closing.forEach(c -> byThread.remove(c.threadId));
+        }
+        closing.forEach(c -> c.session.close());
+    }
+
+    private static Conversation evictable(List<Conversation> among) {
+        return among.stream().filter(Conversation::idle).min(Comparator.comparingLong(c -> c.lastUsedNanos))
+                .orElseThrow(() -> OpenAiError.busy("too_many_conversations", "every conversation this door may hold runs a turn; "
+                        + "nothing was run: send this again once one has answered", 2));
+    }
+
+    /** Interrupts the turn of every conversation that runs one (a stopping door past its drain). */
+    void interruptRunning() {
+        List<Conversation> running;
+        synchronized (this) {
+            running = byThread.values().stream().filter(c -> !c.idle()).toList();
+        }
+        running.forEach(c -> c.session.interrupt());
+    }
+
+    synchronized int size() {
+        return byThread.size();
+    }
+
+    @Override
+    public void close() {
+        List<Conversation> all;
+        synchronized (this) {
+            all = new ArrayList<>(byThread.values());
+            byThread.clear();
+        }
+        for (Conversation c : all) {
+            try {
+                c.session.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the session of {}: {}", c.threadId, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.codexbridge.openai;
+
+import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.Drain;
+import dev.codexbridge.callers.OriginCheck;
+import dev.codexbridge.callers.Readiness;
+import dev.codexbridge.gateway.CodexGateway;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Codex behind OpenAI's HTTP API (docs/openai.md): {@code POST /v1/responses} (streamed or not,
+ * continued by {@code previous_response_id}), {@code GET} / {@code DELETE} /
+ * {@code input_items} on {@code /v1/responses/{id}}, {@code POST /v1/chat/completions} (streamed or
+ * not), {@code GET /v1/models}, and the probes {@code GET /readyz} and {@code /healthz}. Callers
+ * authenticate by bearer token (the SDKs send their API key as one) or JWT, through the same
+ * {@link Authenticator}s as the A2A and MCP servers; each principal is its own tenant through the
+ * gateway, and another principal's response id is answered exactly as one nobody used. A small
+ * server on Jetty 12's core handlers, as the A2A server (decision 0112).
+ *
+ * <pre>{@code
+ * CodexGateway gateway = CodexGateway.builder().client(shared).configure(b -> b.cwd(work)).build();
+ * try (OpenAiServer server = OpenAiServer.builder().gateway(gateway).models(OpenAiModels.of(shared))
+ *         .authenticator(BearerTokens.read(tokens)).port(8080).start()) {
+ *     // OpenAIOkHttpClient.builder().baseUrl(server.uri() + "v1").apiKey(token).build()
+ * }
+ * }</pre>
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
+    /** How long an interrupted turn's answer is waited for once the drain's bound has passed. */
+    private static final Duration INTERRUPTED_ANSWER_WAIT = Duration.ofSeconds(5);
+
+    private final Builder settings;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final OpenAiHandler handler;
+    private final Conversations conversations;
+    private final Drain draining = new Drain();
+
+    private OpenAiServer(Builder b) {
+        this.settings = b;
+        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.conversations,
+                b.conversationsPerPrincipal);
+        Turns turns = new Turns(draining);
+        this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns),
+                new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
+                b.maxRequestBytes, b.readiness);
+        QueuedThreadPool pool = new QueuedThreadPool(b.threads, 4);
+        pool.setName("codex-bridge-openai");
+        pool.setDaemon(true);
+        this.jetty = new Server(pool);
+        this.connector = new ServerConnector(jetty, 1, 1);
+        connector.setHost(b.host);
+        connector.setPort(b.port);
+        // a non-streamed answer writes nothing until codex's turn ends: the connection must outlive that wait
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
+        jetty.addConnector(connector);
+        jetty.setHandler(handler);
+        jetty.setStopTimeout(2000);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The address the server answers on, e.g. {@code http://127.0.0.1:41234/}; the SDKs' base URL is this plus {@code v1}. */
+    public URI uri() {
+        String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
+        return URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
+    }
+
+    /** Conversations held open, of every principal (for tests and metrics). */
+    int conversationsHeld() {
+        return conversations.size();
+    }
+
+    /**
+     * Stops: {@code /readyz} answers "stopping", a new turn is refused "send again" (503), the
+     * turns in flight are waited for up to {@link Builder#drainTimeout}; what still runs then is
+     * interrupted and its answer waited for a few seconds more; then the listener closes and every
+     * conversation's session is closed (with a store: stored and let go).
+     */
+    @Override
+    public void close() {
+        settings.readiness.close();
+        try {
+            if (!draining.stopAndAwait(settings.drainTimeout)) {
+                LOG.info("the OpenAI server stops with {} turns still running after {} s: they are interrupted", draining.inFlight(),
+                        settings.drainTimeout.toSeconds());
+                conversations.interruptRunning();
+                draining.stopAndAwait(INTERRUPTED_ANSWER_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.debug("stopping the OpenAI server's listener: {}", e.toString());
+        } finally {
+            conversations.close();
+        }
+    }
+
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private @Nullable OpenAiSessions sessions;
+        private OpenAiModels models = OpenAiModels.none();
+        private @Nullable Authenticator auth;
+        private @Nullable String anonymous;
+        private Readiness readiness = Readiness.always();
+        private Duration drainTimeout = Drain.DEFAULT_BOUND;
+        private Duration idleTimeout = Duration.ofMinutes(30);
+        private int maxRequestBytes = 8 << 20;
+        private int conversations = 1000;
+        private int conversationsPerPrincipal = 100;
+        private int responsesKept = 10_000;
+        private int threads = 200;
+        private final List<String> allowedOrigins = new ArrayList<>();
+        private final List<String> allowedHosts = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The interface to listen on (default 127.0.0.1). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port (default 0: any free port, see {@link OpenAiServer#uri()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, not " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Sessions from the host's gateway: its settings, approval policy, tenants, store and access rule. */
+        public Builder gateway(CodexGateway gateway) {
+            return sessions(OpenAiSessions.of(gateway));
+        }
+
+        /** Sessions from a source of the host's own; {@link #gateway} for most hosts. */
+        public Builder sessions(OpenAiSessions sessions) {
+            this.sessions = Objects.requireNonNull(sessions, "sessions");
+            return this;
+        }
+
+        /** What {@code GET /v1/models} lists (default none): usually {@link OpenAiModels#of} the codex client. */
+        public Builder models(OpenAiModels models) {
+            this.models = Objects.requireNonNull(models, "models");
+            return this;
+        }
+
+        /** How callers authenticate: {@code BearerTokens} (the SDKs' API keys), {@code JwtAuthenticator}, or the host's own. */
+        public Builder authenticator(@Nullable Authenticator authenticator) {
+            this.auth = authenticator;
+            return this;
+        }
+
+        /**
+         * Calls without an {@code Authorization} header act as {@code principal}; without an
+         * authenticator, every call does, whatever key it sends (the SDKs always send one). Only
+         * for a server that trusted callers alone can reach, such as a loopback address.
+         */
+        public Builder anonymous(@Nullable String principal) {
+            if (principal != null && principal.isBlank()) {
+                throw new IllegalArgumentException("the anonymous principal's name is blank");
+            }
+            this.anonymous = principal;
+            return this;
+        }
+
+        /** What {@code GET /readyz} answers (no token needed); default {@link Readiness#always()}. */
+        public Builder readiness(Readiness readiness) {
+            this.readiness = Objects.requireNonNull(readiness, "readiness");
+            return this;
+        }
+
+        /** How long {@link OpenAiServer#close} waits for the turns in flight (default 20 s; zero: not at all). */
+        public Builder drainTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("the drain timeout must not be negative: " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a connection may carry nothing (default 30 minutes): a non-streamed answer writes
+         * nothing until codex's turn ends, so keep it above the longest turn the host allows.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the idle timeout must be positive: " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** The largest request body taken (default 8 MiB); a larger one is answered 413, nothing run. */
+        public Builder maxRequestBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("take at least 1 KiB of request, not " + bytes);
+            }
+            this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many conversations the server holds open, in all and per principal (default 1000 and
+         * 100); beyond them the least recently used idle one is let go (its thread stays in codex).
+         */
+        public Builder conversations(int total, int perPrincipal) {
+            if (total < 1 || perPrincipal < 1) {
+                throw new IllegalArgumentException("hold at least one conversation");
+            }
+            this.conversations = total;
+            this.conversationsPerPrincipal = perPrincipal;
+            return this;
+        }
+
+        /** How many responses (and chat histories) the server remembers, the oldest forgotten first (default 10,000). */
+        public Builder responsesKept(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("keep at least one response, not " + n);
+            }
+            this.responsesKept = n;
+            return this;
+        }
+
+        /** Origins whose pages may call, besides the server's own address; any other {@code Origin} is answered 403. */
+        public Builder allowedOrigins(Collection<String> origins) {
+            origins.forEach(o -> allowedOrigins.add(Objects.requireNonNull(o, "origin")));
+            return this;
+        }
+
+        /** {@code Host} values callers may use (behind a proxy), besides the listener's own address; any other is answered 403. */
+        public Builder allowedHosts(Collection<String> hosts) {
+            hosts.forEach(h -> allowedHosts.add(Objects.requireNonNull(h, "host")));
+            return this;
+        }
+
+        /** Starts listening; the caller closes the server. */
+        public OpenAiServer start() {
+            if (auth == null && anonymous == null) {
+                throw new IllegalStateException("give the callers' authenticator, or (for trusted callers only) an anonymous principal");
+            }
+            OpenAiServer s = new OpenAiServer(this);
+            try {
+                // bound first: the Host check names the port actually taken
+                s.connector.open();
+                s.handler.origins(OriginCheck.forListener(host, s.connector.getLocalPort(), allowedOrigins, allowedHosts));
+                s.jetty.start();
+            } catch (Exception e) {
+                s.close();
+                throw new IllegalStateException("the OpenAI server could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+            return s;
+        }
+    }
+}

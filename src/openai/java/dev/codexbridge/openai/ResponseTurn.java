@@ -1,0 +1,286 @@
+package dev.codexbridge.openai;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.session.TokenUsage;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One codex turn as one Responses API response: codex's events become output items and the
+ * stream's events, in the order the official SDKs parse (docs/openai.md, "The stream"):
+ * {@code response.created} and {@code response.in_progress} first; each item added before its
+ * parts and deltas, with a stable id and {@code output_index}; the deltas joining to the done
+ * text; every event numbered by {@code sequence_number}; {@code response.completed},
+ * {@code response.incomplete} or {@code response.failed} last, carrying the whole {@code output}.
+ * Reasoning summaries come whole when codex completes the reasoning item. The same state gives the
+ * non-streamed answer.
+ */
+final class ResponseTurn implements TurnListener {
+    private final ResponseRequest request;
+    private final String id;
+    private final long createdAt;
+    private final Consumer<ObjectNode> sink;
+    private final List<ObjectNode> output = new ArrayList<>();
+    /** Items added and not done yet, by codex's item id. */
+    private final Map<String, Open> open = new LinkedHashMap<>();
+    private int sequence;
+    private @Nullable TokenUsage usage;
+    private @Nullable ObjectNode ended;
+
+    /** An item added and not yet done: its place in {@code output}, and the text its deltas made so far. */
+    private record Open(int index, String itemId, StringBuilder text) {
+    }
+
+    ResponseTurn(ResponseRequest request, String id, long createdAt, Consumer<ObjectNode> sink) {
+        this.request = request;
+        this.id = id;
+        this.createdAt = createdAt;
+        this.sink = sink;
+    }
+
+    String id() {
+        return id;
+    }
+
+    /** The stream's first two events, before codex is asked anything. */
+    synchronized void begin() {
+        ObjectNode created = response("in_progress");
+        emit(event("response.created").set("response", created));
+        emit(event("response.in_progress").set("response", created.deepCopy()));
+    }
+
+    @Override
+    public synchronized void onItemStarted(ThreadItem item) {
+        if (item instanceof ThreadItem.AgentMessage m) {
+            message(m.id());
+        } else {
+            ObjectNode tool = OutputItems.tool(item, false);
+            if (tool != null && !open.containsKey(item.id())) {
+                add(item.id(), tool);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void onAgentMessageDelta(String itemId, String delta) {
+        Open o = message(itemId);
+        o.text.append(delta);
+        emit(textEvent("response.output_text.delta", o).put("delta", delta));
+    }
+
+    @Override
+    public synchronized void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
+        if (item instanceof ThreadItem.AgentMessage m) {
+            finishMessage(message(m.id()), m.text() == null ? "" : m.text(), "completed");
+        } else if (item instanceof ThreadItem.Reasoning r) {
+            reasoning(r);
+        } else {
+            ObjectNode tool = OutputItems.tool(item, true);
+            if (tool == null) {
+                return;
+            }
+            Open o = open.containsKey(item.id()) ? open.get(item.id()) : add(item.id(), OutputItems.tool(item, false));
+            open.remove(item.id());
+            done(o.index, tool);
+        }
+    }
+
+    @Override
+    public synchronized void onTokenUsage(TokenUsage u) {
+        this.usage = u;
+    }
+
+    /** The message item of codex's agent message {@code codexId}, added with its one text part when first heard of. */
+    private Open message(String codexId) {
+        Open o = open.get(codexId);
+        if (o != null) {
+            return o;
+        }
+        o = add(codexId, OutputItems.message(OutputItems.id("msg_", codexId), null, "in_progress"));
+        ObjectNode part = event("response.content_part.added").put("item_id", o.itemId).put("output_index", o.index)
+                .put("content_index", 0);
+        part.set("part", OutputItems.textPart(""));
+        emit(part);
+        return o;
+    }
+
+    private void finishMessage(Open o, String text, String status) {
+        open.values().remove(o);
+        String sent = o.text.toString();
+        if (text.startsWith(sent) && text.length() > sent.length()) {
+            // codex's final text says more than its deltas did: the rest goes as one more delta, so the deltas join to it
+            emit(textEvent("response.output_text.delta", o).put("delta", text.substring(sent.length())));
+        }
+        emit(textEvent("response.output_text.done", o).put("text", text));
+        ObjectNode partDone = event("response.content_part.done").put("item_id", o.itemId).put("output_index", o.index)
+                .put("content_index", 0);
+        partDone.set("part", OutputItems.textPart(text));
+        emit(partDone);
+        done(o.index, OutputItems.message(o.itemId, text, status));
+    }
+
+    private void reasoning(ThreadItem.Reasoning r) {
+        ObjectNode started = OutputItems.reasoning(r, "in_progress");
+        ArrayNode summary = (ArrayNode) started.get("summary");
+        ArrayNode whole = summary.deepCopy();
+        summary.removeAll();
+        started.remove("content");
+        Open o = add(r.id(), started);
+        for (int i = 0; i < whole.size(); i++) {
+            String text = whole.get(i).path("text").asText();
+            ObjectNode added = event("response.reasoning_summary_part.added").put("item_id", o.itemId).put("output_index", o.index)
+                    .put("summary_index", i);
+            added.putObject("part").put("type", "summary_text").put("text", "");
+            emit(added);
+            emit(event("response.reasoning_summary_text.delta").put("item_id", o.itemId).put("output_index", o.index)
+                    .put("summary_index", i).put("delta", text));
+            emit(event("response.reasoning_summary_text.done").put("item_id", o.itemId).put("output_index", o.index)
+                    .put("summary_index", i).put("text", text));
+            ObjectNode partDone = event("response.reasoning_summary_part.done").put("item_id", o.itemId).put("output_index", o.index)
+                    .put("summary_index", i);
+            partDone.putObject("part").put("type", "summary_text").put("text", text);
+            emit(partDone);
+        }
+        open.remove(r.id());
+        done(o.index, OutputItems.reasoning(r, "completed"));
+    }
+
+    private Open add(String codexId, ObjectNode item) {
+        Open o = new Open(output.size(), item.path("id").asText(), new StringBuilder());
+        output.add(item);
+        open.put(codexId, o);
+        ObjectNode added = event("response.output_item.added").put("output_index", o.index);
+        added.set("item", item.deepCopy());
+        emit(added);
+        return o;
+    }
+
+    private void done(int index, ObjectNode item) {
+        output.set(index, item);
+        ObjectNode done = event("response.output_item.done").put("output_index", index);
+        done.set("item", item.deepCopy());
+        emit(done);
+    }
+
+    /**
+     * The turn ended with {@code r}: items still open are closed (a message cut short keeps what
+     * its deltas said, as {@code incomplete}), and the last event carries the whole response.
+     */
+    synchronized ObjectNode finish(TurnResult r) {
+        if (r.tokenUsage() != null) {
+            usage = r.tokenUsage();
+        }
+        String status = switch (r.status()) {
+            case COMPLETED -> "completed";
+            case INTERRUPTED, TIMED_OUT -> "incomplete";
+            default -> "failed";
+        };
+        closeOpen(status.equals("completed") ? "completed" : "incomplete");
+        ObjectNode response = response(status);
+        response.put("completed_at", System.currentTimeMillis() / 1000);
+        if (status.equals("incomplete")) {
+            response.putObject("incomplete_details").put("reason", r.status() == dev.codexbridge.session.TurnOutcome.TIMED_OUT
+                    ? "max_output_tokens" : "interrupted");
+        } else if (status.equals("failed")) {
+            response.putObject("error").put("code", "server_error")
+                    .put("message", r.error() != null && r.error().message() != null ? r.error().message() : "the codex turn " + r.status().wire());
+        }
+        return end(response);
+    }
+
+    /** The turn could not be followed to its end ({@code why}): a failed response, what was streamed kept. */
+    synchronized ObjectNode fail(String why) {
+        closeOpen("incomplete");
+        ObjectNode response = response("failed");
+        response.putObject("error").put("code", "server_error").put("message", why);
+        return end(response);
+    }
+
+    private void closeOpen(String status) {
+        for (Map.Entry<String, Open> e : new ArrayList<>(open.entrySet())) {
+            Open o = e.getValue();
+            if (output.get(o.index).path("type").asText().equals("message")) {
+                finishMessage(o, o.text.toString(), status);
+            } else {
+                ObjectNode item = output.get(o.index).deepCopy();
+                item.put("status", "incomplete");
+                open.remove(e.getKey());
+                done(o.index, item);
+            }
+        }
+    }
+
+    private ObjectNode end(ObjectNode response) {
+        if (ended == null) {
+            ended = response;
+            String status = response.path("status").asText();
+            emit(event("response." + status).set("response", response.deepCopy()));
+        }
+        return ended;
+    }
+
+    /** The response object in its state now. */
+    private ObjectNode response(String status) {
+        ObjectNode r = Json.object();
+        r.put("id", id).put("object", "response").put("created_at", createdAt).put("status", status);
+        r.putNull("error");
+        r.putNull("incomplete_details");
+        r.put("instructions", request.instructions());
+        r.putNull("max_output_tokens");
+        r.put("model", request.model());
+        ArrayNode items = r.putArray("output");
+        output.forEach(i -> items.add(i.deepCopy()));
+        r.put("parallel_tool_calls", true);
+        r.put("previous_response_id", request.previousResponseId());
+        ObjectNode reasoning = r.putObject("reasoning");
+        reasoning.put("effort", request.effort());
+        reasoning.putNull("summary");
+        r.put("store", request.store());
+        r.putNull("temperature");
+        r.set("text", request.text());
+        r.put("tool_choice", "auto");
+        r.putArray("tools");
+        r.putNull("top_p");
+        r.put("truncation", "disabled");
+        r.set("usage", usage == null ? null : usage(usage.last()));
+        r.set("metadata", request.metadata());
+        r.put("background", false);
+        return r;
+    }
+
+    /** Codex's token counts for the turn as the API's {@code usage}. */
+    static ObjectNode usage(TokenUsage.Counts c) {
+        ObjectNode u = Json.object();
+        u.put("input_tokens", c.inputTokens());
+        u.putObject("input_tokens_details").put("cached_tokens", c.cachedInputTokens()).put("cache_write_tokens", 0);
+        u.put("output_tokens", c.outputTokens());
+        u.putObject("output_tokens_details").put("reasoning_tokens", c.reasoningOutputTokens());
+        u.put("total_tokens", c.totalTokens());
+        return u;
+    }
+
+    private ObjectNode textEvent(String type, Open o) {
+        ObjectNode e = event(type).put("item_id", o.itemId).put("output_index", o.index).put("content_index", 0);
+        e.putArray("logprobs");
+        return e;
+    }
+
+    private static ObjectNode event(String type) {
+        return Json.object().put("type", type);
+    }
+
+    private void emit(ObjectNode event) {
+        event.put("sequence_number", sequence++);
+        sink.accept(event);
+    }
+}
