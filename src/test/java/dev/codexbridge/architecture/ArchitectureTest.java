@@ -369,7 +369,7 @@ class ArchitectureTest {
 
         static final List<List<Layer>> TIERS = List.of(
                 List.of(Layer.of("Starters", "dev.codexbridge.spring.."), Layer.of("CLI", "dev.codexbridge.cli..")),
-                List.of(Layer.of("A2A", "dev.codexbridge.a2a.."), Layer.of("MCP", "dev.codexbridge.mcp.."),
+                List.of(Layer.of("A2A", "dev.codexbridge.a2a.."), Layer.of("MCP", "dev.codexbridge.mcp.."), Layer.of("OpenAI", "dev.codexbridge.openai.."),
                         Layer.of("Adapters", "dev.codexbridge.langchain4j..", "dev.codexbridge.springai.."),
                         Layer.of("Migration", "dev.codexbridge.config..", "dev.codexbridge.runtime.."),
                         Layer.of("TestKit", "dev.codexbridge.testkit.."),
