@@ -195,9 +195,10 @@ class PostgresSessionEndTest {
         }
     }
 
-    /** The session key a lease's token names (decision 0113: {@code <random>@<key>}). */
+    /** The session key a lease's token names (decision 0113: {@code <random>@<key>.<when the server started>}). */
     private static long key(ConversationLease lease) {
-        return Long.parseLong(lease.token().substring(lease.token().lastIndexOf('@') + 1));
+        String session = lease.token().substring(lease.token().lastIndexOf('@') + 1);
+        return Long.parseLong(session.substring(0, session.indexOf('.')));
     }
 
     /** {@code pg_terminate_backend} on the session holding the lease's key, as an operator or a proxy's cut would end it. */

@@ -129,5 +129,10 @@ public final class StoreChild {
         }
         System.out.println("done");
         System.out.flush();
+        // the leases stay this process's until the parent has raced through every id: a PostgreSQL store that closes lets go
+        // of them at once (decision 0113)
+        while (in.readLine() != null) {
+            // until the parent closes this process's input
+        }
     }
 }

@@ -73,7 +73,7 @@ public final class PostgresConversationStore implements ConversationStore {
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
-        this.session = new PostgresSession(dataSource);
+        this.session = new PostgresSession(dataSource, answerWithin);
         this.leases = new PostgresLeases(new PostgresLeases.Transactions() {
             @Override
             public <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
@@ -81,8 +81,8 @@ public final class PostgresConversationStore implements ConversationStore {
             }
 
             @Override
-            public long sessionKey(String threadId) {
-                return PostgresConversationStore.this.sessionKey(threadId);
+            public PostgresSession.Id session(String threadId) {
+                return PostgresConversationStore.this.session(threadId);
             }
         }, session, clock);
     }
@@ -350,14 +350,14 @@ public final class PostgresConversationStore implements ConversationStore {
         return inTransaction(threadId, doing, answerWithin, work);
     }
 
-    /** The store's live session's key, a session opened when there is none: refused at once while the database is away, as a call is. */
-    private long sessionKey(String threadId) {
+    /** The store's live session, a session opened when there is none: refused at once while the database is away, as a call is. */
+    private PostgresSession.Id session(String threadId) {
         if (closed) {
             throw new StoreClosedException(threadId, "on PostgreSQL");
         }
         return gate.call(() -> {
             try {
-                return session.key();
+                return session.id();
             } catch (SQLException e) {
                 throw PostgresSession.failed(threadId, e);
             }

@@ -25,24 +25,22 @@ import org.jspecify.annotations.Nullable;
  * for the conversation ({@link ConversationStore#askHandOver}). A lease is taken by one
  * {@code INSERT … ON CONFLICT DO UPDATE … WHERE} the lease in force lapsed, which the database
  * grants to exactly one of the hosts asking at once; a new lease starts with no ask. A lease lapses
- * at its expiry or as soon as the session of its holder's store with the database ends: its token
- * names that session's advisory lock ({@link PostgresSession}), and a lock another transaction can
- * take is one no session holds (decision 0113). It counts what its leases go through ({@link LeaseCounts}).
+ * at its expiry or as soon as the session of its holder's store with the database ends while the
+ * server runs: its token names that session's advisory lock and the server's start
+ * ({@link PostgresSession}), and a lock another transaction can take is one no session holds
+ * (decision 0113). It counts what its leases go through ({@link LeaseCounts}).
  */
 final class PostgresLeases {
     /** One transaction of the store's ({@code PostgresConversationStore#inTransaction}): retried, gated, failures its own. */
     interface Transactions {
         <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work);
 
-        /** The key of the store's live session with the database ({@link PostgresSession#key}), gated as a transaction is. */
-        long sessionKey(String threadId);
+        /** The store's live session with the database ({@link PostgresSession#id}), gated as a transaction is. */
+        PostgresSession.Id session(String threadId);
     }
 
-    /**
-     * Whether the session a lease row's token names has ended, in SQL: its lock free for this
-     * transaction to take (then held until it ends, harmlessly); false for a token that names none.
-     */
-    static final String SESSION_ENDED = "coalesce(pg_try_advisory_xact_lock(" + PostgresSession.KEY_OF_TOKEN.formatted("l.token") + "), false)";
+    /** Whether the session a lease row's token names ended while the server ran, in SQL ({@link PostgresSession#ENDED_SQL}). */
+    private static final String SESSION_ENDED = PostgresSession.ENDED_SQL;
 
     private final Transactions db;
     private final PostgresSession session;
@@ -64,9 +62,9 @@ final class PostgresLeases {
         // a lease released between the refused insert and the look at its holder: try again
         for (int tries = 0; ; tries++) {
             // before a connection is taken for the lease: opening the session takes one of the same pool
-            long key = db.sessionKey(threadId);
+            PostgresSession.Id session = db.session(threadId);
             Instant now = clock.instant();
-            ConversationLease lease = new ConversationLease(threadId, holder, PostgresSession.token(StoreChecks.newToken(), key),
+            ConversationLease lease = new ConversationLease(threadId, holder, PostgresSession.token(StoreChecks.newToken(), session),
                     StoreChecks.expiry(now, ttl));
             Attempt attempt = db.inTransaction(threadId, "leasing", c -> {
                 // the row before, read in the statement's snapshot: a lapsed lease replaced is a failover

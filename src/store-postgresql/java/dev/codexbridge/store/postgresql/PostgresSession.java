@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -30,63 +33,85 @@ import org.slf4j.Logger;
  * The store's own session with the database, which its leases are bound to (decision 0113): one
  * connection held open, holding a session-level advisory lock on a random key. PostgreSQL drops a
  * session's advisory locks the moment the session ends — its process killed, its connection
- * closed, {@code pg_terminate_backend}, a restart — so another host that finds the key unlocked
- * knows the holder is gone and takes its conversations without waiting for their time
- * ({@link PostgresLeases}). A lease's token names the key it was granted under.
+ * closed, {@code pg_terminate_backend} — so another host that finds the key unlocked knows the
+ * holder is gone and takes its conversations without waiting for their time ({@link PostgresLeases}).
+ * A lease's token names the key it was granted under and when the server then running started:
+ * a restart (or a failover to a standby) ends every session at once without saying anything of
+ * their hosts, so a lease of a server before lapses with its time alone.
  *
  * <p>A thread blocks reading the connection, so an ended session is known here as soon as the
- * server says so or the socket closes: every lease under its key is lost at once (each watch told,
- * {@link #whenEnded}) and never used again. The next lease opens a new session under a new key;
- * leases of the old one are not taken back, another host may have them already. Opened at the
- * first lease, so a store that only reads holds no extra connection.
+ * server says so or the socket closes. The store then asks the database when it started: the same
+ * server — the session alone was ended — and every lease under the key is lost at once (each watch
+ * told, {@link #whenEnded}) and refused from then on; a server started since, and they are kept
+ * (their time governs, as it did before this session); no answer within the connection timeout,
+ * and they are lost. The next lease opens a new session under a new key; leases of the old one are
+ * never bound to it, another host may have them already. Opened at the first lease, so a store
+ * that only reads holds no extra connection.
  */
 final class PostgresSession implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
-    /** How long the watch blocks on the socket at a time: what a close waits for it at the most. */
-    private static final int WATCH_MILLIS = 200;
+    /** How long the watch blocks on the socket at a time. */
+    private static final int WATCH_MILLIS = 500;
     /** Keys below 10^18: 18 digits in a token, always a bigint, never 0. */
     private static final long KEYS = 1_000_000_000_000_000_000L;
-    private static final Pattern TOKEN_KEY = Pattern.compile("@([0-9]{1,18})$");
-    /** The key a token names, in SQL: NULL for a token without one (an earlier release's, a disk store's). */
-    static final String KEY_OF_TOKEN = "substring(%s from '@([0-9]{1,18})$')::bigint";
+    /** When the server started, in UTC to the microsecond: 20 digits, the same text in every session whatever its time zone. */
+    private static final String SERVER_STARTED = "to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')";
+    private static final Pattern TOKEN_SESSION = Pattern.compile("@([0-9]{1,18})\\.([0-9]{20})$");
+    /**
+     * Whether the session a lease row's token names has ended while the server ran, in SQL: the
+     * token names this server's start, and its key's lock is free for this transaction to take
+     * (then held until the transaction ends, harmlessly). False for a token of a server before, and
+     * for one that names no session (an earlier release's).
+     */
+    static final String ENDED_SQL = "coalesce(substring(l.token from '\\.([0-9]{20})$') = " + SERVER_STARTED
+            + " AND pg_try_advisory_xact_lock(substring(l.token from '@([0-9]{1,18})\\.[0-9]{20}$')::bigint), false)";
 
     private final DataSource source;
+    /** How long the store waits to ask the database, after a session ended, whether the server restarted. */
+    private final Duration askWithin;
     private final SecureRandom random = new SecureRandom();
     private final Object lock = new Object();
-    /** Keys of this store's sessions that ended: their leases are lost for good. */
+    /** Keys of this store's sessions that ended while the server ran: their leases are lost for good. */
     private final Set<Long> ended = ConcurrentHashMap.newKeySet();
-    /** What waits for a session to end, by key. */
+    /** What waits for a session to end, by key: the live session's, and one's being decided. */
     private final Map<Long, List<Runnable>> watches = new HashMap<>();
     private @Nullable Session live;
+    /** Every watch thread started and not yet ended: joined by {@link #close}. */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private @Nullable CompletableFuture<Session> opening;
     private boolean closed;
 
-    /** One session: its key, its connection, the thread reading it. */
-    private record Session(long key, Connection connection, Thread watch) {
+    /** One session: its key, when its server started, its connection, the thread reading it. */
+    private record Session(long key, String serverStarted, Connection connection, Thread watch) {
     }
 
-    PostgresSession(DataSource source) {
+    /** What a lease token names of a session: its key, and when its server started. */
+    record Id(long key, String serverStarted) {
+    }
+
+    PostgresSession(DataSource source, Duration askWithin) {
         this.source = source;
+        this.askWithin = askWithin;
     }
 
-    /** The key {@code token} names, if it names one. */
+    /** The key {@code token} names, if it names a session. */
     static OptionalLong keyOf(String token) {
-        Matcher m = TOKEN_KEY.matcher(token);
+        Matcher m = TOKEN_SESSION.matcher(token);
         return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     }
 
-    /** A lease token bound to session {@code key}. */
-    static String token(String random, long key) {
-        return random + "@" + key;
+    /** A lease token bound to session {@code id}. */
+    static String token(String random, Id id) {
+        return random + "@" + id.key() + "." + id.serverStarted();
     }
 
     /**
-     * The live session's key, a session opened first when there is none (callers at once share
-     * one attempt, bounded by the pool's connection timeout).
+     * The live session, a session opened first when there is none (callers at once share one
+     * attempt, bounded by the pool's connection timeout).
      *
      * @throws SQLException when the database did not give a connection or the lock
      */
-    long key() throws SQLException {
+    Id id() throws SQLException {
         CompletableFuture<Session> attempt;
         boolean mine = false;
         synchronized (lock) {
@@ -94,7 +119,7 @@ final class PostgresSession implements AutoCloseable {
                 throw new StoreClosedException(null, "on PostgreSQL");
             }
             if (live != null) {
-                return live.key();
+                return new Id(live.key(), live.serverStarted());
             }
             if (opening == null) {
                 opening = new CompletableFuture<>();
@@ -111,11 +136,12 @@ final class PostgresSession implements AutoCloseable {
                     kept = !closed;
                     if (kept) {
                         live = s;
+                        threads.add(s.watch());
                         s.watch().start();
                     }
                 }
                 if (!kept) {
-                    shut(s);        // the store closed meanwhile
+                    shut(s);
                     throw new StoreClosedException(null, "on PostgreSQL");
                 }
                 attempt.complete(s);
@@ -128,7 +154,8 @@ final class PostgresSession implements AutoCloseable {
             }
         }
         try {
-            return attempt.join().key();
+            Session s = attempt.join();
+            return new Id(s.key(), s.serverStarted());
         } catch (CompletionException e) {
             if (e.getCause() instanceof SQLException s) {
                 throw new SQLException(s.getMessage(), s.getSQLState(), s);
@@ -137,16 +164,16 @@ final class PostgresSession implements AutoCloseable {
         }
     }
 
-    /** Whether {@code token} was granted under a session of this store's that has ended since. */
+    /** Whether {@code token} was granted under a session of this store's that ended while its server ran. */
     boolean endedUnder(String token) {
         OptionalLong key = keyOf(token);
         return key.isPresent() && ended.contains(key.getAsLong());
     }
 
     /**
-     * Runs {@code action} once, on the thread that saw it, when the session {@code token} was
-     * granted under ends; at once when it has. Returns what ends the watch. A token of no session of
-     * this store's is not watched: its holder learns at its renewal.
+     * Runs {@code action} once, on the thread that saw it, should the session {@code token} was
+     * granted under end while its server runs; at once when it has. Returns what ends the watch. A
+     * token of no session of this store's is not watched: its holder learns at its renewal.
      */
     Runnable whenEnded(String token, Runnable action) {
         OptionalLong key = keyOf(token);
@@ -154,27 +181,24 @@ final class PostgresSession implements AutoCloseable {
             return () -> { };
         }
         long k = key.getAsLong();
-        Runnable once = new Runnable() {
-            private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
-
-            @Override
-            public void run() {
-                if (told.compareAndSet(false, true)) {
-                    action.run();
-                }
+        AtomicBoolean told = new AtomicBoolean();
+        Runnable once = () -> {
+            if (told.compareAndSet(false, true)) {
+                action.run();
             }
         };
         synchronized (lock) {
             if (!ended.contains(k)) {
-                if (live == null || live.key() != k) {
-                    return () -> { };
+                List<Runnable> w = watches.get(k);
+                if (w == null) {
+                    return () -> { };       // another store's session, or a session a restart ended: its leases' time governs
                 }
-                watches.computeIfAbsent(k, x -> new ArrayList<>()).add(once);
+                w.add(once);
                 return () -> {
                     synchronized (lock) {
-                        List<Runnable> w = watches.get(k);
-                        if (w != null) {
-                            w.remove(once);
+                        List<Runnable> still = watches.get(k);
+                        if (still != null) {
+                            still.remove(once);
                         }
                     }
                 };
@@ -190,15 +214,18 @@ final class PostgresSession implements AutoCloseable {
             c.setAutoCommit(true);
             for (int tries = 0; ; tries++) {
                 long key = 1 + (random.nextLong() & Long.MAX_VALUE) % (KEYS - 1);
-                try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?), " + SERVER_STARTED)) {
                     s.setLong(1, key);
                     try (ResultSet rs = s.executeQuery()) {
-                        // false: another session holds that key (never seen; 1 in 10^18): draw again
+                        // false: another session holds that key (1 in 10^18): draw again
                         if (rs.next() && rs.getBoolean(1)) {
                             Session[] self = new Session[1];
                             Thread t = new Thread(() -> watch(self[0]), "codex-bridge-store-session");
                             t.setDaemon(true);
-                            self[0] = new Session(key, c, t);
+                            self[0] = new Session(key, rs.getString(2), c, t);
+                            synchronized (lock) {
+                                watches.put(key, new ArrayList<>());
+                            }
                             return self[0];
                         }
                     }
@@ -219,6 +246,14 @@ final class PostgresSession implements AutoCloseable {
 
     /** Reads the session's connection until it ends (the server ended it, its socket closed) or the store closes. */
     private void watch(Session s) {
+        try {
+            watchUntilEnded(s);
+        } finally {
+            threads.remove(Thread.currentThread());
+        }
+    }
+
+    private void watchUntilEnded(Session s) {
         SQLException why = null;
         try {
             PGConnection pg = s.connection().unwrap(PGConnection.class);
@@ -229,31 +264,31 @@ final class PostgresSession implements AutoCloseable {
         } catch (SQLException e) {
             why = e;
         }
-        if (!endIt(s)) {
-            return;         // the store closed it
-        }
-        LOG.warn("the conversation store's session with the database ended ({}): every conversation this host held is given up "
-                + "now, another host may take it at once", why == null ? "no reason given" : why.getMessage());
-        shut(s);
-    }
-
-    private boolean isLive(Session s) {
-        synchronized (lock) {
-            return live == s;
-        }
-    }
-
-    /** Marks {@code s} ended and tells what watched it; false when it was no longer the live one (closed). */
-    private boolean endIt(Session s) {
-        List<Runnable> told;
         synchronized (lock) {
             if (live != s) {
-                return false;
+                return;         // the store closed it
             }
             live = null;
+        }
+        shut(s);
+        String reason = why == null ? "no reason given" : why.getMessage();
+        Boolean restarted = restartedSince(s);
+        if (Boolean.TRUE.equals(restarted)) {
+            synchronized (lock) {
+                watches.remove(s.key());
+            }
+            LOG.info("the conversation store's session ended as the database restarted ({}): the conversations leased before "
+                    + "are kept, and lapse with their time alone should this host stop", reason);
+            return;
+        }
+        List<Runnable> told;
+        synchronized (lock) {
             ended.add(s.key());
             told = watches.remove(s.key());
         }
+        LOG.warn("the conversation store's session with the database ended ({}){}: every conversation this host held under it is "
+                + "given up now, since another host may take it at once", reason,
+                restarted == null ? ", and the database did not say whether it restarted within " + askWithin.toSeconds() + " s" : "");
         if (told != null) {
             for (Runnable r : told) {
                 try {
@@ -263,7 +298,43 @@ final class PostgresSession implements AutoCloseable {
                 }
             }
         }
-        return true;
+    }
+
+    /**
+     * Whether the server the ended session was on has restarted since (or is another, promoted):
+     * asked until the database answers, within {@link #askWithin}; null when it did not answer.
+     */
+    private @Nullable Boolean restartedSince(Session s) {
+        long end = System.nanoTime() + askWithin.toNanos();
+        while (!isClosed()) {
+            try (Connection c = source.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT " + SERVER_STARTED)) {
+                rs.next();
+                return !s.serverStarted().equals(rs.getString(1));
+            } catch (SQLException e) {
+                if (System.nanoTime() - end > 0) {
+                    return null;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException stop) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean isLive(Session s) {
+        synchronized (lock) {
+            return live == s;
+        }
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
     }
 
     /** Ends the connection: the server drops the session's lock as it sees the socket close. */
@@ -298,10 +369,15 @@ final class PostgresSession implements AutoCloseable {
         }
         if (s != null) {
             shut(s);
+        }
+        // the live session's watch, and one still asking whether the server restarted
+        for (Thread t : List.copyOf(threads)) {
+            t.interrupt();
             try {
-                s.watch().join(5_000);
+                t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
     }
