@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +75,7 @@ class PostgresSessionEndTest {
         });
         assertThatThrownBy(() -> b.lease(id, "host-b", LONG)).isInstanceOf(ConversationLeasedException.class);
 
-        assertThat(terminateSessionOf(first)).as("host a's session, found by its lock").isTrue();
+        assertThat(PostgresServer.endSessionOf(url, first)).as("host a's session, found by its lock").isTrue();
 
         assertThat(told.await(EVENT.toSeconds(), TimeUnit.SECONDS)).as("host a told, no renewal needed").isTrue();
         assertThat(why.get().getMessage()).contains("session").contains("with the database ended");
@@ -100,7 +99,7 @@ class PostgresSessionEndTest {
         // its other lease, which no host took, is not taken back: refused, and free for anyone
         assertThatThrownBy(() -> a.renew(idleLease, LONG)).isInstanceOf(LeaseLostException.class);
         ConversationLease again = awaitLease(() -> a.lease(idle, "host-a", LONG));
-        assertThat(key(again)).as("a new session, a new key").isNotEqualTo(key(idleLease));
+        assertThat(PostgresServer.sessionKey(again)).as("a new session, a new key").isNotEqualTo(PostgresServer.sessionKey(idleLease));
         assertThatThrownBy(() -> b.lease(idle, "host-b", LONG)).as("held under the new session").isInstanceOf(ConversationLeasedException.class);
         assertThat(a.put(again, Lineages.small(idle, 4)).version()).isEqualTo(1);
     }
@@ -191,26 +190,6 @@ class PostgresSessionEndTest {
                     throw held;
                 }
                 Thread.sleep(20);
-            }
-        }
-    }
-
-    /** The session key a lease's token names (decision 0113: {@code <random>@<key>.<when the server started>}). */
-    private static long key(ConversationLease lease) {
-        String session = lease.token().substring(lease.token().lastIndexOf('@') + 1);
-        return Long.parseLong(session.substring(0, session.indexOf('.')));
-    }
-
-    /** {@code pg_terminate_backend} on the session holding the lease's key, as an operator or a proxy's cut would end it. */
-    private static boolean terminateSessionOf(ConversationLease lease) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement s = c.prepareStatement("""
-                SELECT pg_terminate_backend(pid) FROM pg_locks
-                WHERE locktype = 'advisory' AND objsubid = 1 AND granted
-                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND ((classid::bigint << 32) | objid::bigint) = ?""")) {
-            s.setLong(1, key(lease));
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() && rs.getBoolean(1) && !rs.next();
             }
         }
     }
