@@ -40,18 +40,26 @@ import org.slf4j.Logger;
  * their hosts, so a lease of a server before lapses with its time alone.
  *
  * <p>A thread blocks reading the connection, so an ended session is known here as soon as the
- * server says so or the socket closes. The store then asks the database when it started: the same
- * server — the session alone was ended — and every lease under the key is lost at once (each watch
- * told, {@link #whenEnded}) and refused from then on; a server started since, and they are kept
- * (their time governs, as it did before this session); no answer within the connection timeout,
- * and they are lost. The next lease opens a new session under a new key; leases of the old one are
- * never bound to it, another host may have them already. Opened at the first lease, so a store
- * that only reads holds no extra connection.
+ * server says so or the socket closes. The store then opens its next session, under a new key,
+ * and reads when the server started: the same server — the session alone was ended — and every
+ * lease under the old key is lost at once (each watch told, {@link #whenEnded}) and refused from
+ * then on; a server started since, and they are kept (their time governs, as it did before this
+ * session); no answer within the connection timeout, and they are lost. Leases of the old session
+ * are never bound to the new one: another host may have them already. The first session opens at
+ * the first lease, so a store that only reads holds no extra connection.
  */
 final class PostgresSession implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
     /** How long the watch blocks on the socket at a time. */
     private static final int WATCH_MILLIS = 500;
+    /**
+     * How often the session says something: a connection silent for minutes is dropped by NAT
+     * tables and balancers without a word to either side, and the server's {@code idle_session_timeout}
+     * ends an idle session; a socket that died so is found by the next ping, not never.
+     */
+    private static final long PING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    /** How long a ping may take before the session counts as ended: far above a loaded server's answer. */
+    private static final int PING_WITHIN_MILLIS = 30_000;
     /** Keys below 10^18: 18 digits in a token, always a bigint, never 0. */
     private static final long KEYS = 1_000_000_000_000_000_000L;
     /** When the server started, in UTC to the microsecond: 20 digits, the same text in every session whatever its time zone. */
@@ -212,6 +220,14 @@ final class PostgresSession implements AutoCloseable {
         Connection c = source.getConnection();
         try {
             c.setAutoCommit(true);
+            // the ping's bound; the watch's own waits set and restore theirs
+            c.setNetworkTimeout(Runnable::run, PING_WITHIN_MILLIS);
+            if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
+                try (Statement st = c.createStatement()) {
+                    // a database's idle-session timeout is for sessions left behind; this one is idle on purpose
+                    st.execute("SET idle_session_timeout = 0");
+                }
+            }
             for (int tries = 0; ; tries++) {
                 long key = 1 + (random.nextLong() & Long.MAX_VALUE) % (KEYS - 1);
                 try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?), " + SERVER_STARTED)) {
@@ -257,9 +273,16 @@ final class PostgresSession implements AutoCloseable {
         SQLException why = null;
         try {
             PGConnection pg = s.connection().unwrap(PGConnection.class);
+            long pinged = System.nanoTime();
             while (isLive(s)) {
                 // blocks on the socket: returns at once with the server's FATAL or the socket's end
                 pg.getNotifications(WATCH_MILLIS);
+                if (System.nanoTime() - pinged > PING_EVERY_NANOS && isLive(s)) {
+                    try (Statement st = s.connection().createStatement()) {
+                        st.execute("SELECT 1");
+                    }
+                    pinged = System.nanoTime();
+                }
             }
         } catch (SQLException e) {
             why = e;
@@ -302,16 +325,15 @@ final class PostgresSession implements AutoCloseable {
 
     /**
      * Whether the server the ended session was on has restarted since (or is another, promoted):
-     * asked until the database answers, within {@link #askWithin}; null when it did not answer.
+     * read from the next session, opened now (a lease's own opening, if one came first), until the
+     * database answers within {@link #askWithin}; null when it did not answer.
      */
     private @Nullable Boolean restartedSince(Session s) {
         long end = System.nanoTime() + askWithin.toNanos();
         while (!isClosed()) {
-            try (Connection c = source.getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT " + SERVER_STARTED)) {
-                rs.next();
-                return !s.serverStarted().equals(rs.getString(1));
-            } catch (SQLException e) {
+            try {
+                return !s.serverStarted().equals(id().serverStarted());
+            } catch (SQLException | RuntimeException e) {
                 if (System.nanoTime() - end > 0) {
                     return null;
                 }
