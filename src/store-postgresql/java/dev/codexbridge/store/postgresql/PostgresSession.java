@@ -296,6 +296,9 @@ final class PostgresSession implements AutoCloseable {
         shut(s);
         String reason = why == null ? "no reason given" : why.getMessage();
         Boolean restarted = restartedSince(s);
+        if (isClosed()) {
+            return;         // the store closed while it asked: nothing holds the leases any more
+        }
         if (Boolean.TRUE.equals(restarted)) {
             synchronized (lock) {
                 watches.remove(s.key());
