@@ -6,6 +6,7 @@ import dev.codexbridge.store.spi.StoreChecks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,6 +74,20 @@ public interface ConversationStore extends AutoCloseable {
 
     /** How long an ask for a conversation stays fresh: a holder renews at a third of its lease (a door's: 2 s) and acts on it then. */
     Duration HAND_OVER_ASK_FRESH = StoreChecks.HAND_OVER_ASK_FRESH;
+
+    /**
+     * Tells {@code action}, once, when this store learns that {@code lease} can be in force no more
+     * before its time is up — a PostgreSQL store whose own session with its database ended, which
+     * frees every lease granted under it for the other hosts at once (decision 0113) — so that its
+     * holder stops at once rather than at its next renewal. Told at once when that is known
+     * already; on the store's own thread otherwise, so it must not block. Returns what ends the
+     * watch (call it when the lease is given back).
+     *
+     * <p>This default never tells: a store whose leases end only with their time, or a renewal refused.
+     */
+    default Runnable whenLost(ConversationLease lease, Consumer<LeaseLostException> action) {
+        return () -> { };
+    }
 
     /**
      * Stores {@code conversation} under {@code lease} as the version after

@@ -50,7 +50,8 @@ import java.util.stream.Collectors;
  *       a codex per principal). A conversation is opened on one and left awake; that process is
  *       SIGKILLed, and at once a {@code codex-reply} for the thread goes to the other, which waits
  *       for the dead one's lease and runs the turn. Measured: the kill to that answer. A new process
- *       takes the dead one's place for the next round.</li>
+ *       takes the dead one's place for the next round. Then half as many rounds where the holder is
+ *       stalled (SIGSTOP), its store's session with the database still open, rather than killed.</li>
  *   <li><b>A2A</b>: two A2A replicas in this JVM, as {@code A2aReplicaDeathLiveTest} runs them (each
  *       its own codex process and database pools, contexts and tasks in PostgreSQL); one is lost as a
  *       machine is (its pools closed, its codex SIGKILLed) while a context's turn runs there
@@ -71,16 +72,23 @@ public final class FailoverBench {
         Path tmp = Files.createTempDirectory("codex-bridge-failover-bench-");
         try (PostgresServer postgres = PostgresServer.start(false);
              ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"))) {
-            List<Double> mcp = mcp(kills, postgres.newDatabase(), model, tmp);
+            List<Double> mcp = mcp(kills, postgres.newDatabase(), model, tmp, false);
+            List<Double> stalls = mcp(Math.max(1, kills / 2), postgres.newDatabase(), model, tmp, true);
             List<Double> a2a = a2a(kills, postgres.newDatabase(), model, tmp);
             System.out.printf("MCP: kill to codex-reply served elsewhere, s: %s%n", fmt(mcp));
             System.out.printf("MCP: p50 %.1f s, p99 (max of %d) %.1f s%n", pct(mcp, 50), mcp.size(), pct(mcp, 99));
+            System.out.printf("MCP: stall (SIGSTOP) to codex-reply served elsewhere, s: %s%n", fmt(stalls));
+            System.out.printf("MCP stall: p50 %.1f s, p99 (max of %d) %.1f s%n", pct(stalls, 50), stalls.size(), pct(stalls, 99));
             System.out.printf("A2A: loss to the context's next message served elsewhere, s: %s%n", fmt(a2a));
             System.out.printf("A2A: p50 %.1f s, p99 (max of %d) %.1f s%n", pct(a2a, 50), a2a.size(), pct(a2a, 99));
         }
     }
 
-    private static List<Double> mcp(int kills, String url, ScriptedModelServer model, Path tmp) throws Exception {
+    /**
+     * {@code kills} rounds: the holder SIGKILLed (its store's session with the database ends with it: decision 0113), or with
+     * {@code stall} SIGSTOPped (its session alive: the other waits for the lease's time) and killed once served elsewhere.
+     */
+    private static List<Double> mcp(int kills, String url, ScriptedModelServer model, Path tmp, boolean stall) throws Exception {
         Path home = IsolatedCodexHome.builder(tmp.resolve("mcp-home"), model.baseUrl()).write();
         Path tokens = Files.writeString(tmp.resolve("tokens"), "alice " + TOKEN + "\n");
         List<Double> seconds = new ArrayList<>();
@@ -96,7 +104,11 @@ public final class FailoverBench {
                 McpSchema.CallToolResult opened = holder.client.callTool(McpSchema.CallToolRequest.builder().name("codex")
                         .arguments(Map.of("prompt", "remember round " + k)).build());
                 String thread = (String) ((Map<?, ?>) opened.structuredContent()).get("threadId");
-                holder.process.destroyForcibly();
+                if (stall) {
+                    new ProcessBuilder("kill", "-STOP", Long.toString(holder.process.pid())).inheritIO().start().waitFor();
+                } else {
+                    holder.process.destroyForcibly();
+                }
                 long killed = System.nanoTime();
                 int refused = 0;
                 while (true) {
@@ -110,7 +122,8 @@ public final class FailoverBench {
                 }
                 double s = (System.nanoTime() - killed) / 1e9;
                 seconds.add(s);
-                System.out.printf("MCP kill %d: served elsewhere after %.2f s (%d refusals)%n", k + 1, s, refused);
+                System.out.printf("MCP %s %d: served elsewhere after %.2f s (%d refusals)%n", stall ? "stall" : "kill", k + 1, s, refused);
+                holder.process.destroyForcibly();
                 holder.close();
                 replicas[k % 2] = McpReplica.start(url, home, tokens, roots);
             }

@@ -33,6 +33,11 @@ public class ForwardingStore implements ConversationStore {
     }
 
     @Override
+    public Runnable whenLost(ConversationLease lease, java.util.function.Consumer<LeaseLostException> action) {
+        return store.whenLost(lease, action);
+    }
+
+    @Override
     public java.util.Optional<dev.codexbridge.store.spi.LeaseCounts> leaseCounts() {
         return store.leaseCounts();
     }

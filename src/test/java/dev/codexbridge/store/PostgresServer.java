@@ -209,6 +209,30 @@ public final class PostgresServer implements AutoCloseable {
         return host + ":" + port;
     }
 
+    /**
+     * {@code pg_terminate_backend} on the session a PostgreSQL store's lease was granted under, as an
+     * operator or a proxy's cut would end it: found by its advisory lock, the key the lease's token
+     * names ({@code <uuid>@<key>.<server start>}, decision 0113). Whether exactly one was ended.
+     */
+    public static boolean endSessionOf(String url, ConversationLease lease) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); java.sql.PreparedStatement s = c.prepareStatement("""
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND ((classid::bigint << 32) | objid::bigint) = ?""")) {
+            s.setLong(1, sessionKey(lease));
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1) && !rs.next();
+            }
+        }
+    }
+
+    /** The session key a PostgreSQL store's lease token names. */
+    public static long sessionKey(ConversationLease lease) {
+        String session = lease.token().substring(lease.token().lastIndexOf('@') + 1);
+        return Long.parseLong(session.substring(0, session.indexOf('.')));
+    }
+
     /** The JDBC URL of a new, empty database. */
     public String newDatabase() throws SQLException {
         String name = "store_" + DATABASES.incrementAndGet();

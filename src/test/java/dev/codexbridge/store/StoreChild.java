@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Another host in a JVM of its own, for the contract tests: {@code crash} leases a conversation
  * and puts a version whose source stalls halfway (the test kills it there); {@code race} leases
- * each id of a file as fast as it can once told "go", and prints the ones it won.
+ * each id of a file as fast as it can once told "go", and prints the ones it won; {@code hold}
+ * leases a conversation, says "held" and waits (the test kills or stops it there).
  */
 public final class StoreChild {
     private StoreChild() {
@@ -26,6 +27,7 @@ public final class StoreChild {
                 case "crash" -> crash(store, args[2], Long.parseLong(args[3]), Duration.ofMillis(Long.parseLong(args[4])));
                 case "crash-append" -> crashAppending(store, args[2], Duration.ofMillis(Long.parseLong(args[3])));
                 case "race" -> race(store, Files.readAllLines(Path.of(args[2])));
+                case "hold" -> hold(store, args[2], Duration.ofMillis(Long.parseLong(args[3])));
                 default -> throw new IllegalArgumentException("crash or race: " + args[0]);
             }
         }
@@ -99,6 +101,16 @@ public final class StoreChild {
         tell.start();
     }
 
+    /** Leases {@code threadId} for {@code ttl}, says so, and waits for its standard input to end. */
+    private static void hold(ConversationStore store, String threadId, Duration ttl) throws Exception {
+        store.lease(threadId, "held-by-child", ttl);
+        System.out.println("held");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // the parent kills or stops this process while it holds the lease
+        }
+    }
+
     private static void race(ConversationStore store, List<String> ids) throws Exception {
         warmUp(store);
         System.out.println("ready");
@@ -117,5 +129,10 @@ public final class StoreChild {
         }
         System.out.println("done");
         System.out.flush();
+        // the leases stay this process's until the parent has raced through every id: a PostgreSQL store that closes lets go
+        // of them at once (decision 0113)
+        while (in.readLine() != null) {
+            // until the parent closes this process's input
+        }
     }
 }

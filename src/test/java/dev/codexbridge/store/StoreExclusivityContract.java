@@ -142,6 +142,7 @@ interface StoreExclusivityContract extends StoreContract {
                 assertThat(line).as("the child's output ended early").isNotNull().startsWith("won ");
                 childWon.add(line.substring(4));
             }
+            in.close();         // the child holds its leases until now
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             child.destroyForcibly();

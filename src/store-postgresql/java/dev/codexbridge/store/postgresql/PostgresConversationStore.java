@@ -9,6 +9,7 @@ import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
+import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoreClosedException;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -56,6 +58,8 @@ public final class PostgresConversationStore implements ConversationStore {
     private final StoreLimits limits;
     private final Clock clock;
     private final OutageGate gate = new OutageGate();
+    /** The session the leases are bound to (decision 0113). */
+    private final PostgresSession session;
     private final PostgresLeases leases;
     /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
     private final Duration answerWithin;
@@ -69,7 +73,18 @@ public final class PostgresConversationStore implements ConversationStore {
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
-        this.leases = new PostgresLeases(this::small, clock);
+        this.session = new PostgresSession(dataSource, answerWithin);
+        this.leases = new PostgresLeases(new PostgresLeases.Transactions() {
+            @Override
+            public <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
+                return small(threadId, doing, work);
+            }
+
+            @Override
+            public PostgresSession.Id session(String threadId) {
+                return PostgresConversationStore.this.session(threadId);
+            }
+        }, session, clock);
     }
 
     public static Builder builder() {
@@ -139,6 +154,12 @@ public final class PostgresConversationStore implements ConversationStore {
         return leases.askHandOver(threadId);
     }
 
+    /** Told once the session the lease was granted under ends: its process or connection gone (decision 0113). */
+    @Override
+    public Runnable whenLost(ConversationLease lease, Consumer<LeaseLostException> action) {
+        return session.whenEnded(lease.token(), () -> action.accept(PostgresLeases.sessionEnded(lease)));
+    }
+
     @Override
     public Optional<LeaseCounts> leaseCounts() {
         return Optional.of(leases.counts());
@@ -160,8 +181,8 @@ public final class PostgresConversationStore implements ConversationStore {
         String threadId = conversation.threadId();
         return inTransaction(threadId, "storing", c -> {
             // locked until the commit: no other change to the lease can land meanwhile, only its time can run out
-            Optional<ConversationLease> held = PostgresLeases.current(c, threadId, true, clock.instant());
-            StoreChecks.inForce(lease, held, clock.instant());
+            Optional<PostgresLeases.Held> held = PostgresLeases.held(c, threadId, clock.instant());
+            leases.inForce(lease, held, clock.instant());
             long current = 0;
             try (PreparedStatement s = c.prepareStatement("SELECT version FROM codex_store_conversation WHERE thread_id = ? FOR UPDATE")) {
                 s.setString(1, threadId);
@@ -186,8 +207,9 @@ public final class PostgresConversationStore implements ConversationStore {
             } else {
                 PostgresChunks.write(c, stored, appends);
             }
-            // the sources may have taken a while: the lease must still be in force when the version commits
-            StoreChecks.inForce(lease, held, clock.instant());
+            // the sources may have taken a while: the lease must still be in force when the version commits, and this
+            // store's session live (another host waits on the row's lock, so it cannot have taken the lease meanwhile)
+            leases.inForce(lease, held, clock.instant());
             return stored;
         });
     }
@@ -233,7 +255,7 @@ public final class PostgresConversationStore implements ConversationStore {
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return inTransaction(threadId, "deleting", c -> {
-            StoreChecks.inForce(lease, PostgresLeases.current(c, threadId, true, clock.instant()), clock.instant());
+            leases.inForce(lease, PostgresLeases.held(c, threadId, clock.instant()), clock.instant());
             boolean stored;
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_conversation WHERE thread_id = ?")) {
                 s.setString(1, threadId);
@@ -275,6 +297,8 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public void close() {
         closed = true;
+        // its leases lapse at once for the other hosts, as when the process ends
+        session.close();
         if (ownPool != null) {
             ownPool.close();
         }
@@ -324,6 +348,22 @@ public final class PostgresConversationStore implements ConversationStore {
     /** {@link #inTransaction} for small work: each statement answered within the connection timeout (a silent network costs that). */
     private <T> T small(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
         return inTransaction(threadId, doing, answerWithin, work);
+    }
+
+    /** The store's live session, a session opened when there is none: refused at once while the database is away, as a call is. */
+    private PostgresSession.Id session(String threadId) {
+        if (closed) {
+            throw new StoreClosedException(threadId, "on PostgreSQL");
+        }
+        return gate.call(() -> {
+            try {
+                return session.id();
+            } catch (SQLException e) {
+                throw PostgresSession.failed(threadId, e);
+            }
+        }, down -> new ConversationStoreException(threadId, "leasing conversation " + threadId + " was not tried: the database has not "
+                + "answered for " + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another "
+                + "call is asking it again; nothing was done", down.failure()));
     }
 
     private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
@@ -445,7 +485,8 @@ public final class PostgresConversationStore implements ConversationStore {
                 config.setJdbcUrl(jdbcUrl);
                 config.setUsername(username);
                 config.setPassword(password);
-                config.setMaximumPoolSize(maxPoolSize);
+                // and one held by the store's session with the database (PostgresSession), once it leases
+                config.setMaximumPoolSize(maxPoolSize + 1);
                 config.setPoolName("codex-bridge-store");
                 applyTimeouts(config, connectionTimeout, socketTimeout);
                 // the store's few statements prepared by the server on their first run, not their fifth: a connection the

@@ -37,6 +37,11 @@ import org.slf4j.Logger;
  * <p>A store closed under a session (the host closed it first) ends the lease at the first renewal
  * after: said once, as a lost lease, and the renewer stops.
  *
+ * <p>A store that learns the lease ended before its time ({@code ConversationStore.whenLost}: the
+ * store's session with its database ended, and another host may take the conversation at once;
+ * decision 0113) tells it here as it learns it: lost, as by a refused renewal, without waiting for
+ * the next one.
+ *
  * <p>A renewal that finds another host asking for the conversation tells {@link #whenHandOverAsked}:
  * an idle session then stores it and gives the lease back (decision 0105).
  */
@@ -52,6 +57,8 @@ public final class HeldLease {
     private volatile ScheduledFuture<?> renewal;
     /** The check at {@link #inForceUntil}: fires {@link #lost()} should no renewal be answered before. */
     private volatile ScheduledFuture<?> deadline;
+    /** Ends the store's watch on the lease ({@code ConversationStore.whenLost}). */
+    private volatile Runnable unwatch = () -> { };
     /** The lease's time as held ({@link ConversationStorage#leaseTimeOn}), set when it is taken. */
     private volatile Duration ttl;
     /** Set when the lease could not be renewed: another host may have the conversation now. */
@@ -205,6 +212,16 @@ public final class HeldLease {
         }
         armDeadline();
         restartRenewal(threadId);
+        unwatch = storage.store().whenLost(taken, why -> endedBefore(taken, why));
+    }
+
+    /** The store says {@code taken} ended before its time (its session with the database ended): lost now, as by a refusal. */
+    private void endedBefore(ConversationLease taken, LeaseLostException why) {
+        ConversationLease held = lease;
+        // a renewal replaces the lease record, never its token
+        if (held != null && held.token().equals(taken.token())) {
+            markLost(held, why);
+        }
     }
 
     /**
@@ -274,6 +291,8 @@ public final class HeldLease {
     /** Gives the lease back (a failure only logged: it ends at its expiry). */
     public void giveBack() {
         stopRenewal();
+        unwatch.run();
+        unwatch = () -> { };
         ScheduledFuture<?> d = deadline;
         deadline = null;
         if (d != null) {

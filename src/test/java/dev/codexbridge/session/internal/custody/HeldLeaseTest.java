@@ -176,6 +176,32 @@ class HeldLeaseTest {
     }
 
     @Test
+    void aStoreThatLearnsTheLeaseEndedBeforeItsTimeEndsItAtOnceNotAtTheNextRenewal() {
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
+            HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
+            List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+            held.whenLost(() -> told.add(held.lost()));
+            held.hold(THREAD, LEASE);
+            held.renew();
+            assertThat(store.watches).as("watched from the hold on, across renewals").hasSize(1);
+
+            store.watches.get(0).run();         // the store's session with its database ended
+            assertThat(told).as("no renewal needed").hasSize(1).first().isInstanceOf(dev.codexbridge.store.LeaseLostException.class);
+            assertThat(told.get(0).getMessage()).contains("session ended");
+            int renewals = store.renewals;
+            held.renew();
+            assertThat(store.renewals).as("the renewer stopped").isEqualTo(renewals);
+            assertThatThrownBy(held::failIfLost).hasMessageContaining("open the conversation again");
+
+            // a lease given back is watched no more
+            HeldLease next = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
+            next.hold("0199a213-81c0-7800-8aa1-bbab2a035a54", LEASE);
+            next.giveBack();
+            assertThat(store.watches).hasSize(1);
+        }
+    }
+
+    @Test
     void aLeaseShorterThanTheRemoteMinimumIsHeldOnlyWhereCodexIsThisHostsOwn() {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.MIN_OWN_CODEX_LEASE).build();
@@ -206,6 +232,8 @@ class HeldLeaseTest {
         volatile boolean down;
         volatile boolean refuse;
         int renewals;
+        /** What {@link #whenLost} was asked to watch, each to be run as the store's session's end. */
+        final List<Runnable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Unreachable(ConversationStore real) {
             this.real = real;
@@ -231,6 +259,13 @@ class HeldLeaseTest {
         @Override
         public boolean release(ConversationLease lease) {
             return real.release(lease);
+        }
+
+        @Override
+        public Runnable whenLost(ConversationLease lease, java.util.function.Consumer<dev.codexbridge.store.LeaseLostException> action) {
+            Runnable watch = () -> action.accept(new dev.codexbridge.store.LeaseLostException(lease, "the store's session ended"));
+            watches.add(watch);
+            return () -> watches.remove(watch);
         }
 
         @Override
