@@ -1,23 +1,30 @@
 package dev.codexbridge.openai;
 
 import dev.codexbridge.session.CodexSession;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One codex thread the door holds for one principal: its session, and whether a turn runs (one at
- * a time; a turn may end on another thread than the one that began it).
+ * One codex thread the door holds for one principal: its session, its function tools (the
+ * caller's, registered when the thread started), the turn held open for the caller's answers, and
+ * whether a turn runs (one at a time; a turn may end on another thread than the one that began it).
  */
 final class Conversation {
     final String principal;
     final String threadId;
     final CodexSession session;
+    final HeldTurn held;
+    /** The names of the thread's function tools, sorted. */
+    final List<String> tools;
     private final AtomicBoolean running = new AtomicBoolean();
     volatile long lastUsedNanos = System.nanoTime();
 
-    Conversation(String principal, String threadId, CodexSession session) {
+    Conversation(String principal, String threadId, CodexSession session, HeldTurn held, List<String> tools) {
         this.principal = principal;
         this.threadId = threadId;
         this.session = session;
+        this.held = held;
+        this.tools = List.copyOf(tools);
     }
 
     boolean idle() {
@@ -26,10 +33,15 @@ final class Conversation {
 
     /** Takes the conversation for one turn, or refuses: a turn of it is still running (nothing ran, send again later). */
     void enter() {
+        if (held.holding()) {
+            throw OpenAiError.invalid("input", "codex waits for the answers to " + held.awaited() + " in this conversation's turn: "
+                    + "send them (function_call_output, mcp_approval_response, tool messages) before new input");
+        }
         if (!running.compareAndSet(false, true)) {
             throw OpenAiError.busy("conversation_busy", "a turn is still running on this conversation; send this again once it has answered",
                     1);
         }
+        held.fresh();
         lastUsedNanos = System.nanoTime();
     }
 

@@ -1,0 +1,89 @@
+package dev.codexbridge.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One of the caller's function tools, read from either API's {@code tools}: it becomes a codex
+ * dynamic tool of the conversation's thread. Its name, description and parameters are the caller's
+ * words, sent to codex as a dynamic tool's spec and nothing else: no sandbox, approval policy or
+ * setting of codex's is in reach of them.
+ *
+ * @param parameters the arguments' JSON Schema (an object)
+ */
+record FunctionTool(String name, String description, JsonNode parameters) {
+    /** The names the API allows. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** {@code tool_choice} values codex can honour: it decides itself whether to call a tool, and the door can forbid every call. */
+    static final Set<String> CHOICES = Set.of("auto", "none");
+
+    /** The Responses API's {@code tools}: {@code {type: "function", name, description, parameters, strict}}. */
+    static List<FunctionTool> ofResponses(JsonNode body) {
+        return read(body, false);
+    }
+
+    /** Chat Completions' {@code tools}: {@code {type: "function", function: {name, description, parameters}}}. */
+    static List<FunctionTool> ofChat(JsonNode body) {
+        return read(body, true);
+    }
+
+    private static List<FunctionTool> read(JsonNode body, boolean nested) {
+        JsonNode tools = body.get("tools");
+        if (tools == null || tools.isNull()) {
+            return List.of();
+        }
+        if (!tools.isArray()) {
+            throw OpenAiError.invalid("tools", "tools must be a list");
+        }
+        List<FunctionTool> out = new ArrayList<>();
+        for (int i = 0; i < tools.size(); i++) {
+            String param = "tools[" + i + "]";
+            JsonNode t = tools.get(i);
+            String type = t.path("type").asText("");
+            if (!type.equals("function")) {
+                throw OpenAiError.unsupported(param + ".type", "tools of type '" + type + "' are not supported by this server: codex "
+                        + "runs its own tools (commands, file changes, web search, MCP) by the host's configuration; give function tools");
+            }
+            JsonNode f = nested ? t.path("function") : t;
+            String at = nested ? param + ".function" : param;
+            String name = f.path("name").asText("");
+            if (!NAME.matcher(name).matches()) {
+                throw OpenAiError.invalid(at + ".name", "a function's name is 1 to 64 letters, digits, '_' or '-'");
+            }
+            if (out.stream().anyMatch(o -> o.name().equals(name))) {
+                throw OpenAiError.invalid(at + ".name", "two tools are named '" + name + "'");
+            }
+            JsonNode description = f.get("description");
+            JsonNode parameters = f.get("parameters");
+            if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
+                throw OpenAiError.invalid(at + ".parameters", "a function's parameters are a JSON Schema object");
+            }
+            out.add(new FunctionTool(name, description == null || description.isNull() ? "" : description.asText(),
+                    parameters == null || parameters.isNull() ? Json.object().put("type", "object") : parameters));
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@code tool_choice}: {@code auto} (default) or {@code none}; {@code required} or a named function is refused. */
+    static String choice(JsonNode body) {
+        JsonNode choice = body.get("tool_choice");
+        if (choice == null || choice.isNull()) {
+            return "auto";
+        }
+        if (choice.isTextual() && CHOICES.contains(choice.asText())) {
+            return choice.asText();
+        }
+        throw OpenAiError.unsupported("tool_choice", "tool_choice can be auto or none: codex decides itself whether to call a tool, "
+                + "and cannot be made to call one");
+    }
+
+    /** The names of {@code tools}, for comparing a request's tools with those of its conversation's thread. */
+    static List<String> names(@Nullable List<FunctionTool> tools) {
+        return tools == null ? List.of() : tools.stream().map(FunctionTool::name).sorted().toList();
+    }
+}
