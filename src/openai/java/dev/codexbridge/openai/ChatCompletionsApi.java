@@ -41,7 +41,6 @@ final class ChatCompletionsApi {
      */
     Started start(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ChatRequest request = ChatRequest.of(body);
-        turns.admit();
         ChatTurn turn = new ChatTurn(request.model(), request.includeUsage(), events == null ? e -> { } : events::add);
         Conversation c;
         CompletableFuture<HeldTurn.Step> step;
@@ -51,20 +50,24 @@ final class ChatCompletionsApi {
             if (c == null) {
                 throw ResponsesApi.waitsFor(first, java.util.Set.of(), "messages");
             }
+            c.sameTools(request.tools(), "tools");
             turn.begin();
             synchronized (c.held) {
                 c.held.answer(request.answers(), "messages");
                 step = c.held.follow(turn);
             }
         } else {
+            turns.admit();
             c = conversation(principal, request);
             TurnInput input = input(request, c);
             if (c == null) {
-                c = conversations.open(principal, request.tools(), false);
+                c = conversations.open(principal, request.tools());
             }
+            c.sameTools(request.tools(), "tools");
             turn.begin();
             TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
-            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"));
+            // Chat Completions has no approval shape: what the host's policy leaves open is declined
+            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), false);
         }
         Conversation on = c;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
@@ -111,7 +114,7 @@ final class ChatCompletionsApi {
             return null;
         }
         try {
-            return conversations.find(principal, known.threadId(), "Conversation", known.threadId(), "messages", request.tools(), false);
+            return conversations.find(principal, known.threadId(), "Conversation", known.threadId(), "messages", request.tools());
         } catch (OpenAiError e) {
             if (e.status != 404) {
                 throw e;

@@ -27,6 +27,18 @@ final class Conversation {
         this.tools = List.copyOf(tools);
     }
 
+    /**
+     * Refuses {@code tools} other than those the thread started with: codex registers a thread's
+     * tools when it starts. Leaving them out is taken (the thread keeps its own).
+     */
+    void sameTools(List<FunctionTool> asked, String param) {
+        List<String> names = FunctionTool.names(asked);
+        if (!names.isEmpty() && !names.equals(tools)) {
+            throw OpenAiError.unsupported(param, "this conversation's codex thread has the tools " + tools + ", registered when it "
+                    + "started; a request on it can give the same ones or leave them out, not " + names + ": start a new conversation");
+        }
+    }
+
     boolean idle() {
         return !running.get();
     }

@@ -37,12 +37,13 @@ final class Conversations implements AutoCloseable {
     }
 
     /**
-     * A new conversation of {@code principal}'s with the caller's {@code tools}, its thread started;
-     * {@code callerAsked}: the caller answers approvals (when the session source lets callers).
+     * A new conversation of {@code principal}'s with the caller's {@code tools}, its thread started.
+     * When the session source lets callers answer approvals, they go to the held turn, which asks
+     * the caller of each turn that declared it answers them and declines the rest.
      */
-    Conversation open(String principal, List<FunctionTool> tools, boolean callerAsked) {
+    Conversation open(String principal, List<FunctionTool> tools) {
         makeRoom(principal);
-        Opening o = new Opening(tools, callerAsked);
+        Opening o = new Opening(tools);
         CodexSession session;
         try {
             session = sessions.open(principal, o.dynamicTools, o.approvals);
@@ -65,17 +66,12 @@ final class Conversations implements AutoCloseable {
         final dev.codexbridge.approval.@Nullable ApprovalHandler approvals;
         final List<String> names;
 
-        Opening(List<FunctionTool> tools, boolean callerAsked) {
+        Opening(List<FunctionTool> tools) {
             this.dynamicTools = tools.stream().map(t -> dev.codexbridge.tool.DynamicTool.ofCalls(t.name(), t.description(),
                     dev.codexbridge.json.Json.write(t.parameters()), held.tools())).toList();
-            this.approvals = callerAsked && sessions.callerApprovals() ? held.approvals() : null;
+            this.approvals = sessions.callerApprovals() ? held.approvals() : null;
             this.names = FunctionTool.names(tools);
         }
-    }
-
-    /** Whether callers answer approvals here. */
-    boolean callerApprovals() {
-        return sessions.callerApprovals();
     }
 
     /** {@code principal}'s conversation whose held turn waits for the answer to {@code questionId}; null for none (or another's). */
@@ -89,8 +85,7 @@ final class Conversations implements AutoCloseable {
     }
 
     /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
-    Conversation find(String principal, String threadId, String what, String id, String param, List<FunctionTool> tools,
-            boolean callerAsked) {
+    Conversation find(String principal, String threadId, String what, String id, String param, List<FunctionTool> tools) {
         synchronized (this) {
             Conversation c = byThread.get(threadId);
             if (c != null) {
@@ -102,7 +97,7 @@ final class Conversations implements AutoCloseable {
             }
         }
         makeRoom(principal);
-        Opening o = new Opening(tools, callerAsked);
+        Opening o = new Opening(tools);
         CodexSession session;
         try {
             session = sessions.resume(principal, threadId, o.dynamicTools, o.approvals);

@@ -45,6 +45,13 @@ record FunctionTool(String name, String description, JsonNode parameters) {
             String param = "tools[" + i + "]";
             JsonNode t = tools.get(i);
             String type = t.path("type").asText("");
+            if (!nested && type.equals("mcp")) {
+                if (!t.path("server_label").asText("").equals(OutputItems.CODEX)) {
+                    throw OpenAiError.unsupported(param + ".server_label", "this server connects no MCP server for a caller: an mcp "
+                            + "tool can only be server_label \"codex\", which says the caller answers codex's approvals");
+                }
+                continue;
+            }
             if (!type.equals("function")) {
                 throw OpenAiError.unsupported(param + ".type", "tools of type '" + type + "' are not supported by this server: codex "
                         + "runs its own tools (commands, file changes, web search, MCP) by the host's configuration; give function tools");
@@ -67,6 +74,20 @@ record FunctionTool(String name, String description, JsonNode parameters) {
                     parameters == null || parameters.isNull() ? Json.object().put("type", "object") : parameters));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Whether the request declares that its caller answers codex's approvals: an {@code mcp} tool on
+     * server label {@code codex} (the OpenAI Agents SDK's {@code hostedMcpTool({serverLabel: "codex"})},
+     * whose approval flow then answers each {@code mcp_approval_request}).
+     */
+    static boolean answersApprovals(JsonNode body) {
+        for (JsonNode t : body.path("tools")) {
+            if (t.path("type").asText("").equals("mcp") && t.path("server_label").asText("").equals(OutputItems.CODEX)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code tool_choice}: {@code auto} (default) or {@code none}; {@code required} or a named function is refused. */

@@ -60,16 +60,21 @@ final class HeldTurn implements AutoCloseable {
     }
 
     private static final TurnListener NOBODY = new TurnListener() { };
+    /** How long the first question waits for others codex asks at once, before the request following the turn returns. */
+    static final Duration SETTLE = Duration.ofMillis(100);
 
     private final Duration bound;
     private final Runnable interrupt;
     private volatile TurnListener follower = NOBODY;
     /** False for a turn whose request said {@code tool_choice: "none"}. */
     private volatile boolean callable = true;
+    /** Whether the caller of this turn answers approvals (it declared so); else they are declined unasked. */
+    private volatile boolean asksCaller;
     // guarded by this
     private final List<Question> asked = new ArrayList<>();
     private final Map<String, Question> shown = new LinkedHashMap<>();
     private Step.@Nullable Ended end;
+    private boolean settling;
     private @Nullable CompletableFuture<Step> waiter;
 
     /** {@code interrupt}: interrupts the turn, when a question's bound runs out. */
@@ -105,6 +110,10 @@ final class HeldTurn implements AutoCloseable {
     /** The caller's approvals: each request the host's policy leaves open is handed to the caller, declined when unanswered. */
     ApprovalHandler approvals() {
         return request -> {
+            if (!asksCaller) {
+                return CompletableFuture.completedFuture(ApprovalDecision.deny("the caller did not declare that it answers approvals "
+                        + "(a tool {type: mcp, server_label: codex})"));
+            }
             if (request.kind() == ApprovalKind.ELICITATION || request.kind() == ApprovalKind.USER_INPUT) {
                 // a form or questions: the API's approval answers yes or no, which says nothing to them
                 return CompletableFuture.completedFuture(ApprovalDecision.deny("the caller answers approvals only, not forms or questions"));
@@ -162,12 +171,15 @@ final class HeldTurn implements AutoCloseable {
     /** A new turn starts: the end of the one before, which nobody followed to its end, is forgotten. */
     synchronized void fresh() {
         end = null;
-        callable = true;
     }
 
-    /** Whether the caller's tools may be called in this turn ({@code tool_choice} other than {@code none}). */
-    void allowCalls(boolean allowed) {
-        callable = allowed;
+    /**
+     * What this turn's caller takes: calls of its tools ({@code tool_choice} other than
+     * {@code none}), and approvals (it declared it answers them).
+     */
+    void admit(boolean calls, boolean approvals) {
+        callable = calls;
+        asksCaller = approvals;
     }
 
     /** Whether the turn waits for the answer to question {@code id}. */
@@ -199,7 +211,7 @@ final class HeldTurn implements AutoCloseable {
         answers.forEach((id, a) -> {
             Question q = shown.remove(id);
             if (q instanceof Call c) {
-                c.answer().complete(new DynamicTool.Result(List.of(a.output()), List.of(), true));
+                c.answer().complete(new DynamicTool.Result(List.of(a.output() == null ? "" : a.output()), List.of(), true));
             } else if (q instanceof Approval ap) {
                 ap.answer().complete(a.approve() ? ApprovalDecision.once()
                         : ApprovalDecision.deny(a.reason() == null ? "declined by the caller" : a.reason()));
@@ -219,12 +231,22 @@ final class HeldTurn implements AutoCloseable {
     }
 
     private void ask(Question q) {
-        Runnable wake;
         synchronized (this) {
             asked.add(q);
-            wake = wakeLocked();
+            if (settling) {
+                return;
+            }
+            settling = true;
         }
-        wake.run();
+        // the calls codex makes together (several tools called in one model response) go out in one response
+        CompletableFuture.delayedExecutor(SETTLE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            Runnable wake;
+            synchronized (this) {
+                settling = false;
+                wake = wakeLocked();
+            }
+            wake.run();
+        });
     }
 
     private void timedOut(Question q) {

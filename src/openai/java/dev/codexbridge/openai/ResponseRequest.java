@@ -22,10 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param toolChoice   {@code auto} or {@code none}
  * @param answers      the input's last items when they answer what a held turn asked ({@code function_call_output},
  *                     {@code mcp_approval_response}), by the id they answer; empty when the input ends otherwise
+ * @param approvals    the caller answers codex's approvals: it declared an {@code mcp} tool on server label {@code codex}
  */
 record ResponseRequest(String model, List<Message> messages, @Nullable String instructions, @Nullable String previousResponseId,
         boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text,
-        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers) {
+        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals) {
     /**
      * Items of the door's own a client may send back as input (the Agents SDK's input list), and
      * references to them: taken as history codex's thread already holds, and left out.
@@ -64,7 +65,7 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
         Map<String, CallerAnswer> answers = answers(input);
         return new ResponseRequest(model == null ? "codex" : model, messages(input, answers.size()), Params.text(body, "instructions"),
                 Params.text(body, "previous_response_id"), Params.bool(body, "stream", false), Params.bool(body, "store", true),
-                Params.metadata(body), effort, schema, text, tools, toolChoice, answers);
+                Params.metadata(body), effort, schema, text, tools, toolChoice, answers, FunctionTool.answersApprovals(body));
     }
 
     /** The input's last items, when they answer a held turn: by the call id or approval request id. */

@@ -44,14 +44,14 @@ final class ResponsesApi {
      */
     Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ResponseRequest request = ResponseRequest.of(body);
-        turns.admit();
         ResponseTurn turn = new ResponseTurn(request, Ids.next("resp_"), System.currentTimeMillis() / 1000,
                 events == null ? e -> { } : events::add);
         Conversation c;
         CompletableFuture<HeldTurn.Step> step;
         if (!request.answers().isEmpty()) {
+            // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
             c = answered(principal, request);
-            sameTools(c, request);
+            c.sameTools(request.tools(), "tools");
             turn.begin();
             synchronized (c.held) {
                 c.held.answer(request.answers(), "input");
@@ -68,11 +68,12 @@ final class ResponsesApi {
                 }
             }
             TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
+            turns.admit();
             c = conversation(principal, request);
-            sameTools(c, request);
+            c.sameTools(request.tools(), "tools");
             TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
             turn.begin();
-            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"));
+            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), request.approvals());
         }
         Conversation on = c;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
@@ -93,7 +94,7 @@ final class ResponsesApi {
                 records.newest(on.threadId, turn.id());
                 if (request.store()) {
                     records.put(new ResponseRecords.Entry(turn.id(), principal, on.threadId, r == null || r.turnId() == null ? ""
-                            : r.turnId(), response, inputItems(request.messages())));
+                            : r.turnId(), response, inputItems(request.messages(), request.answers().values())));
                 }
                 answer.complete(response);
             } catch (RuntimeException e) {
@@ -137,15 +138,6 @@ final class ResponsesApi {
                 + awaited), null, false);
     }
 
-    /** Refuses tools other than those the conversation's thread started with: codex registers a thread's tools when it starts. */
-    private static void sameTools(Conversation c, ResponseRequest request) {
-        List<String> asked = FunctionTool.names(request.tools());
-        if (!asked.isEmpty() && !asked.equals(c.tools)) {
-            throw OpenAiError.unsupported("tools", "this conversation's codex thread has the tools " + c.tools + ", registered when it "
-                    + "started; a request on it can leave tools out or give the same ones, not " + asked + ": start a new conversation");
-        }
-    }
-
     /**
      * The conversation a request continues: the newest response's thread, or a new one. An older
      * response is refused (continuing it would mix its thread's later turns into the answer, and
@@ -154,7 +146,7 @@ final class ResponsesApi {
     private Conversation conversation(String principal, ResponseRequest request) {
         String previous = request.previousResponseId();
         if (previous == null) {
-            return conversations.open(principal, request.tools(), true);
+            return conversations.open(principal, request.tools());
         }
         ResponseRecords.Entry prev = records.get(principal, previous)
                 .orElseThrow(() -> OpenAiError.notFound("Previous response", previous, "previous_response_id"));
@@ -164,8 +156,7 @@ final class ResponsesApi {
                     + "this server continues a conversation only from its newest response ('" + newest + "'); continuing an older one "
                     + "would mix the later turns in");
         }
-        return conversations.find(principal, prev.threadId(), "Previous response", previous, "previous_response_id", request.tools(),
-                true);
+        return conversations.find(principal, prev.threadId(), "Previous response", previous, "previous_response_id", request.tools());
     }
 
     ObjectNode get(String principal, String id) {
@@ -218,8 +209,11 @@ final class ResponsesApi {
         return records.get(principal, id).orElseThrow(() -> OpenAiError.notFound("Response", id, null));
     }
 
-    /** The request's messages as the API lists input items: each with an id, its parts in the input or output shape. */
-    static ArrayNode inputItems(List<Message> messages) {
+    /**
+     * The request's messages as the API lists input items: each with an id, its parts in the input
+     * or output shape; then the answers it gave a held turn.
+     */
+    static ArrayNode inputItems(List<Message> messages, java.util.Collection<CallerAnswer> answers) {
         ArrayNode items = Json.nodes().arrayNode();
         for (Message m : messages) {
             boolean assistant = m.role().equals("assistant");
@@ -234,6 +228,15 @@ final class ResponsesApi {
                 } else {
                     content.addObject().put("type", "input_text").put("text", p.text());
                 }
+            }
+        }
+        for (CallerAnswer a : answers) {
+            if (a.approval()) {
+                items.addObject().put("id", Ids.next("mcpa_")).put("type", "mcp_approval_response").put("approval_request_id", a.id())
+                        .put("approve", a.approve()).put("reason", a.reason());
+            } else {
+                items.addObject().put("id", Ids.next("fco_")).put("type", "function_call_output").put("call_id", a.id())
+                        .put("output", a.output()).put("status", "completed");
             }
         }
         return items;

@@ -28,12 +28,12 @@ final class Turns {
     /**
      * Starts {@code input} on {@code c}, followed by {@code follower} (which hears its events) until
      * the step returned: codex asking the caller something, or the turn's end. The turn stays held
-     * by the conversation until it ends, whichever request follows it then; {@code callable}: the
-     * caller's tools may be called in it. Refused, with nothing run, when the conversation is busy,
+     * by the conversation until it ends, whichever request follows it then; {@code calls}: the
+     * caller's tools may be called in it; {@code approvals}: its caller answers approvals. Refused, with nothing run, when the conversation is busy,
      * waits for the caller's answers, or the door is stopping.
      */
     CompletableFuture<HeldTurn.Step> start(Conversation c, TurnInput input, TurnOptions options, TurnListener follower,
-            boolean callable) {
+            boolean calls, boolean approvals) {
         admit();
         Runnable leave = draining.enter();
         CompletableFuture<HeldTurn.Step> step;
@@ -44,7 +44,7 @@ final class Turns {
                 leave.run();
                 throw e;
             }
-            c.held.allowCalls(callable);
+            c.held.admit(calls, approvals);
             step = c.held.follow(follower);
         }
         CompletableFuture<TurnResult> turn;

@@ -25,6 +25,7 @@ import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.Tool;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
@@ -195,6 +196,28 @@ class OpenAiToolsLiveTest {
     }
 
     @Test
+    void twoCallsCodexMakesInOneModelResponseAreBothHandedOutAndBothOutputsGoOn() {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-a", "weather", Json.object().put("city", "Athens"))
+                .dynamicToolCall("call-b", "weather", Json.object().put("city", "Berlin")).build(), ModelReply.message("Both known."));
+        Response r = alice.responses().create(withWeather().input("weather in Athens and Berlin?").build());
+        List<String> cities = new java.util.ArrayList<>();
+        // codex asks both at once: they come in one response (the door gathers what codex asks within 100 ms); were the machine
+        // too slow for that, the second would come in the next response, which this loop answers as well
+        for (int i = 0; i < 2 && r.output().stream().anyMatch(ResponseOutputItem::isFunctionCall); i++) {
+            List<ResponseFunctionToolCall> calls = r.output().stream().filter(ResponseOutputItem::isFunctionCall)
+                    .map(ResponseOutputItem::asFunctionCall).toList();
+            calls.forEach(c -> cities.add(Json.parse(c.arguments()).path("city").asText()));
+            r = alice.responses().create(withWeather().previousResponseId(r.id()).inputOfResponse(calls.stream()
+                    .map(c -> output(c.callId(), "fine in " + Json.parse(c.arguments()).path("city").asText())).toList()).build());
+        }
+        assertThat(cities).containsExactlyInAnyOrder("Athens", "Berlin");
+        assertThat(text(r)).isEqualTo("Both known.");
+        var last = model.responsesRequests().get(model.responsesRequests().size() - 1);
+        assertThat(last.functionCallOutput("call-a")).hasValueSatisfying(o -> assertThat(o).contains("fine in Athens"));
+        assertThat(last.functionCallOutput("call-b")).hasValueSatisfying(o -> assertThat(o).contains("fine in Berlin"));
+    }
+
+    @Test
     void chatCompletionsToolCallsGoOnWithTheSameTurnNotStreamedAndStreamed() {
         ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("weather")
                 .description("The weather in a city").parameters(FunctionParameters.builder().putAdditionalProperty("type",
@@ -237,32 +260,46 @@ class OpenAiToolsLiveTest {
                 .hasValueSatisfying(o -> assertThat(o).contains("mild, 18 C"));
     }
 
+    /** What the OpenAI Agents SDK's {@code hostedMcpTool({serverLabel: "codex"})} sends: the caller answers codex's approvals. */
+    private static ResponseCreateParams.Builder answeringApprovals() {
+        return ResponseCreateParams.builder().model("codex").addTool(Tool.Mcp.builder().serverLabel("codex").serverUrl("https://codex.invalid/")
+                .requireApproval(Tool.Mcp.RequireApproval.McpToolApprovalSetting.ALWAYS).build());
+    }
+
     @Test
     void theCallerApprovesOneCommandAndDeclinesAnotherWhichDoesNotRun() {
         model.enqueue(ModelReply.builder().execCommandEscalated("call-yes", "touch yes-marker", "Needs approval").build(),
                 ModelReply.message("Made it."),
                 ModelReply.builder().execCommandEscalated("call-no", "touch no-marker", "Needs approval").build(),
-                ModelReply.message("Did not."));
-        Response asked = alice.responses().create(ResponseCreateParams.builder().model("codex").input("make yes").build());
+                ModelReply.message("Did not."),
+                ModelReply.builder().execCommandEscalated("call-plain", "touch plain-marker", "Needs approval").build(),
+                ModelReply.message("Declined unasked."));
+        Response asked = alice.responses().create(answeringApprovals().input("make yes").build());
         ResponseOutputItem.McpApprovalRequest request = approvalRequest(asked);
         assertThat(request.serverLabel()).isEqualTo("codex");
         assertThat(request.name()).isEqualTo("exec_command");
         assertThat(request.arguments()).contains("touch yes-marker");
         assertThat(work.resolve("yes-marker")).doesNotExist();
-        Response done = alice.responses().create(ResponseCreateParams.builder().model("codex").previousResponseId(asked.id())
+        Response done = alice.responses().create(answeringApprovals().previousResponseId(asked.id())
                 .inputOfResponse(List.of(approval(request.id(), true))).build());
         assertThat(text(done)).isEqualTo("Made it.");
         assertThat(work.resolve("yes-marker")).exists();
 
-        Response second = alice.responses().create(ResponseCreateParams.builder().model("codex").previousResponseId(done.id())
-                .input("make no").build());
+        Response second = alice.responses().create(answeringApprovals().previousResponseId(done.id()).input("make no").build());
         ResponseOutputItem.McpApprovalRequest no = approvalRequest(second);
-        Response declined = alice.responses().create(ResponseCreateParams.builder().model("codex").previousResponseId(second.id())
+        Response declined = alice.responses().create(answeringApprovals().previousResponseId(second.id())
                 .inputOfResponse(List.of(approval(no.id(), false))).build());
         assertThat(text(declined)).isEqualTo("Did not.");
         assertThat(work.resolve("no-marker")).as("the declined command did not run").doesNotExist();
         assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).functionCallOutput("call-no"))
                 .hasValueSatisfying(o -> assertThat(o).contains("rejected"));
+
+        // a caller that did not declare it answers approvals is never asked: the host's policy declines
+        Response plain = alice.responses().create(ResponseCreateParams.builder().model("codex").previousResponseId(declined.id())
+                .input("make plain").build());
+        assertThat(plain.output()).noneMatch(ResponseOutputItem::isMcpApprovalRequest);
+        assertThat(text(plain)).isEqualTo("Declined unasked.");
+        assertThat(work.resolve("plain-marker")).doesNotExist();
     }
 
     @Test
