@@ -120,13 +120,20 @@ final class HeldTurn implements AutoCloseable {
             }
             Approval a = new Approval(Ids.next("mcpr_"), request, new CompletableFuture<>());
             ask(a);
-            return a.answer().completeOnTimeout(null, bound.toMillis(), TimeUnit.MILLISECONDS).thenApply(d -> {
-                if (d != null) {
-                    return d;
+            CompletableFuture<ApprovalDecision> decided = a.answer().completeOnTimeout(null, bound.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(d -> {
+                        if (d != null) {
+                            return d;
+                        }
+                        timedOut(a);
+                        return ApprovalDecision.deny("the caller did not answer within " + bound.toSeconds() + " s");
+                    });
+            decided.whenComplete((d, e) -> {
+                if (e instanceof java.util.concurrent.CancellationException) {
+                    forget(a);      // codex withdrew it (its turn ended): the caller is not asked any more
                 }
-                timedOut(a);
-                return ApprovalDecision.deny("the caller did not answer within " + bound.toSeconds() + " s");
             });
+            return decided;
         };
     }
 
@@ -250,11 +257,13 @@ final class HeldTurn implements AutoCloseable {
     }
 
     private void timedOut(Question q) {
-        synchronized (this) {
-            asked.remove(q);
-            shown.remove(q.id());
-        }
+        forget(q);
         interrupt.run();
+    }
+
+    private synchronized void forget(Question q) {
+        asked.remove(q);
+        shown.remove(q.id());
     }
 
     private Runnable wakeLocked() {
