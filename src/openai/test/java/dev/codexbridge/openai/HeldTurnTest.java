@@ -50,14 +50,25 @@ class HeldTurnTest {
         return CallerAnswer.output(id, text);
     }
 
-    @Test
-    void aCallIsHandedToTheRequestFollowingTheTurnAndItsOutputGoesBackToCodex() throws Exception {
+    /** A turn whose codex called the caller's tool, the call handed to the request following it. */
+    private record Asking(HeldTurn held, CompletableFuture<DynamicTool.Result> result, HeldTurn.Call call) {
+    }
+
+    private Asking asking(String arguments) throws Exception {
         HeldTurn h = held(Duration.ofSeconds(60));
         h.admit(true, false);
         CompletableFuture<HeldTurn.Step> step = h.follow(new TurnListener() { });
-        CompletableFuture<DynamicTool.Result> result = call(h, "{\"city\":\"Oslo\"}");
+        CompletableFuture<DynamicTool.Result> result = call(h, arguments);
         HeldTurn.Step.Asked asked = (HeldTurn.Step.Asked) step.get(60, TimeUnit.SECONDS);
-        HeldTurn.Call c = (HeldTurn.Call) asked.questions().get(0);
+        return new Asking(h, result, (HeldTurn.Call) asked.questions().get(0));
+    }
+
+    @Test
+    void aCallIsHandedToTheRequestFollowingTheTurnAndItsOutputGoesBackToCodex() throws Exception {
+        Asking a = asking("{\"city\":\"Oslo\"}");
+        HeldTurn h = a.held();
+        CompletableFuture<DynamicTool.Result> result = a.result();
+        HeldTurn.Call c = a.call();
         assertThat(c.name()).isEqualTo("weather");
         assertThat(c.arguments()).isEqualTo("{\"city\":\"Oslo\"}");
         assertThat(c.id()).startsWith("call_").hasSizeGreaterThan(40);
@@ -110,11 +121,9 @@ class HeldTurnTest {
 
     @Test
     void closingAnswersWhatWaitsAndEndsTheRequestFollowing() throws Exception {
-        HeldTurn h = held(Duration.ofSeconds(60));
-        h.admit(true, false);
-        CompletableFuture<HeldTurn.Step> first = h.follow(new TurnListener() { });
-        CompletableFuture<DynamicTool.Result> result = call(h, "{}");
-        first.get(60, TimeUnit.SECONDS);
+        Asking a = asking("{}");
+        HeldTurn h = a.held();
+        CompletableFuture<DynamicTool.Result> result = a.result();
         CompletableFuture<HeldTurn.Step> next = h.follow(new TurnListener() { });
         h.close();
         assertThat(result.get(60, TimeUnit.SECONDS).success()).isFalse();
