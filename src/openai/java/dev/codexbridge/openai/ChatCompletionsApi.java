@@ -52,10 +52,7 @@ final class ChatCompletionsApi {
             }
             c.sameTools(request.tools(), "tools");
             turn.begin();
-            synchronized (c.held) {
-                c.held.answer(request.answers(), "messages");
-                step = c.held.follow(turn);
-            }
+            step = c.held.resume(request.answers(), "messages", turn);
         } else {
             turns.admit();
             c = conversation(principal, request);

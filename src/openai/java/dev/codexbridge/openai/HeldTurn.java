@@ -164,6 +164,10 @@ final class HeldTurn implements AutoCloseable {
 
     /** {@code listener} follows the turn from now; the step is what it returns at. */
     synchronized CompletableFuture<Step> follow(TurnListener listener) {
+        if (waiter != null && !waiter.isDone()) {
+            throw OpenAiError.busy("conversation_busy", "another request follows this conversation's turn; send this again once it has "
+                    + "answered", 1);
+        }
         follower = listener;
         CompletableFuture<Step> next = new CompletableFuture<>();
         Step ready = ready();
@@ -202,6 +206,20 @@ final class HeldTurn implements AutoCloseable {
     /** Whether the turn waits for any answer. */
     synchronized boolean holding() {
         return !shown.isEmpty();
+    }
+
+    /**
+     * The caller's next request: {@code answers} answer what the turn asked, and {@code listener}
+     * follows it from now. Refused, nothing answered, when the turn no longer waits for the first
+     * of them (404, as for an id nobody used) or waits for more.
+     */
+    synchronized CompletableFuture<Step> resume(Map<String, CallerAnswer> answers, String param, TurnListener listener) {
+        String first = answers.keySet().iterator().next();
+        if (!shown.containsKey(first)) {
+            throw ResponsesApi.waitsFor(first, awaited(), param);
+        }
+        answer(answers, param);
+        return follow(listener);
     }
 
     /**

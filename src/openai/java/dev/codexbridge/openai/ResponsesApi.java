@@ -53,10 +53,7 @@ final class ResponsesApi {
             c = answered(principal, request);
             c.sameTools(request.tools(), "tools");
             turn.begin();
-            synchronized (c.held) {
-                c.held.answer(request.answers(), "input");
-                step = c.held.follow(turn);
-            }
+            step = c.held.resume(request.answers(), "input", turn);
         } else {
             int newFrom = 0;
             if (request.previousResponseId() == null) {
