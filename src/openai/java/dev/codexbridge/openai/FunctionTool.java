@@ -19,6 +19,14 @@ import org.jspecify.annotations.Nullable;
 record FunctionTool(String name, String description, JsonNode parameters) {
     /** The names the API allows. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /**
+     * Names of codex's own tools (those codex 0.171.0 offers its model, and the ones other
+     * configurations add): a caller's tool of the same name would be shadowed by codex's, never
+     * called, so it is refused.
+     */
+    static final Set<String> CODEX_OWN = Set.of("exec_command", "write_stdin", "shell", "shell_command", "local_shell", "apply_patch",
+            "update_plan", "view_image", "web_search", "image_generation", "request_user_input", "read_file", "list_dir", "grep_files",
+            "multi_agent_v1", "spawn_agent", "send_input", "close_agent", "get_goal", "create_goal", "update_goal");
     /** {@code tool_choice} values codex can honour: it decides itself whether to call a tool, and the door can forbid every call. */
     static final Set<String> CHOICES = Set.of("auto", "none");
 
@@ -61,6 +69,10 @@ record FunctionTool(String name, String description, JsonNode parameters) {
             String name = f.path("name").asText("");
             if (!NAME.matcher(name).matches()) {
                 throw OpenAiError.invalid(at + ".name", "a function's name is 1 to 64 letters, digits, '_' or '-'");
+            }
+            if (CODEX_OWN.contains(name)) {
+                throw OpenAiError.invalid(at + ".name", "'" + name + "' is the name of one of codex's own tools: codex would call its own, "
+                        + "never this one; name it otherwise");
             }
             if (out.stream().anyMatch(o -> o.name().equals(name))) {
                 throw OpenAiError.invalid(at + ".name", "two tools are named '" + name + "'");

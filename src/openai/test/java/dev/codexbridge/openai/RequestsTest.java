@@ -49,6 +49,8 @@ class RequestsTest {
                 .param).isEqualTo("tools[0].type");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"function\",\"name\":\"a b\"}]}")))
                 .param).isEqualTo("tools[0].name");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"function\",\"name\":\"exec_command\"}]}")))
+                .param).isEqualTo("tools[0].name");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tool_choice\":\"required\"}"))).param)
                 .isEqualTo("tool_choice");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"background\":true}"))).param).isEqualTo("background");
