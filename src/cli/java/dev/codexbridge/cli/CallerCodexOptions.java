@@ -61,6 +61,12 @@ final class CallerCodexOptions {
         return defaultRoot(command).resolveSibling(command + "-thread-owners");
     }
 
+    /**
+     * Whether the codex clients open codex's experimental API: the {@code openai} command's callers
+     * give function tools, which become codex dynamic tools, part of that API. Set by the command.
+     */
+    boolean experimentalApi;
+
     /** What the command serves sessions from, and what must be closed when it stops (closing the backend closes them). */
     record Backend(CodexGateway.Builder gateway, AutoCloseable resources, String describe) implements AutoCloseable {
         @Override
@@ -101,13 +107,13 @@ final class CallerCodexOptions {
                 } else {
                     confined = ", NOT confined (no bubblewrap): the callers' commands can read " + hidden;
                 }
-                CodexClient codex = CodexClient.builder().process(launch.build()).connect();
+                CodexClient codex = CodexClient.builder().process(launch.build()).experimentalApi(experimentalApi).connect();
                 // with a store, its owner decides for a stored thread and this record for one not stored yet
                 // (among them, threads opened before the store was): decision 0068
                 return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).threadOwners(record).storage(storage),
                         codex, "one shared codex, workspace " + work + confined);
             }
-            CodexClient codex = CodexClient.builder().process(launch.build()).connect();
+            CodexClient codex = CodexClient.builder().process(launch.build()).experimentalApi(experimentalApi).connect();
             return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).storage(storage), codex,
                     "one shared codex, workspace " + work);
         }
@@ -128,6 +134,9 @@ final class CallerCodexOptions {
             t.workspacesRoot(workspace);
         }
         t.storage(storage);
+        if (experimentalApi) {
+            t.client(c -> c.experimentalApi(true));
+        }
         CodexTenants tenants;
         try {
             tenants = t.build();

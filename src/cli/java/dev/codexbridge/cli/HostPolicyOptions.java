@@ -19,7 +19,8 @@ final class HostPolicyOptions {
 
     @Option(names = "--caller-approvals",
             description = "Let callers answer what --allow does not decide (A2A: as input-required; MCP: by elicitation, when the "
-                    + "client declared it): other commands, file changes, permissions, questions. Without it those are declined: "
+                    + "client declared it; OpenAI: as an mcp_approval_request answered by an mcp_approval_response; the "
+                    + "Responses API only): other commands, file changes, permissions, questions. Without it those are declined: "
                     + "a caller holding a token is not the host.")
     boolean callerApprovals;
 

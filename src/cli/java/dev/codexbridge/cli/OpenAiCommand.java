@@ -52,6 +52,12 @@ final class OpenAiCommand implements Callable<Integer> {
             description = "On stop, how long the turns in flight are waited for before they are interrupted (default: ${DEFAULT-VALUE}).")
     long drainSeconds;
 
+    @Option(names = "--caller-wait", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long a codex turn waits for the caller's answer to what it asked (a function call's output, an "
+                    + "approval) in the caller's next request; past it the call fails, the approval is declined and the turn ends "
+                    + "(default: ${DEFAULT-VALUE}, at most 540). A restart loses a waiting turn.")
+    long callerWaitSeconds;
+
     @Mixin
     CallerAuthOptions callers;
 
@@ -66,7 +72,8 @@ final class OpenAiCommand implements Callable<Integer> {
 
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; a message "
-                    + "containing 'run' makes codex ask to run 'pwd' outside the sandbox (declined: this server asks callers nothing yet).")
+                    + "containing 'run' makes codex ask to run 'pwd' outside the sandbox (an mcp_approval_request with "
+                    + "--caller-approvals, else declined).")
     boolean offlineDemo;
 
     @Override
@@ -79,9 +86,8 @@ final class OpenAiCommand implements Callable<Integer> {
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }
-        if (hostPolicy.callerApprovals) {
-            throw new IllegalArgumentException("--caller-approvals is not served by the openai command yet (docs/openai.md, "
-                    + "\"Not built yet\"): what --allow leaves open is declined");
+        if (callerWaitSeconds < 1 || callerWaitSeconds > OpenAiServer.MAX_CALLER_WAIT.toSeconds()) {
+            throw new IllegalArgumentException("--caller-wait must be 1 to " + OpenAiServer.MAX_CALLER_WAIT.toSeconds() + " seconds");
         }
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
@@ -105,6 +111,8 @@ final class OpenAiCommand implements Callable<Integer> {
             if (demoRoot != null) {
                 stop.add(() -> OfflineDemoModel.deleteTenantsRoot(demoRoot));
             }
+            // the callers' function tools are codex dynamic tools: codex's experimental API
+            callerCodex.experimentalApi = true;
             CallerCodexOptions.Backend backend = callerCodex.backend("openai", true, binary, demo != null && callerCodex.shared ? demoHome
                     : codexHome, workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot,
                     secrets, conversations);
@@ -115,7 +123,9 @@ final class OpenAiCommand implements Callable<Integer> {
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .readiness(StorageOptions.readiness(conversations)).drainTimeout(Duration.ofSeconds(Math.max(0, drainSeconds)))
                     .models(models(backend, binary, demoHome != null ? demoHome : codexHome))
-                    .gateway(backend.gateway().approvals(hostPolicy.policy()).onOpen(sessions::opened).build())
+                    .callerWait(Duration.ofSeconds(callerWaitSeconds))
+                    .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
+                            .onOpen(sessions::opened).build())
                     .start());
             stop.onSignal(stopped::countDown);
             err.println("codex-bridge openai: OpenAI API at " + server.uri().resolve("/v1") + ", " + backend.describe()

@@ -16,6 +16,7 @@ import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tool.DynamicTool;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -91,7 +92,18 @@ public final class CodexGateway {
      */
     public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
-        return observed(owned(principal, session(principal, null, caller, null)));
+        return observed(owned(principal, session(principal, null, caller, null, java.util.List.of())));
+    }
+
+    /**
+     * {@link #open(String, ApprovalHandler)} with the caller's {@code tools}: dynamic tools of the
+     * new thread, registered when it starts (a front end that hands codex's calls of them to its
+     * remote caller). Their specs are the caller's words and change none of codex's settings; the
+     * approval policy and the tenant stay the host's.
+     */
+    public CodexSession open(String principal, @Nullable ApprovalHandler caller, java.util.List<DynamicTool> tools) {
+        Objects.requireNonNull(principal, "principal");
+        return observed(owned(principal, session(principal, null, caller, null, java.util.List.copyOf(tools))));
     }
 
     /**
@@ -102,7 +114,7 @@ public final class CodexGateway {
     public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(thread, "thread");
-        return observed(owned(principal, session(principal, null, caller, thread)));
+        return observed(owned(principal, session(principal, null, caller, thread, java.util.List.of())));
     }
 
     /**
@@ -111,13 +123,22 @@ public final class CodexGateway {
      * nothing read).
      */
     public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+        return resume(principal, threadId, caller, java.util.List.of());
+    }
+
+    /**
+     * {@link #resume(String, String, ApprovalHandler)} with the handlers of the caller's
+     * {@code tools}, the dynamic tools the thread was started with (codex keeps their specs with
+     * the thread).
+     */
+    public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller, java.util.List<DynamicTool> tools) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
         if (!mayResume(principal, threadId)) {
             // another's thread and one never seen are refused alike, before codex is asked: no oracle
             throw new ThreadAccessDeniedException(principal, threadId, ThreadOperation.RESUME, ThreadAccessDeniedException.HOST_RULE);
         }
-        return observed(session(principal, threadId, caller, null));
+        return observed(session(principal, threadId, caller, null, java.util.List.copyOf(tools)));
     }
 
     /**
@@ -206,7 +227,7 @@ public final class CodexGateway {
     }
 
     private CodexSession session(String principal, @Nullable String threadId, @Nullable ApprovalHandler caller,
-                                 @Nullable UnaryOperator<ThreadOptions> thread) {
+                                 @Nullable UnaryOperator<ThreadOptions> thread, java.util.List<DynamicTool> tools) {
         ApprovalPolicy policy = policyFor(caller);
         // the host's settings first, then the policy, which nothing in configure can replace
         Consumer<CodexSession.Builder> setUp = b -> {
@@ -214,6 +235,7 @@ public final class CodexGateway {
             if (thread != null) {
                 b.adjustThread(thread);
             }
+            tools.forEach(b::dynamicTool);
             b.approvals(policy);
             if (storage != null) {
                 // the host's storage (a pool's or the tenants' own replaces it), the principal's conversation

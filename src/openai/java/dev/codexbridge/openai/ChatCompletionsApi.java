@@ -26,66 +26,115 @@ final class ChatCompletionsApi {
         this.turns = turns;
     }
 
-    /** A chat turn under way: its chunks streaming into the events given (if any), its result when it ends. */
-    record Started(Conversation conversation, ChatTurn turn, CompletableFuture<TurnResult> running) {
+    /**
+     * A chat turn under way on {@code conversation}: its chunks streaming into the events given (if
+     * any); {@code answer} the whole completion when the request's part of the turn ends (codex's
+     * answer, or its calls of the caller's tools), or the error to answer.
+     */
+    record Started(Conversation conversation, CompletableFuture<ObjectNode> answer) {
     }
 
-    /** Checks the request, finds or opens the conversation and starts the turn; every refusal comes before codex is asked anything. */
+    /**
+     * Checks the request, finds or opens the conversation and starts the turn — or, when the
+     * history ends with the outputs of the calls a held turn waits for, lets that turn go on; every
+     * refusal comes before codex is asked anything.
+     */
     Started start(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ChatRequest request = ChatRequest.of(body);
-        turns.admit();
-        ChatHistories.Continuation known = histories.find(principal, request.messages());
-        Conversation c = null;
-        if (known != null) {
-            try {
-                c = conversations.find(principal, known.threadId(), "Conversation", known.threadId(), "messages");
-            } catch (OpenAiError e) {
-                if (e.status != 404) {
-                    throw e;
-                }
-                // the thread is gone (its codex home was wiped): the history goes to a new thread, as one never seen
+        ChatTurn turn = new ChatTurn(request.model(), request.includeUsage(), events == null ? e -> { } : events::add);
+        Conversation c;
+        CompletableFuture<HeldTurn.Step> step;
+        if (!request.answers().isEmpty()) {
+            String first = request.answers().keySet().iterator().next();
+            c = conversations.holding(principal, first);
+            if (c == null) {
+                throw ResponsesApi.waitsFor(first, java.util.Set.of(), "messages");
             }
-        }
-        List<Message> messages = request.messages();
-        TurnInput input;
-        if (c != null) {
-            // codex has the history up to its answer: only what follows is sent
-            input = TurnText.of(null, messages.subList(known.newFrom(), messages.size()), 0, "messages");
+            c.sameTools(request.tools(), "tools");
+            turn.begin();
+            step = c.held.resume(request.answers(), "messages", turn);
         } else {
-            // a new thread: the last user messages are new, the rest is history codex has not seen, given once
-            int newFrom = messages.size() - 1;
-            while (newFrom > 0 && messages.get(newFrom - 1).role().equals("user")) {
-                newFrom--;
+            turns.admit();
+            c = conversation(principal, request);
+            TurnInput input = input(request, c);
+            if (c == null) {
+                c = conversations.open(principal, request.tools());
             }
-            input = TurnText.of(null, messages, newFrom, "messages");
-        }
-        if (c == null) {
-            c = conversations.open(principal);
+            c.sameTools(request.tools(), "tools");
+            turn.begin();
+            TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
+            // Chat Completions has no approval shape: what the host's policy leaves open is declined
+            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), false);
         }
         Conversation on = c;
-        ChatTurn turn = new ChatTurn(request.model(), request.includeUsage(), events == null ? e -> { } : events::add);
-        turn.begin();
-        TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
-        CompletableFuture<TurnResult> running = turns.start(c, input, options, turn, (r, failed) -> {
+        CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+        step.whenComplete((s, failure) -> {
             try {
+                TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
+                if (s instanceof HeldTurn.Step.Asked asked) {
+                    // the chat door hands out calls only: its conversations ask the caller no approval
+                    answer.complete(turn.pause(asked.questions().stream().filter(HeldTurn.Call.class::isInstance)
+                            .map(HeldTurn.Call.class::cast).toList()));
+                    return;
+                }
                 if (r != null && r.status() == TurnOutcome.COMPLETED) {
                     histories.answered(principal, request.messages(), turn.content(), on.threadId);
                 }
-                if (events != null) {
-                    if (r != null && !unanswered(r)) {
+                if (r != null && !unanswered(r)) {
+                    if (events != null) {
                         turn.finish(r);
-                    } else {
-                        // the SDKs read a data line holding "error" as the stream's failure
-                        events.add(failure(r).body());
                     }
+                    answer.complete(turn.completion(r));
+                } else {
+                    OpenAiError error = r != null ? failure(r) : Turns.unfollowed(s instanceof HeldTurn.Step.Ended e ? e.error() : failure);
+                    if (events != null) {
+                        // the SDKs read a data line holding "error" as the stream's failure
+                        events.add(error.body());
+                    }
+                    answer.completeExceptionally(error);
                 }
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
             } finally {
                 if (events != null) {
                     events.end();
                 }
             }
         });
-        return new Started(c, turn, running);
+        return new Started(c, answer);
+    }
+
+    /** The conversation a history goes on with, or null for a new one. */
+    private @Nullable Conversation conversation(String principal, ChatRequest request) {
+        ChatHistories.Continuation known = histories.find(principal, request.messages());
+        if (known == null) {
+            return null;
+        }
+        try {
+            return conversations.find(principal, known.threadId(), "Conversation", known.threadId(), "messages", request.tools());
+        } catch (OpenAiError e) {
+            if (e.status != 404) {
+                throw e;
+            }
+            // the thread is gone (its codex home was wiped): the history goes to a new thread, as one never seen
+            return null;
+        }
+    }
+
+    /** What codex is sent: on a known thread only what follows its newest point; on a new one the history once, then the new messages. */
+    private TurnInput input(ChatRequest request, @Nullable Conversation c) {
+        List<Message> messages = request.messages();
+        if (c != null) {
+            ChatHistories.Continuation known = histories.find(c.principal, messages);
+            int from = known == null ? messages.size() - 1 : known.newFrom();
+            return TurnText.of(null, messages.subList(from, messages.size()), 0, "messages");
+        }
+        // a new thread: the last user messages are new, the rest is history codex has not seen, given once
+        int newFrom = messages.size() - 1;
+        while (newFrom > 0 && messages.get(newFrom - 1).role().equals("user")) {
+            newFrom--;
+        }
+        return TurnText.of(null, messages, newFrom, "messages");
     }
 
     /** The answer to a turn that was not answered. */
@@ -93,14 +142,6 @@ final class ChatCompletionsApi {
         String why = r != null && r.error() != null && r.error().message() != null ? r.error().message()
                 : r != null ? "the codex turn " + r.status().wire() : "the codex turn could not be followed to its end";
         return OpenAiError.afterStart(why + "; it may have run: read the conversation before sending this again");
-    }
-
-    /** The non-streamed answer of a turn that ended with {@code r}. */
-    static ObjectNode completion(Started s, TurnResult r) {
-        if (unanswered(r)) {
-            throw failure(r);
-        }
-        return s.turn().completion(r);
     }
 
     /** Whether {@code r} has no answer to give: a failed turn, or one whose outcome codex's record could not tell. */

@@ -3,7 +3,9 @@ package dev.codexbridge.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,13 +16,14 @@ import org.jspecify.annotations.Nullable;
  * parameter: {@code n > 1}, {@code logprobs}, audio, {@code stop}, {@code logit_bias}, tools.
  */
 record ChatRequest(String model, List<Message> messages, boolean stream, boolean includeUsage, @Nullable String effort,
-        @Nullable JsonNode outputSchema) {
+        @Nullable JsonNode outputSchema, List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers) {
 
     static ChatRequest of(@Nullable JsonNode raw) {
         ObjectNode body = Params.body(raw);
-        Params.noTools(body);
-        Params.refuse(body, "functions", "function tools are not supported by this server yet");
-        Params.refuse(body, "function_call", "function tools are not supported by this server yet");
+        List<FunctionTool> tools = FunctionTool.ofChat(body);
+        String toolChoice = FunctionTool.choice(body);
+        Params.refuse(body, "functions", "the deprecated functions are not supported: give tools");
+        Params.refuse(body, "function_call", "the deprecated function_call is not supported: give tool_choice");
         if (body.path("n").asInt(1) != 1) {
             throw OpenAiError.unsupported("n", "n must be 1: codex gives one answer per turn");
         }
@@ -49,8 +52,30 @@ record ChatRequest(String model, List<Message> messages, boolean stream, boolean
         boolean stream = Params.bool(body, "stream", false);
         JsonNode options = body.get("stream_options");
         boolean usage = stream && options != null && options.path("include_usage").asBoolean(false);
-        return new ChatRequest(model == null ? "codex" : model, messages(body.get("messages")), stream, usage,
-                Params.effort(Params.text(body, "reasoning_effort"), "reasoning_effort"), Params.outputSchema(format, "response_format"));
+        JsonNode given = body.get("messages");
+        return new ChatRequest(model == null ? "codex" : model, messages(given), stream, usage,
+                Params.effort(Params.text(body, "reasoning_effort"), "reasoning_effort"), Params.outputSchema(format, "response_format"),
+                tools, toolChoice, answers(given));
+    }
+
+    /** The history's last {@code tool} messages: the outputs of the calls a held turn waits for, by call id. */
+    private static Map<String, CallerAnswer> answers(JsonNode messages) {
+        Map<String, CallerAnswer> answers = new LinkedHashMap<>();
+        int from = messages.size();
+        while (from > 0 && messages.get(from - 1).path("role").asText().equals("tool")) {
+            from--;
+        }
+        for (int i = from; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String id = m.path("tool_call_id").asText("");
+            if (id.isEmpty()) {
+                throw OpenAiError.invalid("messages[" + i + "].tool_call_id", "a tool message names the call it answers");
+            }
+            Message read = Message.ofChat(m, "messages[" + i + "]");
+            String text = read.text();
+            answers.put(id, CallerAnswer.output(id, text.substring(Message.toolOutput(id, "").length())));
+        }
+        return answers;
     }
 
     private static List<Message> messages(@Nullable JsonNode messages) {
@@ -61,8 +86,9 @@ record ChatRequest(String model, List<Message> messages, boolean stream, boolean
         for (int i = 0; i < messages.size(); i++) {
             list.add(Message.ofChat(messages.get(i), "messages[" + i + "]"));
         }
-        if (!list.get(list.size() - 1).role().equals("user")) {
-            throw OpenAiError.invalid("messages", "the last message must be the user's: codex answers it");
+        String last = list.get(list.size() - 1).role();
+        if (!last.equals("user") && !last.equals("tool")) {
+            throw OpenAiError.invalid("messages", "the last message must be the user's (codex answers it) or the tools' outputs");
         }
         return list;
     }

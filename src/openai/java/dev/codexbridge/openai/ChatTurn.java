@@ -107,6 +107,50 @@ final class ChatTurn implements TurnListener {
         }
     }
 
+    /**
+     * Codex called the caller's tools ({@code calls}): streamed, a {@code tool_calls} delta per
+     * call (by {@code index}) and the {@code tool_calls} finish; the whole completion returned, its
+     * message carrying the calls. The caller's next request answers them with {@code tool}
+     * messages, and the same codex turn goes on.
+     */
+    synchronized ObjectNode pause(List<HeldTurn.Call> calls) {
+        ObjectNode c = envelope("chat.completion");
+        ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+        ObjectNode message = choice.putObject("message").put("role", "assistant");
+        if (content.isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", content.toString());
+        }
+        message.putNull("refusal");
+        ArrayNode toolCalls = message.putArray("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            HeldTurn.Call call = calls.get(i);
+            ObjectNode tc = toolCall(call);
+            toolCalls.add(tc);
+            ObjectNode delta = Json.object();
+            delta.putArray("tool_calls").add(tc.deepCopy().put("index", i));
+            sink.accept(chunk(delta, null));
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", "tool_calls");
+        c.set("usage", usage());
+        sink.accept(chunk(Json.object(), "tool_calls"));
+        if (includeUsage) {
+            ObjectNode last = envelope("chat.completion.chunk");
+            last.putArray("choices");
+            last.set("usage", usage());
+            sink.accept(last);
+        }
+        return c;
+    }
+
+    private static ObjectNode toolCall(HeldTurn.Call call) {
+        ObjectNode tc = Json.object().put("id", call.id()).put("type", "function");
+        tc.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+        return tc;
+    }
+
     /** The whole chat completion, not streamed. */
     synchronized ObjectNode completion(TurnResult r) {
         if (r.tokenUsage() != null) {

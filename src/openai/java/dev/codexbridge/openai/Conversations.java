@@ -24,30 +24,68 @@ final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
 
     private final OpenAiSessions sessions;
+    private final java.time.Duration bound;
     private final int max;
     private final int maxPerPrincipal;
     private final Map<String, Conversation> byThread = new LinkedHashMap<>();
 
-    Conversations(OpenAiSessions sessions, int max, int maxPerPrincipal) {
+    Conversations(OpenAiSessions sessions, java.time.Duration bound, int max, int maxPerPrincipal) {
         this.sessions = sessions;
+        this.bound = bound;
         this.max = max;
         this.maxPerPrincipal = maxPerPrincipal;
     }
 
-    /** A new conversation of {@code principal}'s, its thread started. */
-    Conversation open(String principal) {
+    /**
+     * A new conversation of {@code principal}'s with the caller's {@code tools}, its thread started.
+     * When the session source lets callers answer approvals, they go to the held turn, which asks
+     * the caller of each turn that declared it answers them and declines the rest.
+     */
+    Conversation open(String principal, List<FunctionTool> tools) {
         makeRoom(principal);
+        Opening o = new Opening(tools);
         CodexSession session;
         try {
-            session = sessions.open(principal);
+            session = sessions.open(principal, o.dynamicTools, o.approvals);
         } catch (RuntimeException e) {
             throw refused(principal, null, e);
         }
-        return register(principal, session);
+        return register(principal, session, o);
+    }
+
+    /** What a session opens with: the held turn its tools and approvals hand questions to. */
+    private final class Opening {
+        final java.util.concurrent.atomic.AtomicReference<@Nullable CodexSession> session = new java.util.concurrent.atomic.AtomicReference<>();
+        final HeldTurn held = new HeldTurn(bound, () -> {
+            CodexSession s = session.get();
+            if (s != null) {
+                s.interrupt();
+            }
+        });
+        final List<dev.codexbridge.tool.DynamicTool> dynamicTools;
+        final dev.codexbridge.approval.@Nullable ApprovalHandler approvals;
+        final List<String> names;
+
+        Opening(List<FunctionTool> tools) {
+            this.dynamicTools = tools.stream().map(t -> dev.codexbridge.tool.DynamicTool.ofCalls(t.name(), t.description(),
+                    dev.codexbridge.json.Json.write(t.parameters()), held.tools())).toList();
+            this.approvals = sessions.callerApprovals() ? held.approvals() : null;
+            this.names = FunctionTool.names(tools);
+        }
+    }
+
+    /** {@code principal}'s conversation whose held turn waits for the answer to {@code questionId}; null for none (or another's). */
+    synchronized @Nullable Conversation holding(String principal, String questionId) {
+        for (Conversation c : byThread.values()) {
+            if (c.principal.equals(principal) && c.held.awaits(questionId)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
-    Conversation find(String principal, String threadId, String what, String id, String param) {
+    Conversation find(String principal, String threadId, String what, String id, String param, List<FunctionTool> tools) {
         synchronized (this) {
             Conversation c = byThread.get(threadId);
             if (c != null) {
@@ -59,15 +97,16 @@ final class Conversations implements AutoCloseable {
             }
         }
         makeRoom(principal);
+        Opening o = new Opening(tools);
         CodexSession session;
         try {
-            session = sessions.resume(principal, threadId);
+            session = sessions.resume(principal, threadId, o.dynamicTools, o.approvals);
         } catch (ThreadAccessDeniedException e) {
             throw OpenAiError.notFound(what, id, param);
         } catch (RuntimeException e) {
             throw refused(principal, threadId, e);
         }
-        return register(principal, session);
+        return register(principal, session, o);
     }
 
     /** What a caller is told when its conversation could not be opened or resumed: nothing ran either way. */
@@ -90,7 +129,8 @@ final class Conversations implements AutoCloseable {
                 2);
     }
 
-    private Conversation register(String principal, CodexSession session) {
+    private Conversation register(String principal, CodexSession session, Opening o) {
+        o.session.set(session);
         String threadId;
         try {
             threadId = session.start();
@@ -98,7 +138,7 @@ final class Conversations implements AutoCloseable {
             session.close();
             throw refused(principal, null, e);
         }
-        Conversation c = new Conversation(principal, threadId, session);
+        Conversation c = new Conversation(principal, threadId, session, o.held, o.names);
         Conversation first;
         synchronized (this) {
             first = byThread.putIfAbsent(threadId, c);
@@ -124,7 +164,10 @@ final class Conversations implements AutoCloseable {
             }
             closing.forEach(c -> byThread.remove(c.threadId));
         }
-        closing.forEach(c -> c.session.close());
+        closing.forEach(c -> {
+            c.held.close();
+            c.session.close();
+        });
     }
 
     private static Conversation evictable(List<Conversation> among) {
@@ -142,6 +185,10 @@ final class Conversations implements AutoCloseable {
         running.forEach(c -> c.session.interrupt());
     }
 
+    synchronized int awaited() {
+        return byThread.values().stream().mapToInt(c -> c.held.awaited().size()).sum();
+    }
+
     synchronized int size() {
         return byThread.size();
     }
@@ -155,6 +202,7 @@ final class Conversations implements AutoCloseable {
         }
         for (Conversation c : all) {
             try {
+                c.held.close();
                 c.session.close();
             } catch (RuntimeException e) {
                 LOG.debug("closing the session of {}: {}", c.threadId, e.toString());

@@ -47,17 +47,50 @@ record Message(String role, List<Part> parts) {
         return new Message(role(item, param), parts(item.get("content"), param, Message::responsesPart));
     }
 
-    /** A Chat Completions message: {@code content} a string or {@code text} and {@code image_url} parts. */
+    /**
+     * A Chat Completions message: {@code content} a string or {@code text} and {@code image_url}
+     * parts. An assistant message's {@code tool_calls} and a {@code tool} message (a call's output)
+     * are kept as text naming the call, so that a re-sent history reads (and digests) the same each
+     * time and a thread that never saw them gets them as history.
+     */
     static Message ofChat(JsonNode message, String param) {
         if (!message.isObject()) {
             throw OpenAiError.invalid(param, "a message is an object with a role and content");
         }
         String roleName = message.path("role").asText("");
-        if (roleName.equals("tool") || roleName.equals("function") || message.has("tool_calls") && !message.get("tool_calls").isNull()) {
-            throw OpenAiError.unsupported(param, "tool messages and tool_calls are not supported by this server yet: no function tools "
-                    + "are served");
+        if (roleName.equals("function")) {
+            throw OpenAiError.unsupported(param, "function messages (the API's deprecated functions) are not supported: use tools and "
+                    + "tool messages");
         }
-        return new Message(role(message, param), parts(message.get("content"), param, Message::chatPart));
+        if (roleName.equals("tool")) {
+            JsonNode content = message.get("content");
+            String text = content == null || content.isNull() ? "" : new Message("tool", parts(content, param, Message::chatPart)).text();
+            return new Message("tool", List.of(new Part(toolOutput(message.path("tool_call_id").asText(""), text), null)));
+        }
+        JsonNode calls = message.get("tool_calls");
+        JsonNode content = message.get("content");
+        List<Part> parts = new ArrayList<>();
+        if (calls != null && !calls.isNull() && roleName.equals("assistant")) {
+            if (content != null && !content.isNull()) {
+                parts.addAll(parts(content, param, Message::chatPart));
+            }
+            for (JsonNode call : calls) {
+                parts.add(new Part(toolCall(call.path("function").path("name").asText(""), call.path("function").path("arguments")
+                        .asText("{}"), call.path("id").asText("")), null));
+            }
+            return new Message("assistant", parts);
+        }
+        return new Message(role(message, param), parts(content, param, Message::chatPart));
+    }
+
+    /** An earlier call of the caller's tool, as history. */
+    static String toolCall(String name, String arguments, String callId) {
+        return "called " + name + " " + arguments + " [" + callId + "]";
+    }
+
+    /** An earlier call's output, as history. */
+    static String toolOutput(String callId, String output) {
+        return "output of [" + callId + "]: " + output;
     }
 
     /** {@code content}: a string, or a list of parts each read by {@code part}. */

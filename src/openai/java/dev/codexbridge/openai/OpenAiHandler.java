@@ -165,8 +165,7 @@ final class OpenAiHandler extends Handler.Abstract {
         SseStream events = body.path("stream").asBoolean(false) ? new SseStream() : null;
         ResponsesApi.Created created = responses.create(principal, body, events);
         if (events == null) {
-            Turns.await(created.running());
-            Replies.json(response, callback, 200, created.answer().join());
+            Replies.json(response, callback, 200, Turns.await(created.answer()));
             return;
         }
         stream(events, SseStream::typed, "", created.conversation(), response, callback);
@@ -177,7 +176,7 @@ final class OpenAiHandler extends Handler.Abstract {
         SseStream events = body.path("stream").asBoolean(false) ? new SseStream() : null;
         ChatCompletionsApi.Started started = chat.start(principal, body, events);
         if (events == null) {
-            Replies.json(response, callback, 200, ChatCompletionsApi.completion(started, Turns.await(started.running())));
+            Replies.json(response, callback, 200, Turns.await(started.answer()));
             return;
         }
         stream(events, SseStream::data, "data: [DONE]\n\n", started.conversation(), response, callback);

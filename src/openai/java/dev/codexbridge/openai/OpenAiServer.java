@@ -40,6 +40,10 @@ public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
     /** How long an interrupted turn's answer is waited for once the drain's bound has passed. */
     private static final Duration INTERRUPTED_ANSWER_WAIT = Duration.ofSeconds(5);
+    /** How long a turn waits for the caller's answer by default ({@link Builder#callerWait}). */
+    public static final Duration DEFAULT_CALLER_WAIT = Duration.ofMinutes(5);
+    /** The longest wait for the caller's answer: under the library's 10-minute bound on a dynamic tool call. */
+    public static final Duration MAX_CALLER_WAIT = Duration.ofMinutes(9);
 
     private final Builder settings;
     private final Server jetty;
@@ -50,8 +54,8 @@ public final class OpenAiServer implements AutoCloseable {
 
     private OpenAiServer(Builder b) {
         this.settings = b;
-        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.conversations,
-                b.conversationsPerPrincipal);
+        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.callerWait,
+                b.conversations, b.conversationsPerPrincipal);
         Turns turns = new Turns(draining);
         this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns),
                 new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
@@ -83,6 +87,11 @@ public final class OpenAiServer implements AutoCloseable {
     /** Conversations held open, of every principal (for tests and metrics). */
     int conversationsHeld() {
         return conversations.size();
+    }
+
+    /** Questions (function calls, approvals) held turns wait on the callers' answers to (for tests). */
+    int callsAwaited() {
+        return conversations.awaited();
     }
 
     /**
@@ -123,6 +132,7 @@ public final class OpenAiServer implements AutoCloseable {
         private Readiness readiness = Readiness.always();
         private Duration drainTimeout = Drain.DEFAULT_BOUND;
         private Duration idleTimeout = Duration.ofMinutes(30);
+        private Duration callerWait = DEFAULT_CALLER_WAIT;
         private int maxRequestBytes = 8 << 20;
         private int conversations = 1000;
         private int conversationsPerPrincipal = 100;
@@ -209,6 +219,21 @@ public final class OpenAiServer implements AutoCloseable {
                 throw new IllegalArgumentException("the idle timeout must be positive: " + timeout);
             }
             this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a codex turn waits for the caller's answer to what it asked — a function call's
+         * output, an approval — in the caller's next request (default 5 minutes, at most 9: the
+         * library gives up a dynamic tool call after 10). Past it the call is answered with an
+         * error, the approval declined, and the turn interrupted. Held in this process: a restart
+         * loses the turn.
+         */
+        public Builder callerWait(Duration wait) {
+            if (Objects.requireNonNull(wait, "wait").isNegative() || wait.isZero() || wait.compareTo(MAX_CALLER_WAIT) > 0) {
+                throw new IllegalArgumentException("the caller's wait must be positive and at most " + MAX_CALLER_WAIT + ": " + wait);
+            }
+            this.callerWait = wait;
             return this;
         }
 

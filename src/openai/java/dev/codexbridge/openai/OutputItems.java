@@ -3,6 +3,7 @@ package dev.codexbridge.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.CommandExecutionStatus;
 import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
@@ -108,6 +109,44 @@ final class OutputItems {
             return search;
         }
         return null;
+    }
+
+    /** A call of the caller's function tool: codex waits for its output in the caller's next request. */
+    static ObjectNode functionCall(HeldTurn.Call c, String status, String arguments) {
+        return Json.object().put("id", id("fc_", c.id())).put("type", "function_call").put("status", status).put("call_id", c.id())
+                .put("name", c.name()).put("arguments", arguments);
+    }
+
+    /**
+     * Codex's approval request as the API's {@code mcp_approval_request} on server label
+     * {@code codex}: named for what codex asks ({@code exec_command}, {@code apply_patch},
+     * {@code request_permissions}, an MCP tool's name), its {@code arguments} a JSON string
+     * describing it.
+     */
+    static ObjectNode approvalRequest(HeldTurn.Approval a) {
+        ApprovalRequest r = a.request();
+        String name = switch (r.kind()) {
+            case COMMAND, LEGACY_COMMAND -> "exec_command";
+            case FILE_CHANGE, LEGACY_PATCH -> "apply_patch";
+            case PERMISSIONS -> "request_permissions";
+            case MCP_TOOL_CALL -> r.toolName() == null ? "mcp_tool_call" : r.toolName();
+            default -> "approval";
+        };
+        ObjectNode args = Json.object().put("title", r.title()).put("description", r.description());
+        if (r.command() != null) {
+            args.put("command", r.command());
+        }
+        if (r.cwd() != null) {
+            args.put("cwd", r.cwd());
+        }
+        if (r.reason() != null) {
+            args.put("reason", r.reason());
+        }
+        if (r.serverName() != null) {
+            args.put("server", r.serverName());
+        }
+        return Json.object().put("id", a.id()).put("type", "mcp_approval_request").put("server_label", CODEX).put("name", name)
+                .put("arguments", Json.write(args));
     }
 
     private static ObjectNode mcpCall(String id, String server, String name, @Nullable JsonNode arguments, @Nullable String output,

@@ -3,7 +3,9 @@ package dev.codexbridge.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -16,16 +18,28 @@ import org.jspecify.annotations.Nullable;
  * @param messages     the input as messages, in order
  * @param outputSchema {@code text.format}'s JSON Schema (codex's output schema), or null
  * @param text         the {@code text} configuration echoed in the answer
+ * @param tools        the caller's function tools
+ * @param toolChoice   {@code auto} or {@code none}
+ * @param answers      the input's last items when they answer what a held turn asked ({@code function_call_output},
+ *                     {@code mcp_approval_response}), by the id they answer; empty when the input ends otherwise
+ * @param approvals    the caller answers codex's approvals: it declared an {@code mcp} tool on server label {@code codex}
  */
 record ResponseRequest(String model, List<Message> messages, @Nullable String instructions, @Nullable String previousResponseId,
-        boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text) {
-    /** Output items of the door's own a client may send back as input: taken as history already had, and left out. */
-    static final Set<String> RESENT_OUTPUT = Set.of("reasoning", "mcp_call", "web_search_call");
+        boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text,
+        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals) {
+    /**
+     * Items of the door's own a client may send back as input (the Agents SDK's input list), and
+     * references to them: taken as history codex's thread already holds, and left out.
+     */
+    static final Set<String> RESENT_OUTPUT = Set.of("reasoning", "mcp_call", "web_search_call", "mcp_approval_request", "item_reference");
+    /** Items that answer what a held turn asked. */
+    static final Set<String> ANSWERS = Set.of("function_call_output", "mcp_approval_response");
 
 
     static ResponseRequest of(@Nullable JsonNode raw) {
         ObjectNode body = Params.body(raw);
-        Params.noTools(body);
+        List<FunctionTool> tools = FunctionTool.ofResponses(body);
+        String toolChoice = FunctionTool.choice(body);
         Params.refuse(body, "background", "background responses are not built yet; send without background and read the answer, "
                 + "or stream it");
         Params.refuse(body, "conversation", "the Conversations API is not built yet; continue with previous_response_id");
@@ -47,13 +61,66 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
             text.putObject("format").put("type", "text");
         }
         JsonNode schema = Params.outputSchema(text.get("format"), "text.format");
-        return new ResponseRequest(model == null ? "codex" : model, messages(body.get("input")), Params.text(body, "instructions"),
+        JsonNode input = body.get("input");
+        Map<String, CallerAnswer> answers = answers(input);
+        return new ResponseRequest(model == null ? "codex" : model, messages(input, answers.size()), Params.text(body, "instructions"),
                 Params.text(body, "previous_response_id"), Params.bool(body, "stream", false), Params.bool(body, "store", true),
-                Params.metadata(body), effort, schema, text);
+                Params.metadata(body), effort, schema, text, tools, toolChoice, answers, FunctionTool.answersApprovals(body));
     }
 
-    /** {@code input}: a string (one user message) or a list of message items. */
-    private static List<Message> messages(@Nullable JsonNode input) {
+    /** The input's last items, when they answer a held turn: by the call id or approval request id. */
+    private static Map<String, CallerAnswer> answers(@Nullable JsonNode input) {
+        Map<String, CallerAnswer> answers = new LinkedHashMap<>();
+        if (input == null || !input.isArray()) {
+            return answers;
+        }
+        int from = input.size();
+        while (from > 0 && ANSWERS.contains(input.get(from - 1).path("type").asText())) {
+            from--;
+        }
+        for (int i = from; i < input.size(); i++) {
+            JsonNode item = input.get(i);
+            String param = "input[" + i + "]";
+            if (item.path("type").asText().equals("function_call_output")) {
+                String id = required(item, "call_id", param);
+                JsonNode output = item.get("output");
+                answers.put(id, CallerAnswer.output(id, output == null || output.isNull() ? "" : output.isTextual() ? output.asText()
+                        : outputText(output)));
+            } else {
+                String id = required(item, "approval_request_id", param);
+                JsonNode approve = item.get("approve");
+                if (approve == null || !approve.isBoolean()) {
+                    throw OpenAiError.invalid(param + ".approve", "approve must be true or false");
+                }
+                answers.put(id, CallerAnswer.approval(id, approve.asBoolean(), Params.text(item, "reason")));
+            }
+        }
+        return answers;
+    }
+
+    private static String required(JsonNode item, String field, String param) {
+        String v = item.path(field).asText("");
+        if (v.isEmpty()) {
+            throw OpenAiError.invalid(param + "." + field, field + " is required");
+        }
+        return v;
+    }
+
+    /** A function call's output given as a list of content parts: their texts. */
+    private static String outputText(JsonNode parts) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode p : parts) {
+            sb.append(p.path("text").asText(""));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@code input}: a string (one user message) or a list of items: messages, and as history the
+     * function calls and their outputs of earlier turns; the last {@code answering} items answer a
+     * held turn and are not messages.
+     */
+    private static List<Message> messages(@Nullable JsonNode input, int answering) {
         if (input == null || input.isNull()) {
             throw OpenAiError.invalid("input", "input is required: a string, or a list of messages");
         }
@@ -64,12 +131,24 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
             throw OpenAiError.invalid("input", "input must be a string or a non-empty list of messages");
         }
         List<Message> messages = new ArrayList<>();
-        for (int i = 0; i < input.size(); i++) {
+        for (int i = 0; i < input.size() - answering; i++) {
             JsonNode item = input.get(i);
             String param = "input[" + i + "]";
             String type = item.path("type").asText("message");
-            if (RESENT_OUTPUT.contains(type)) {
+            if (RESENT_OUTPUT.contains(type) || type.equals("mcp_approval_response")) {
                 // the door's own output sent back as history (the Agents SDK's input list): codex's thread holds that work
+                continue;
+            }
+            if (type.equals("function_call")) {
+                // an earlier turn's call, re-sent as history (the AI SDK, the Agents SDK without previous_response_id)
+                messages.add(new Message("assistant", List.of(new Message.Part(Message.toolCall(item.path("name").asText(),
+                        item.path("arguments").asText("{}"), item.path("call_id").asText()), null))));
+                continue;
+            }
+            if (type.equals("function_call_output")) {
+                JsonNode output = item.get("output");
+                messages.add(new Message("tool", List.of(new Message.Part(Message.toolOutput(item.path("call_id").asText(),
+                        output == null ? "" : output.isTextual() ? output.asText() : outputText(output)), null))));
                 continue;
             }
             if (!type.equals("message")) {
@@ -78,7 +157,7 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
             }
             messages.add(Message.ofResponses(item, param));
         }
-        if (messages.isEmpty()) {
+        if (messages.isEmpty() && answering == 0) {
             throw OpenAiError.invalid("input", "input holds no message: give at least one");
         }
         return messages;

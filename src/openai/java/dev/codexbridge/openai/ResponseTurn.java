@@ -59,8 +59,17 @@ final class ResponseTurn implements TurnListener {
         emit(event("response.in_progress").set("response", created.deepCopy()));
     }
 
+    /** Whether {@code item} is a call of one of the caller's function tools: a function_call item, not codex's own work. */
+    private boolean callersTool(ThreadItem item) {
+        return item instanceof ThreadItem.DynamicToolCall d && d.namespace() == null && request.tools().stream()
+                .anyMatch(t -> t.name().equals(d.tool()));
+    }
+
     @Override
     public synchronized void onItemStarted(ThreadItem item) {
+        if (callersTool(item)) {
+            return;
+        }
         if (item instanceof ThreadItem.AgentMessage m) {
             message(m.id());
         } else {
@@ -80,6 +89,9 @@ final class ResponseTurn implements TurnListener {
 
     @Override
     public synchronized void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
+        if (callersTool(item)) {
+            return;
+        }
         if (item instanceof ThreadItem.AgentMessage m) {
             finishMessage(message(m.id()), m.text() == null ? "" : m.text(), "completed");
         } else if (item instanceof ThreadItem.Reasoning r) {
@@ -198,6 +210,34 @@ final class ResponseTurn implements TurnListener {
         return end(response);
     }
 
+    /**
+     * Codex asked the caller ({@code questions}): each a {@code function_call} or an
+     * {@code mcp_approval_request} item, and the response ends completed — the caller's next
+     * request answers them, and the same codex turn goes on in that request's response.
+     */
+    synchronized ObjectNode pause(List<HeldTurn.Question> questions) {
+        closeOpen("completed");
+        for (HeldTurn.Question q : questions) {
+            if (q instanceof HeldTurn.Call c) {
+                Open o = add(c.id(), OutputItems.functionCall(c, "in_progress", ""));
+                open.remove(c.id());
+                emit(event("response.function_call_arguments.delta").put("item_id", o.itemId).put("output_index", o.index)
+                        .put("delta", c.arguments()));
+                emit(event("response.function_call_arguments.done").put("item_id", o.itemId).put("output_index", o.index)
+                        .put("name", c.name()).put("arguments", c.arguments()));
+                done(o.index, OutputItems.functionCall(c, "completed", c.arguments()));
+            } else if (q instanceof HeldTurn.Approval a) {
+                ObjectNode item = OutputItems.approvalRequest(a);
+                Open o = add(a.id(), item);
+                open.remove(a.id());
+                done(o.index, item);
+            }
+        }
+        ObjectNode response = response("completed");
+        response.put("completed_at", System.currentTimeMillis() / 1000);
+        return end(response);
+    }
+
     /** The turn could not be followed to its end ({@code why}): a failed response, what was streamed kept. */
     synchronized ObjectNode fail(String why) {
         closeOpen("incomplete");
@@ -248,8 +288,13 @@ final class ResponseTurn implements TurnListener {
         r.put("store", request.store());
         r.putNull("temperature");
         r.set("text", request.text());
-        r.put("tool_choice", "auto");
-        r.putArray("tools");
+        r.put("tool_choice", request.toolChoice());
+        ArrayNode tools = r.putArray("tools");
+        for (FunctionTool t : request.tools()) {
+            ObjectNode tool = tools.addObject().put("type", "function").put("name", t.name()).put("description", t.description());
+            tool.set("parameters", t.parameters());
+            tool.put("strict", false);
+        }
         r.putNull("top_p");
         r.put("truncation", "disabled");
         r.set("usage", usage == null ? null : usage(usage.last()));

@@ -29,40 +29,73 @@ final class ResponsesApi {
         this.turns = turns;
     }
 
-    /** A created response: the turn under way on {@code conversation}, the response object when it ends. */
-    record Created(Conversation conversation, CompletableFuture<TurnResult> running, CompletableFuture<ObjectNode> answer) {
+    /**
+     * A created response: on {@code conversation}, the response object when the request's part of
+     * the turn ends — codex's last answer, or what it asked the caller (function calls, approvals).
+     * Fails with the error to answer when the turn could not be followed to its end.
+     */
+    record Created(Conversation conversation, CompletableFuture<ObjectNode> answer) {
     }
 
-    /** Checks the request, finds or opens the conversation and starts the turn; every refusal comes before codex is asked anything. */
+    /**
+     * Checks the request, finds or opens the conversation and starts the turn — or, when the input
+     * answers what a held turn asked, lets that turn go on; every refusal comes before codex is
+     * asked anything.
+     */
     Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ResponseRequest request = ResponseRequest.of(body);
-        int newFrom = 0;
-        if (request.previousResponseId() == null) {
-            // a history given without a previous response: what follows its last answer is new, the rest is given as history once
-            for (int i = 0; i < request.messages().size(); i++) {
-                if (request.messages().get(i).role().equals("assistant")) {
-                    newFrom = i + 1;
-                }
-            }
-        }
-        TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
-        turns.admit();
-        Conversation c = conversation(principal, request.previousResponseId());
-        TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
         ResponseTurn turn = new ResponseTurn(request, Ids.next("resp_"), System.currentTimeMillis() / 1000,
                 events == null ? e -> { } : events::add);
+        Conversation c;
+        CompletableFuture<HeldTurn.Step> step;
+        if (!request.answers().isEmpty()) {
+            // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
+            c = answered(principal, request);
+            c.sameTools(request.tools(), "tools");
+            turn.begin();
+            step = c.held.resume(request.answers(), "input", turn);
+        } else {
+            int newFrom = 0;
+            if (request.previousResponseId() == null) {
+                // a history given without a previous response: what follows its last answer is new, the rest is given as history once
+                for (int i = 0; i < request.messages().size(); i++) {
+                    if (request.messages().get(i).role().equals("assistant")) {
+                        newFrom = i + 1;
+                    }
+                }
+            }
+            TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
+            turns.admit();
+            c = conversation(principal, request);
+            c.sameTools(request.tools(), "tools");
+            TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
+            turn.begin();
+            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), request.approvals());
+        }
+        Conversation on = c;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-        turn.begin();
-        CompletableFuture<TurnResult> running = turns.start(c, input, options, turn, (r, failed) -> {
+        step.whenComplete((s, failure) -> {
             try {
-                ObjectNode response = r != null ? turn.finish(r)
-                        : turn.fail("the codex turn could not be followed to its end; it may have run");
-                records.newest(c.threadId, turn.id());
+                ObjectNode response;
+                if (s instanceof HeldTurn.Step.Asked asked) {
+                    response = turn.pause(asked.questions());
+                } else if (s instanceof HeldTurn.Step.Ended ended && ended.result() != null) {
+                    response = turn.finish(ended.result());
+                } else {
+                    response = turn.fail("the codex turn could not be followed to its end; it may have run");
+                    if (events == null) {
+                        answer.completeExceptionally(Turns.unfollowed(s instanceof HeldTurn.Step.Ended e ? e.error() : failure));
+                    }
+                }
+                TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
+                records.newest(on.threadId, turn.id());
                 if (request.store()) {
-                    records.put(new ResponseRecords.Entry(turn.id(), principal, c.threadId, r == null || r.turnId() == null ? ""
-                            : r.turnId(), response, inputItems(request.messages())));
+                    records.put(new ResponseRecords.Entry(turn.id(), principal, on.threadId, r == null || r.turnId() == null ? ""
+                            : r.turnId(), response, inputItems(request.messages(), request.answers().values())));
                 }
                 answer.complete(response);
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
             } finally {
                 // the stream ends whatever became of the record: a caller never waits on a stream with nothing to come
                 if (events != null) {
@@ -70,7 +103,36 @@ final class ResponsesApi {
                 }
             }
         });
-        return new Created(c, running, answer);
+        return new Created(c, answer);
+    }
+
+    /**
+     * The conversation whose held turn the request's answers are for: by {@code previous_response_id}
+     * (whose conversation must wait for them), or by the answers' own ids among the principal's
+     * conversations (a history re-sent without it). Another principal's call is answered 404, as an
+     * id nobody used.
+     */
+    private Conversation answered(String principal, ResponseRequest request) {
+        String first = request.answers().keySet().iterator().next();
+        if (request.previousResponseId() != null) {
+            Conversation c = conversation(principal, request);
+            if (!c.held.awaits(first)) {
+                throw waitsFor(first, c.held.awaited(), "input");
+            }
+            return c;
+        }
+        Conversation c = conversations.holding(principal, first);
+        if (c == null) {
+            throw waitsFor(first, java.util.Set.of(), "input");
+        }
+        return c;
+    }
+
+    /** 404 for an answer no held turn of the caller's waits for: another principal's call is told the same. */
+    static OpenAiError waitsFor(String id, java.util.Set<String> awaited, String param) {
+        return new OpenAiError(404, "invalid_request_error", param, null, "No codex turn waits for an answer to '" + id + "' (its wait "
+                + "ran out, its turn ended, or the server restarted)" + (awaited.isEmpty() ? "" : "; this conversation's turn waits for "
+                + awaited), null, false);
     }
 
     /**
@@ -78,9 +140,10 @@ final class ResponsesApi {
      * response is refused (continuing it would mix its thread's later turns into the answer, and
      * codex's thread is not forked here), naming the parameter.
      */
-    private Conversation conversation(String principal, @Nullable String previous) {
+    private Conversation conversation(String principal, ResponseRequest request) {
+        String previous = request.previousResponseId();
         if (previous == null) {
-            return conversations.open(principal);
+            return conversations.open(principal, request.tools());
         }
         ResponseRecords.Entry prev = records.get(principal, previous)
                 .orElseThrow(() -> OpenAiError.notFound("Previous response", previous, "previous_response_id"));
@@ -90,7 +153,7 @@ final class ResponsesApi {
                     + "this server continues a conversation only from its newest response ('" + newest + "'); continuing an older one "
                     + "would mix the later turns in");
         }
-        return conversations.find(principal, prev.threadId(), "Previous response", previous, "previous_response_id");
+        return conversations.find(principal, prev.threadId(), "Previous response", previous, "previous_response_id", request.tools());
     }
 
     ObjectNode get(String principal, String id) {
@@ -143,8 +206,11 @@ final class ResponsesApi {
         return records.get(principal, id).orElseThrow(() -> OpenAiError.notFound("Response", id, null));
     }
 
-    /** The request's messages as the API lists input items: each with an id, its parts in the input or output shape. */
-    static ArrayNode inputItems(List<Message> messages) {
+    /**
+     * The request's messages as the API lists input items: each with an id, its parts in the input
+     * or output shape; then the answers it gave a held turn.
+     */
+    static ArrayNode inputItems(List<Message> messages, java.util.Collection<CallerAnswer> answers) {
         ArrayNode items = Json.nodes().arrayNode();
         for (Message m : messages) {
             boolean assistant = m.role().equals("assistant");
@@ -159,6 +225,15 @@ final class ResponsesApi {
                 } else {
                     content.addObject().put("type", "input_text").put("text", p.text());
                 }
+            }
+        }
+        for (CallerAnswer a : answers) {
+            if (a.approval()) {
+                items.addObject().put("id", Ids.next("mcpa_")).put("type", "mcp_approval_response").put("approval_request_id", a.id())
+                        .put("approve", a.approve()).put("reason", a.reason());
+            } else {
+                items.addObject().put("id", Ids.next("fco_")).put("type", "function_call_output").put("call_id", a.id())
+                        .put("output", a.output()).put("status", "completed");
             }
         }
         return items;

@@ -7,7 +7,6 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,39 +26,48 @@ final class Turns {
     }
 
     /**
-     * Starts {@code input} on {@code c}; {@code ended} hears the result (or the failure) before the
-     * conversation is free again. Refused, with nothing run, when the conversation is busy or the
-     * door is stopping.
+     * Starts {@code input} on {@code c}, followed by {@code follower} (which hears its events) until
+     * the step returned: codex asking the caller something, or the turn's end. The turn stays held
+     * by the conversation until it ends, whichever request follows it then; {@code calls}: the
+     * caller's tools may be called in it; {@code approvals}: its caller answers approvals. Refused, with nothing run, when the conversation is busy,
+     * waits for the caller's answers, or the door is stopping.
      */
-    CompletableFuture<TurnResult> start(Conversation c, TurnInput input, TurnOptions options, TurnListener listener,
-            BiConsumer<@Nullable TurnResult, @Nullable Throwable> ended) {
+    CompletableFuture<HeldTurn.Step> start(Conversation c, TurnInput input, TurnOptions options, TurnListener follower,
+            boolean calls, boolean approvals) {
         admit();
         Runnable leave = draining.enter();
-        try {
-            c.enter();
-        } catch (RuntimeException e) {
-            leave.run();
-            throw e;
+        CompletableFuture<HeldTurn.Step> step;
+        synchronized (c.held) {
+            try {
+                c.enter();
+            } catch (RuntimeException e) {
+                leave.run();
+                throw e;
+            }
+            c.held.admit(calls, approvals);
+            step = c.held.follow(follower);
         }
         CompletableFuture<TurnResult> turn;
         try {
-            turn = c.session.runTurnAsync(input, options, listener);
+            turn = c.session.runTurnAsync(input, options, c.held.listener());
         } catch (RuntimeException e) {
+            c.held.ended(null, e);
             c.leave();
             leave.run();
             throw e;
         }
-        return turn.whenComplete((r, failed) -> {
+        turn.whenComplete((r, failed) -> {
             try {
                 if (failed != null) {
                     LOG.info("a turn on {} could not be followed to its end: {}", c.threadId, failed.toString());
                 }
-                ended.accept(r, failed);
+                c.held.ended(r, failed);
             } finally {
                 c.leave();
                 leave.run();
             }
         });
+        return step;
     }
 
     /** Refuses a new turn once the door stops, before any conversation is opened for it: nothing runs, the caller sends it again. */
@@ -70,13 +78,21 @@ final class Turns {
         }
     }
 
-    /** Waits for {@code turn}; a failure is the error to answer (codex may have run the turn: the SDK must not retry). */
-    static TurnResult await(CompletableFuture<TurnResult> turn) throws InterruptedException {
+    /** Waits for {@code answer}; a failure is the error to answer (codex may have run the turn: the SDK must not retry). */
+    static <T> T await(CompletableFuture<T> answer) throws InterruptedException {
         try {
-            return turn.get();
+            return answer.get();
         } catch (ExecutionException e) {
-            throw OpenAiError.afterStart("the codex turn could not be followed to its end (" + e.getCause().getMessage() + "); it may "
-                    + "have run: read the conversation before sending this again");
+            if (e.getCause() instanceof OpenAiError known) {
+                throw known;
+            }
+            throw unfollowed(e.getCause());
         }
+    }
+
+    /** The error for a turn that could not be followed to its end. */
+    static OpenAiError unfollowed(@Nullable Throwable why) {
+        return OpenAiError.afterStart("the codex turn could not be followed to its end (" + (why == null ? "no answer" : why.getMessage())
+                + "); it may have run: read the conversation before sending this again");
     }
 }

@@ -12,9 +12,11 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.ResponseCreateParams;
+import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.tool.DynamicTool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,13 +44,13 @@ class OpenAiErrorsTest {
     static void start() {
         OpenAiSessions none = new OpenAiSessions() {
             @Override
-            public CodexSession open(String principal) {
+            public CodexSession open(String principal, List<DynamicTool> tools, ApprovalHandler caller) {
                 OPENED.incrementAndGet();
                 throw new IllegalStateException("no codex in this test");
             }
 
             @Override
-            public CodexSession resume(String principal, String threadId) {
+            public CodexSession resume(String principal, String threadId, List<DynamicTool> tools, ApprovalHandler caller) {
                 OPENED.incrementAndGet();
                 throw new IllegalStateException("no codex in this test");
             }

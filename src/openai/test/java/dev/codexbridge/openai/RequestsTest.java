@@ -45,11 +45,17 @@ class RequestsTest {
 
     @Test
     void whatCodexCannotHonourIsRefusedNamingTheParameter() {
-        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"function\",\"name\":\"f\"}]}")))
-                .param).isEqualTo("tools");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"web_search\"}]}")))
+                .param).isEqualTo("tools[0].type");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"function\",\"name\":\"a b\"}]}")))
+                .param).isEqualTo("tools[0].name");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tools\":[{\"type\":\"function\",\"name\":\"exec_command\"}]}")))
+                .param).isEqualTo("tools[0].name");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tool_choice\":\"required\"}"))).param)
+                .isEqualTo("tool_choice");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"background\":true}"))).param).isEqualTo("background");
-        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\"}]}")))
-                .param).isEqualTo("input[0]");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":[{\"type\":\"function_call_output\"}]}")))
+                .param).isEqualTo("input[0].call_id");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse(
                 "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"image_url\":\"https://x/y.png\"}]}]}"))).param)
                 .isEqualTo("input[0].content[0].image_url");
@@ -64,11 +70,42 @@ class RequestsTest {
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_object\"}}"))).param)
                 .isEqualTo("response_format");
         assertThat(refusal(() -> ChatRequest.of(Json.parse("{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}"))).param)
-                .isEqualTo("messages[0]");
+                .isEqualTo("messages[0].tool_call_id");
+        assertThat(refusal(() -> ChatRequest.of(Json.parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"f\"}}}"))).param).isEqualTo("tool_choice");
         OpenAiError e = refusal(() -> ChatRequest.of(Json.parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"x\"]}")));
         assertThat(e.status).isEqualTo(400);
         assertThat(e.body().path("error").path("param").asText()).isEqualTo("stop");
         assertThat(e.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+    }
+
+    @Test
+    void functionToolsTheirOutputsAndApprovalsAreReadFromEitherApi() {
+        ResponseRequest r = ResponseRequest.of(Json.parse("""
+                {"tools":[{"type":"function","name":"weather","description":"d","parameters":{"type":"object"},"strict":true}],
+                 "tool_choice":"none",
+                 "input":[{"role":"user","content":"weather?"},
+                          {"type":"function_call","call_id":"call_1","name":"weather","arguments":"{\\"city\\":\\"Oslo\\"}"},
+                          {"type":"function_call_output","call_id":"call_1","output":"sunny"},
+                          {"type":"mcp_approval_response","approval_request_id":"mcpr_1","approve":false,"reason":"no"}]}"""));
+        assertThat(r.tools()).extracting(FunctionTool::name).containsExactly("weather");
+        assertThat(r.toolChoice()).isEqualTo("none");
+        assertThat(r.answers()).containsOnlyKeys("call_1", "mcpr_1");
+        assertThat(r.answers().get("call_1").output()).isEqualTo("sunny");
+        assertThat(r.answers().get("mcpr_1").approve()).isFalse();
+        assertThat(r.answers().get("mcpr_1").reason()).isEqualTo("no");
+        // the call before its output is history: codex's thread has it
+        assertThat(r.messages()).extracting(Message::role).containsExactly("user", "assistant");
+
+        ChatRequest c = ChatRequest.of(Json.parse("""
+                {"tools":[{"type":"function","function":{"name":"weather","parameters":{"type":"object"}}}],
+                 "messages":[{"role":"user","content":"weather?"},
+                             {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                              "function":{"name":"weather","arguments":"{}"}}]},
+                             {"role":"tool","tool_call_id":"call_1","content":"sunny"}]}"""));
+        assertThat(c.tools()).extracting(FunctionTool::name).containsExactly("weather");
+        assertThat(c.answers().get("call_1").output()).isEqualTo("sunny");
+        assertThat(c.messages().get(1).text()).contains("weather", "call_1");
     }
 
     @Test

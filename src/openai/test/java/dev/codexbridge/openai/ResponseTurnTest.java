@@ -143,4 +143,27 @@ class ResponseTurnTest {
         assertThat(response.path("error").path("code").asText()).isEqualTo("server_error");
         assertThat(response.path("error").path("message").asText()).contains("failed");
     }
+
+    @Test
+    void aCallOfTheCallersToolIsAFunctionCallItemEndingTheResponseNotCodexsOwnWork() {
+        ResponseTurn t = turn("{\"input\":\"weather?\",\"tools\":[{\"type\":\"function\",\"name\":\"weather\"}]}");
+        t.begin();
+        ThreadItem.DynamicToolCall dynamic = ThreadItem.DynamicToolCall.builder().id("d1").tool("weather").build();
+        t.onItemStarted(dynamic);
+        HeldTurn.Call call = new HeldTurn.Call("call_1", "weather", "{\"city\":\"Oslo\"}", new java.util.concurrent.CompletableFuture<>());
+        ObjectNode response = t.pause(List.of(call));
+
+        assertThat(types()).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+                "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done",
+                "response.completed");
+        assertThat(events.get(2).path("item").path("arguments").asText()).isEmpty();
+        assertThat(events.get(3).path("delta").asText()).isEqualTo(events.get(4).path("arguments").asText());
+        JsonNode item = response.path("output").get(0);
+        assertThat(response.path("output")).hasSize(1);
+        assertThat(item.path("type").asText()).isEqualTo("function_call");
+        assertThat(item.path("call_id").asText()).isEqualTo("call_1");
+        assertThat(item.path("arguments").asText()).isEqualTo("{\"city\":\"Oslo\"}");
+        assertThat(response.path("status").asText()).isEqualTo("completed");
+        assertThat(response.path("tools").get(0).path("name").asText()).isEqualTo("weather");
+    }
 }
