@@ -3,6 +3,7 @@ package dev.codexbridge.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
@@ -12,6 +13,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOpenException;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -265,10 +267,31 @@ public final class ChaosHost {
                 }
                 log.write(ChaosLog.event("open-failed").put("slot", slot).put("thread", kept).put("attempt", attempt)
                         .put("generation", generation).put("error", String.valueOf(e.getMessage())));
+                if (pool == null && kept != null && e instanceof ThreadOpenException refused && refused.kind() == FailureKind.UNKNOWN_THREAD) {
+                    // codex never wrote the thread down (killed before its first turn reached its rollout): nothing of it
+                    // exists, the turn pending there included. A host told so starts afresh, as docs/session.md says it must
+                    forgetUnwritten(slot, kept);
+                    continue;
+                }
                 sleep(Math.min(5000, 200L * attempt));
             }
         }
         return null;
+    }
+
+    /** The slot's thread {@code kept} is in no record of codex's: its pending turn was never received, and the slot starts a fresh thread. */
+    private void forgetUnwritten(int slot, String kept) {
+        ChaosState.Pending p = state.slot(slot).pending();
+        if (p != null && !alreadyReported.contains(p.key())) {
+            ObjectNode e = ChaosLog.event("outcome").put("key", p.key()).put("kind", p.kind()).put("slot", slot).put("generation", generation)
+                    .put("via", "not-received: codex has no record of its thread").put("sessionThread", kept).put("heardTurnId", (String) null)
+                    .put("thread", kept).put("status", "NOT_RECEIVED");
+            e.putArray("items");
+            e.put("approvals", 0);
+            log.write(e);
+        }
+        state.pending(slot, null);
+        state.thread(slot, null);
     }
 
     private void configure(CodexSession.Builder b) {
