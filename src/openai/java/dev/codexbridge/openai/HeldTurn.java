@@ -244,15 +244,26 @@ final class HeldTurn implements AutoCloseable {
         });
     }
 
-    /** The turn ended: the request following it hears the end; questions not handed out are answered for nobody. */
-    void ended(@Nullable TurnResult result, @Nullable Throwable error) {
-        Runnable wake;
-        synchronized (this) {
-            end = new Step.Ended(result, error);
-            giveUp("the codex turn ended");
-            wake = wakeLocked();
+    /**
+     * The turn ended: {@code freed} gives the conversation back, then the request following the
+     * turn hears the end; questions not handed out are answered for nobody. Freed first, so that
+     * the caller's next request, sent once it has the answer, never finds the conversation busy.
+     */
+    void ended(@Nullable TurnResult result, @Nullable Throwable error, Runnable freed) {
+        Runnable wake = () -> { };
+        try {
+            synchronized (this) {
+                end = new Step.Ended(result, error);
+                giveUp("the codex turn ended");
+                wake = wakeLocked();
+            }
+        } finally {
+            try {
+                freed.run();
+            } finally {
+                wake.run();
+            }
         }
-        wake.run();
     }
 
     private void ask(Question q) {

@@ -51,8 +51,7 @@ final class Turns {
         try {
             turn = c.session.runTurnAsync(input, options, c.held.listener());
         } catch (RuntimeException e) {
-            c.held.ended(null, e);
-            c.leave();
+            c.held.ended(null, e, c::leave);
             leave.run();
             throw e;
         }
@@ -61,9 +60,8 @@ final class Turns {
                 if (failed != null) {
                     LOG.info("a turn on {} could not be followed to its end: {}", c.threadId, failed.toString());
                 }
-                c.held.ended(r, failed);
+                c.held.ended(r, failed, c::leave);
             } finally {
-                c.leave();
                 leave.run();
             }
         });

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,19 @@ class HeldTurnTest {
         CompletableFuture<DynamicTool.Result> result = call(h, arguments);
         HeldTurn.Step.Asked asked = (HeldTurn.Step.Asked) step.get(60, TimeUnit.SECONDS);
         return new Asking(h, result, (HeldTurn.Call) asked.questions().get(0));
+    }
+
+    @Test
+    void theConversationIsFreedBeforeTheRequestFollowingTheTurnHearsItsEnd() throws Exception {
+        HeldTurn h = held(Duration.ofSeconds(60));
+        h.admit(false, false);
+        CompletableFuture<HeldTurn.Step> step = h.follow(new TurnListener() { });
+        AtomicBoolean answeredWhenFreed = new AtomicBoolean(true);
+
+        h.ended(null, null, () -> answeredWhenFreed.set(step.isDone()));
+
+        assertThat(answeredWhenFreed).as("the caller's next request, sent once it has the answer, finds the conversation free").isFalse();
+        assertThat(step.get(60, TimeUnit.SECONDS)).isInstanceOf(HeldTurn.Step.Ended.class);
     }
 
     @Test
