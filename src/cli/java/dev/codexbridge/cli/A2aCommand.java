@@ -96,6 +96,11 @@ final class A2aCommand implements Callable<Integer> {
             description = "Tasks kept, all callers together (default: ${DEFAULT-VALUE}).")
     int tasks;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "On stop, how long the calls and turns in flight are waited for before the turns are interrupted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long drainSeconds;
+
     @Mixin
     CallerAuthOptions callers;
 
@@ -146,7 +151,6 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
         SealingKeys keys = pushSecretKeys();
-        CountDownLatch stopped = new CountDownLatch(1);
         try (OrderlyStop stop = new OrderlyStop("a2a", err)) {
             // closed last: the sessions store into it as they close
             ConversationStorage conversations = storage.open("a2a", stop);
@@ -176,7 +180,7 @@ final class A2aCommand implements Callable<Integer> {
             OpenSessions sessions = stop.add(new OpenSessions("a2a", err));
             A2aServer server = stop.add(A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator)
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                    .limits(limits)
+                    .limits(limits).drainTimeout(java.time.Duration.ofSeconds(Math.max(0, drainSeconds)))
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .pushSecretKeys(keys)
                     .contexts(contextStore(conversations, stop))
@@ -184,7 +188,8 @@ final class A2aCommand implements Callable<Integer> {
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());
-            stop.onSignal(stopped::countDown);
+            // SIGTERM ends the wait: the command returns, closing everything in order, and exits 0 (docs/deploy)
+            CountDownLatch stopped = stop.catchStopSignals();
             err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
                     + "), " + backend.describe() + (conversations != null ? ", " + storage.store.describe() : "")
                     + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
