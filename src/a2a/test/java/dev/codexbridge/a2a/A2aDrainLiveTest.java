@@ -123,6 +123,43 @@ class A2aDrainLiveTest {
                 .noneMatch(t -> t.contains("late"));
     }
 
+    /** Past the drain's bound a working turn is interrupted, and its stream still ends with its task's final event, saying why. */
+    @Test
+    void aTurnStillWorkingPastTheBoundIsInterruptedAndItsStreamToldWhy() throws Exception {
+        live = new LiveA2a(tmp);
+        CountDownLatch asked = new CountDownLatch(1);
+        live.model.respondWhenEmpty(r -> {
+            if (r.userTexts().stream().anyMatch(t -> t.contains("slow"))) {
+                asked.countDown();
+                try {
+                    Thread.sleep(8_000);        // longer than the drain: codex's turn is interrupted meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return ModelReply.message("answered");
+        });
+        live.serverSettings = b -> b.drainTimeout(java.time.Duration.ZERO);
+        A2aServer server = live.boot(h -> { }, A2aLimits.DEFAULTS).server;
+        alice = new SdkCaller(server.uri().toString(), LiveA2a.ALICE);
+        CompletableFuture<List<ClientEvent>> streamed = CompletableFuture.supplyAsync(() -> {
+            try {
+                return alice.stream(SdkCaller.text("slow streamed", null, null));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
+        server.close();
+
+        List<ClientEvent> events = streamed.get(60, TimeUnit.SECONDS);
+        TaskStatusUpdateEvent end = (TaskStatusUpdateEvent) ((TaskUpdateEvent) events.get(events.size() - 1)).getUpdateEvent();
+        assertThat(end.isFinal()).isTrue();
+        assertThat(end.getStatus().state()).isEqualTo(TaskState.CANCELED);
+        assertThat(((io.a2a.spec.TextPart) end.getStatus().message().getParts().get(0)).getText())
+                .startsWith("this replica stopped before codex's turn ended");
+    }
+
     /** Waits until the probe says the server stops: from then on no task starts. */
     private void awaitStopping(URI uri) throws Exception {
         for (int i = 0; i < 6000; i++) {
