@@ -1,6 +1,7 @@
 package dev.codexbridge.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +24,8 @@ final class OrderlyStop implements AutoCloseable {
     private final PrintStream err;
     private final List<AutoCloseable> opened = new ArrayList<>();
     private boolean stopped;
+    /** When the stop began ({@link System#nanoTime}), once it has. */
+    private volatile long stopBegan;
     private Thread hook;
     /** Puts back the JVM's own handlers of the signals {@link #catchStopSignals} caught. */
     private final List<Runnable> restoreAtClose = new ArrayList<>();
@@ -83,6 +86,11 @@ final class OrderlyStop implements AutoCloseable {
         }
     }
 
+    /** How long the stop has gone on so far (zero before it began). */
+    Duration stopping() {
+        return stopped ? Duration.ofNanos(System.nanoTime() - stopBegan) : Duration.ZERO;
+    }
+
     /** Closes everything, last added first; a step that fails is reported and the rest still close. */
     @Override
     public synchronized void close() {
@@ -90,6 +98,7 @@ final class OrderlyStop implements AutoCloseable {
             return;
         }
         stopped = true;
+        stopBegan = System.nanoTime();
         for (int i = opened.size() - 1; i >= 0; i--) {
             closeQuietly(opened.get(i));
         }
