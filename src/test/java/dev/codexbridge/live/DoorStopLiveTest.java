@@ -37,6 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DoorStopLiveTest {
     private static final Pattern LOUD = Pattern.compile("\\] (ERROR|WARN) ");
+    /**
+     * Codex's own WARNs for what it still sends in the instant its stdin closes, right after the
+     * last turns ended (docs/deploy, "codex's own log lines"): seen in one run of four here, nothing
+     * gone wrong. Every other ERROR or WARN, ours or codex's, fails the test.
+     */
+    private static final Pattern CODEX_AT_CLOSE = Pattern.compile("\\] WARN dev\\.codexbridge\\.codex\\.stderr\\.\\S+ - "
+            + "(failed to send server notification to client: SendError|dropping analytics events: queue is full)");
     @TempDir
     Path tmp;
     private final List<Process> started = new ArrayList<>();
@@ -101,7 +108,7 @@ class DoorStopLiveTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the command stops").isTrue();
         String said = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(said).isZero();
-        assertThat(said.lines().filter(l -> LOUD.matcher(l).find())).as("ERROR and WARN lines at a clean stop").isEmpty();
+        assertThat(said.lines().filter(DoorStopLiveTest::loud)).as("ERROR and WARN lines at a clean stop").isEmpty();
         assertThat(model.requests().stream().flatMap(r -> r.userTexts().stream()))
                 .anyMatch(t -> t.contains("slow blocking")).anyMatch(t -> t.contains("slow streamed")).noneMatch(t -> t.contains("late"));
     }
@@ -119,8 +126,12 @@ class DoorStopLiveTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s stops", door.get(1)).isTrue();
             String said = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(said).isZero();
-            assertThat(said.lines().filter(l -> LOUD.matcher(l).find())).as("%s: ERROR and WARN lines at a clean stop", door.get(1)).isEmpty();
+            assertThat(said.lines().filter(DoorStopLiveTest::loud)).as("%s: ERROR and WARN lines at a clean stop", door.get(1)).isEmpty();
         }
+    }
+
+    private static boolean loud(String line) {
+        return LOUD.matcher(line).find() && !CODEX_AT_CLOSE.matcher(line).find();
     }
 
     /** A tenants' workspaces root as it should be (mode 700): a wider one is warned about at start. */
