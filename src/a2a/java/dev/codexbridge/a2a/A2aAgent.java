@@ -442,6 +442,19 @@ final class A2aAgent implements AutoCloseable {
         return out;
     }
 
+    /** What went wrong, never "null": the innermost of the futures' wrappers, by its message or else its kind. */
+    static String reason(@Nullable Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t == null) {
+            return "no reason given";
+        }
+        return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
     @Override
     public void close() {
         List<A2aContext> all = new ArrayList<>();
@@ -461,7 +474,7 @@ final class A2aAgent implements AutoCloseable {
             LOG.warn("not every A2A context's conversation was stored and let go within {} s as the server closed; "
                     + "the rest are another replica's once their leases run out", CLOSE_WAIT_SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.warn("not every A2A context's conversation was stored and let go as the server closed: {}", e.getCause().toString());
+            LOG.warn("not every A2A context's conversation was stored and let go as the server closed: {}", reason(e.getCause()));
         }
         if (shared != null) {
             shared.close();

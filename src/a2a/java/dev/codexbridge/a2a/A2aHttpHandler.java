@@ -49,12 +49,14 @@ final class A2aHttpHandler extends Handler.Abstract {
     private final A2aLimits limits;
     private final CallerSlots slots;
     private final Readiness readiness;
+    private final A2aDrain drain;
     /** Set before the server listens; what Host and Origin the calls may carry (against DNS rebinding and cross-site pages). */
     private volatile OriginCheck origins;
 
     A2aHttpHandler(A2aRpc rpc, A2aRest rest, AgentCardResource card, @Nullable Authenticator auth, @Nullable String anonymous,
-                   A2aLimits limits, Readiness readiness) {
+                   A2aLimits limits, Readiness readiness, A2aDrain drain) {
         this.readiness = readiness;
+        this.drain = drain;
         this.rpc = rpc;
         this.rest = rest;
         this.card = card;
@@ -71,7 +73,18 @@ final class A2aHttpHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        serve(request, response, callback);
+        String path = Request.getPathInContext(request);
+        if (!path.equals("/") && !A2aRest.serves(path)) {
+            serve(request, response, callback);
+            return true;
+        }
+        // a binding's call is in flight until its answer is written (a stream's last event included): a stopping server waits for it
+        Callback tracked = drain.enter(callback);
+        try {
+            serve(request, response, tracked);
+        } catch (Exception | Error e) {
+            tracked.failed(e);
+        }
         return true;
     }
 
@@ -154,6 +167,11 @@ final class A2aHttpHandler extends Handler.Abstract {
         }
         if (isRpc && (body == null || body.isMissingNode())) {
             reply(response, callback, new A2aReply.Body(200, A2aWire.error(null, A2aError.INVALID_REQUEST, "empty body")));
+            return;
+        }
+        if (drain.stopping() && A2aDrain.startsTask(isRpc, method, path, body)) {
+            // nothing runs: the caller sends it again, to another replica (a balancer has this one out of rotation by then)
+            A2aDrain.refuse(response, callback, isRpc, body);
             return;
         }
         // a stream, and a blocking send while it waits, hold a server thread: both count against the caller's and the server's limits

@@ -147,6 +147,21 @@ final class A2aRest {
     }
 
     /**
+     * A refusal to send again shortly ({@link A2aDrain}): {@code UNAVAILABLE}, its delay as a
+     * {@code google.rpc.RetryInfo} and, as the binding's other "send again" answers carry it, the
+     * {@code ErrorInfo} with {@code retryAfterSeconds}.
+     */
+    static ObjectNode unavailable(A2aError e) {
+        ObjectNode body = A2aWire.object();
+        ObjectNode s = body.putObject("error").put("code", 503).put("status", "UNAVAILABLE").put("message", e.getMessage());
+        var details = s.putArray("details");
+        details.addObject().put("@type", "type.googleapis.com/google.rpc.RetryInfo")
+                .put("retryDelay", e.metadata().getOrDefault("retryAfterSeconds", "1") + "s");
+        details.add(A2aWire.errorInfo(e.reason(), e));
+        return body;
+    }
+
+    /**
      * An error as 1.0 maps it onto HTTP (the table as corrected in 1.0.1, which the JS SDK 1.3.0
      * follows: a task not cancelable is 400, not 1.0.0's 409): the status, and a
      * {@code google.rpc.Status} with A2A's {@code ErrorInfo} reason.

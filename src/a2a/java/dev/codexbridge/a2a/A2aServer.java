@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.codexbridge.BuildInfo;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.callers.Drain;
 import dev.codexbridge.callers.JwtAuthenticator;
 import dev.codexbridge.callers.OriginCheck;
 import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.gateway.CodexGateway;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -65,6 +67,7 @@ public final class A2aServer implements AutoCloseable {
     private final Builder settings;
     private final AgentCardResource card;
     private final A2aHttpHandler handler;
+    private final A2aDrain drain = new A2aDrain();
 
     private A2aServer(Builder b) {
         this.settings = b;
@@ -79,7 +82,7 @@ public final class A2aServer implements AutoCloseable {
         this.card = new AgentCardResource(() -> new AgentCard.Facts(b.name, b.description, uri().toString(), BuildInfo.version(),
                 b.anonymous != null, push != null, cardAuth));
         this.handler = new A2aHttpHandler(new A2aRpc(ops, push), new A2aRest(ops, push), card, b.auth, b.anonymous, b.limits,
-                b.readiness);
+                b.readiness, drain);
         QueuedThreadPool pool = new QueuedThreadPool(b.limits.streams() + 32, 4);
         pool.setName("codex-bridge-a2a");
         pool.setDaemon(true);
@@ -154,13 +157,25 @@ public final class A2aServer implements AutoCloseable {
     }
 
     /**
-     * Stops answering, ends the streams, and closes every context's codex session: with a
-     * conversation store, waits (up to 30 s) until each conversation is stored and its lease given
-     * back, so another replica or a restart takes it at once.
+     * Stops: {@code /readyz} answers "stopping"; a message that would start a task is refused
+     * "send it again" (503, {@code Retry-After}), nothing run; the calls in flight and the turns
+     * running here are waited for up to {@link Builder#drainTimeout}, each blocking send answered and
+     * each stream ended by its task's final event; a turn still running then is interrupted and its
+     * end told (within 5 s more). Then the listener closes and every context's codex session is
+     * closed: with a conversation store, each conversation stored and its lease given back (waited
+     * for up to 30 s), so another replica or a restart takes it at once.
      */
     @Override
     public void close() {
-        settings.readiness.close();     // a probe meanwhile answers "stopping"
+        try {
+            drain.stop();
+            settings.readiness.close();     // a probe meanwhile answers "stopping"
+            drain.stopAndAwait(agent, settings.drainTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            settings.readiness.close();
+        }
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -187,6 +202,7 @@ public final class A2aServer implements AutoCloseable {
         private @Nullable String anonymous;
         private A2aLimits limits = A2aLimits.DEFAULTS;
         private Readiness readiness = Readiness.always();
+        private Duration drainTimeout = Drain.DEFAULT_BOUND;
         private String name = "codex";
         private String description = "OpenAI's codex coding agent, run by codex-bridge: reads and edits files and runs commands in its workspace.";
 
@@ -299,6 +315,20 @@ public final class A2aServer implements AutoCloseable {
          */
         public Builder readiness(Readiness readiness) {
             this.readiness = Objects.requireNonNull(readiness, "readiness");
+            return this;
+        }
+
+        /**
+         * How long {@link A2aServer#close} waits for the calls in flight and the turns running here
+         * (default 20 s; zero: not at all), new tasks meanwhile refused "send it again"; what still
+         * runs then is interrupted. Keep it, with the store's close, under the time the platform
+         * gives a stopping process (Kubernetes' {@code terminationGracePeriodSeconds}).
+         */
+        public Builder drainTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("the drain timeout must not be negative: " + timeout);
+            }
+            this.drainTimeout = timeout;
             return this;
         }
 

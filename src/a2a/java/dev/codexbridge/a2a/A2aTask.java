@@ -34,6 +34,10 @@ final class A2aTask implements TurnListener {
     static final String UNKNOWN = "unknown";
     private static final java.util.Set<String> STATES = java.util.Set.of(SUBMITTED, WORKING, INPUT_REQUIRED, COMPLETED, CANCELED, FAILED, UNKNOWN);
 
+    /** A turn interrupted because the server stopped: what it may have done is in its context. */
+    static final String STOPPED = "this replica stopped before codex's turn ended: the turn was interrupted (what it did so far is in "
+            + "the context's history); read the context before sending this again";
+
     /** Longest coalesced agent message kept per item, in characters. */
     private static final int MAX_MESSAGE_CHARS = 64 * 1024;
 
@@ -63,6 +67,8 @@ final class A2aTask implements TurnListener {
     private final boolean elsewhere;
     /** Threads waiting in {@link #awaitPause}. */
     private int waiters;
+    /** Interrupted because the server stopped past its drain: its end says so. */
+    private boolean stoppedByServer;
 
     /** A task of the caller's {@code userMessage} (null for a task rebuilt after a restart: the message was not kept). */
     A2aTask(String id, String contextId, @Nullable JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
@@ -361,6 +367,24 @@ final class A2aTask implements TurnListener {
         }
     }
 
+    /**
+     * The server stops past its drain while this turn works: codex's turn is interrupted, and the
+     * task's end says why. A task waiting for its caller, or ended, is left as it is.
+     */
+    void interruptForStop() {
+        Runnable i;
+        synchronized (this) {
+            if (isPause(state)) {
+                return;
+            }
+            stoppedByServer = true;
+            i = interrupt;
+        }
+        if (i != null) {
+            i.run();
+        }
+    }
+
     @Override
     public synchronized void onTurnStarted(String key, String turnId) {
         this.turnId = turnId;
@@ -422,6 +446,9 @@ final class A2aTask implements TurnListener {
             turnId = r.turnId();
         }
         TaskEnd end = TaskEnd.of(id, contextId, r, failure, structured);
+        if (stoppedByServer && end.state().equals(CANCELED)) {
+            end = end.saying(A2aWire.agentMessage(id, contextId, A2aWire.textPart(STOPPED)));
+        }
         if (end.metadata() != null) {
             metadata.setAll(end.metadata());
         }

@@ -49,6 +49,11 @@ record TaskEnd(String state, ObjectNode message, @Nullable ObjectNode metadata, 
         };
     }
 
+    /** The same end told by another status message. */
+    TaskEnd saying(ObjectNode other) {
+        return new TaskEnd(state, other, metadata, artifacts);
+    }
+
     private static ObjectNode say(String taskId, String contextId, String text) {
         return A2aWire.agentMessage(taskId, contextId, A2aWire.textPart(text));
     }

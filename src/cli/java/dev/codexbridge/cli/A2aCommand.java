@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import java.time.Duration;
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.callers.Authenticator;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Option;
 final class A2aCommand implements Callable<Integer> {
     /** The contexts' connections to a database store: the records' writer, the tick, the heartbeat, a caller's read. */
     private static final int CONTEXT_CONNECTIONS = 4;
+    /** What a stopping server may spend past its drain before it stores: interrupted turns' ends (5 s), its listener (2 s). */
+    private static final Duration SERVER_AFTER_DRAIN = Duration.ofSeconds(7);
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", required = true,
             description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
@@ -96,6 +99,11 @@ final class A2aCommand implements Callable<Integer> {
             description = "Tasks kept, all callers together (default: ${DEFAULT-VALUE}).")
     int tasks;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "On stop, how long the calls and turns in flight are waited for before the turns are interrupted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long drainSeconds;
+
     @Mixin
     CallerAuthOptions callers;
 
@@ -146,7 +154,6 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
         SealingKeys keys = pushSecretKeys();
-        CountDownLatch stopped = new CountDownLatch(1);
         try (OrderlyStop stop = new OrderlyStop("a2a", err)) {
             // closed last: the sessions store into it as they close
             ConversationStorage conversations = storage.open("a2a", stop);
@@ -173,10 +180,12 @@ final class A2aCommand implements Callable<Integer> {
                     workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets, conversations);
             stop.add(backend.resources());
             // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
-            OpenSessions sessions = stop.add(new OpenSessions("a2a", err));
+            // the server waits for its contexts' stores itself, after its drain: this wait shares that one's bound
+            Duration drain = Duration.ofSeconds(Math.max(0, drainSeconds));
+            OpenSessions sessions = stop.add(new OpenSessions("a2a", err, OpenSessions.sharedWith(stop, drain.plus(SERVER_AFTER_DRAIN))));
             A2aServer server = stop.add(A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator)
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                    .limits(limits)
+                    .limits(limits).drainTimeout(drain)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .pushSecretKeys(keys)
                     .contexts(contextStore(conversations, stop))
@@ -184,7 +193,8 @@ final class A2aCommand implements Callable<Integer> {
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());
-            stop.onSignal(stopped::countDown);
+            // SIGTERM ends the wait: the command returns, closing everything in order, and exits 0 (docs/deploy)
+            CountDownLatch stopped = stop.catchStopSignals();
             err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
                     + "), " + backend.describe() + (conversations != null ? ", " + storage.store.describe() : "")
                     + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");

@@ -49,6 +49,11 @@ final class McpCommand implements Callable<Integer> {
                     + "per principal, the folder holding one workspace per principal (default: in each principal's tenant folder).")
     Path workspace;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "Over HTTP, on stop, how long the tool calls in flight are waited for before their turns are interrupted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long drainSeconds;
+
     @Mixin
     CallerAuthOptions callers;
 
@@ -92,7 +97,6 @@ final class McpCommand implements Callable<Integer> {
         if (!perPrincipal) {
             callerCodex.shared = true;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         try (OrderlyStop stop = new OrderlyStop("mcp", err)) {
             // closed last: the sessions store into it as they close
             ConversationStorage conversations = storage.open("mcp", stop);
@@ -143,7 +147,8 @@ final class McpCommand implements Callable<Integer> {
                 return 0;
             }
             McpHttpServer served = stop.add(serveHttp(server, StorageOptions.readiness(conversations)));
-            stop.onSignal(stopped::countDown);
+            // SIGTERM ends the wait: the command returns, closing everything in order, and exits 0 (docs/deploy)
+            CountDownLatch stopped = stop.catchStopSignals();
             err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", "
                     + (tenants != null ? tenants.describe() : "one shared codex (starting)") + stored + demoModel + "; Ctrl-C stops it");
             stopped.await();
@@ -163,7 +168,8 @@ final class McpCommand implements Callable<Integer> {
         Authenticator authenticator = callers.authenticator("mcp", System.err);
         return McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
                 .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).readiness(readiness).start();
+                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).readiness(readiness)
+                .drainTimeout(java.time.Duration.ofSeconds(Math.max(0, drainSeconds))).start();
     }
 
 }

@@ -93,7 +93,6 @@ final class OpenAiCommand implements Callable<Integer> {
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         try (OrderlyStop stop = new OrderlyStop("openai", err)) {
             // closed last: the sessions store into it as they close
             ConversationStorage conversations = storage.open("openai", stop);
@@ -127,7 +126,8 @@ final class OpenAiCommand implements Callable<Integer> {
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());
-            stop.onSignal(stopped::countDown);
+            // SIGTERM ends the wait: the command returns, closing everything in order, and exits 0 (docs/deploy)
+            CountDownLatch stopped = stop.catchStopSignals();
             err.println("codex-bridge openai: OpenAI API at " + server.uri().resolve("/v1") + ", " + backend.describe()
                     + (conversations != null ? ", " + storage.store.describe() : "")
                     + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The sessions a server's gateway opened ({@code CodexGateway.Builder.onOpen}), closed gracefully
@@ -30,10 +31,31 @@ final class OpenSessions implements AutoCloseable {
     private final Map<CodexSession, Boolean> open = Collections.synchronizedMap(new WeakHashMap<>());
     private final String command;
     private final PrintStream err;
+    /** How long {@link #close} waits, asked when it does. */
+    private final Supplier<Duration> wait;
 
     OpenSessions(String command, PrintStream err) {
+        this(command, err, () -> WAIT);
+    }
+
+    /** {@code wait} says, when this closes, how long it may wait for the stores. */
+    OpenSessions(String command, PrintStream err, Supplier<Duration> wait) {
         this.command = command;
         this.err = err;
+        this.wait = wait;
+    }
+
+    /**
+     * A wait that shares its {@link #WAIT} with a server closed before, which stores and lets go
+     * of its own sessions after {@code before} (its drain) and waits for them itself: what is
+     * left of {@code before} plus {@code WAIT} since {@code stop} began, so the two waits do not
+     * add up when a store does not answer.
+     */
+    static Supplier<Duration> sharedWith(OrderlyStop stop, Duration before) {
+        return () -> {
+            Duration left = before.plus(WAIT).minus(stop.stopping());
+            return left.isNegative() ? Duration.ZERO : left;
+        };
     }
 
     /** For {@code CodexGateway.Builder.onOpen}. */
@@ -49,6 +71,7 @@ final class OpenSessions implements AutoCloseable {
             sessions = new ArrayList<>(open.keySet());
             open.clear();
         }
+        Duration waited = wait.get();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (CodexSession s : sessions) {
             try {
@@ -59,10 +82,10 @@ final class OpenSessions implements AutoCloseable {
             }
         }
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(waited.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             long left = closing.stream().filter(f -> !f.isDone()).count();
-            err.println("codex-bridge " + command + ": " + left + " conversation(s) not stored and let go within " + WAIT.toSeconds()
+            err.println("codex-bridge " + command + ": " + left + " conversation(s) not stored and let go within the stop's " + WAIT.toSeconds()
                     + " s; the store keeps each as of its last stored turn, and its lease runs out on its own");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -5,6 +5,7 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import java.io.FilterInputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,14 @@ public final class CodexConnection implements AutoCloseable {
         CodexProcess process = CodexProcess.start(launch);
         JsonRpcPeer peer;
         try {
-            JsonRpcPeer.Builder builder = JsonRpcPeer.builder(process.stdout(), process.stdin())
+            // the peer's close leaves codex's stdout open, read, until codex has exited (the ladder then closes it):
+            // a closed pipe would make codex's last writes fail, which it logs as an ERROR
+            JsonRpcPeer.Builder builder = JsonRpcPeer.builder(new FilterInputStream(process.stdout()) {
+                        @Override
+                        public void close() {
+                            // the ladder's to close
+                        }
+                    }, process.stdin())
                     .name(launch.name() + "-" + process.pid());
             configure.accept(builder);
             peer = builder.build();

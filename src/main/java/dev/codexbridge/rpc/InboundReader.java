@@ -66,13 +66,21 @@ final class InboundReader {
         return oversizedMessages.get();
     }
 
-    /** Reads until the source ends, fails, or {@code open} turns false; returns why reading ended. */
+    /**
+     * Reads until the source ends or fails; returns why reading ended. Once {@code open} turns
+     * false, what still comes is read and dropped until the source ends: a process's stdout stays
+     * open, read, until the process has exited, so it never writes into a closed pipe (codex logs
+     * that as an ERROR), and the source's owner closes it then (a closed source ends at once).
+     */
     ConnectionClosedException run(AtomicBoolean open) {
         try {
-            while (open.get()) {
+            while (true) {
                 int length = source.next(endOfBurst);
                 if (length == MessageSource.END) {
                     break;
+                }
+                if (!open.get()) {
+                    continue;
                 }
                 messagesRead.incrementAndGet();
                 if (length == MessageSource.OVERSIZED || length > maxMessageBytes) {

@@ -64,6 +64,21 @@ class CodexProcessTest {
         }
     }
 
+    /**
+     * Codex writes its last messages after its stdin closed (a stop): its stdout is still read then,
+     * until it exits. Closed first, the write failed (SIGPIPE here; codex logs "Failed to write to
+     * stdout: Broken pipe" at ERROR).
+     */
+    @Test
+    void whatCodexWritesAfterAStopsClosedStdinIsReadNotAClosedPipe() {
+        CodexLaunch launch = fake("cat > /dev/null\nsleep 0.2\n"
+                + "for i in 1 2 3; do echo '{\"jsonrpc\":\"2.0\",\"method\":\"late\"}'; done\nexit 0")
+                .shutdownGrace(Duration.ofSeconds(10), SHORT, Duration.ofSeconds(2)).build();
+        CodexConnection conn = CodexConnection.open(launch, b -> { });
+        conn.close();
+        assertThat(conn.process().exitFuture().join()).as("codex's exit code: 141 had its write met a closed pipe").isZero();
+    }
+
     @Test
     void killedWhileARequestIsPendingWakesTheWaiterAtOnce() {
         CodexLaunch launch = fake("read line\nkill -9 $$").build();
