@@ -1,7 +1,9 @@
 // OpenAI's Node SDK against the door: create, the stream (create({stream: true}) and responses.stream),
-// previous_response_id, a function tool's round trip, Chat Completions streamed and not, the errors it
+// previous_response_id, a function tool's round trip, structured output (responses.parse with a zod schema), Chat Completions streamed and not, the errors it
 // surfaces. Prints one JSON summary; OpenAiJsClientsLiveTest asserts on it.
 import OpenAI from "openai";
+import { zodTextFormat } from "openai/helpers/zod";
+import { z } from "zod";
 
 const [baseURL, apiKey, otherKey] = process.argv.slice(2);
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 120_000 });
@@ -37,6 +39,11 @@ try {
     input: [{ type: "function_call_output", call_id: call.call_id, output: "sunny, 21 C" }] });
   out.tool = { name: call.name, arguments: JSON.parse(call.arguments), argDeltas: argDeltas.join(""), callId: call.call_id,
     askedStatus: asked.status, text: answered.output_text };
+
+  // structured output: a zod schema as the json_schema format, the answer parsed by the SDK
+  const parsed = await client.responses.parse({ model: "codex", input: "the answer?",
+    text: { format: zodTextFormat(z.object({ answer: z.number().int() }), "answer") } });
+  out.parsed = { value: parsed.output_parsed, text: parsed.output_text };
 
   // Chat Completions, not streamed and streamed
   const chat = await client.chat.completions.create({ model: "codex", messages: [{ role: "user", content: "chat one" }] });

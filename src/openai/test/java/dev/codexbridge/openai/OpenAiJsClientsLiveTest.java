@@ -55,10 +55,12 @@ class OpenAiJsClientsLiveTest {
 
     @Test
     void theOpenAiNodeSdk() throws Exception {
+        int before = live.model().responsesRequests().size();
         live.model().enqueue(ModelReply.message("JS one."),
                 ModelReply.builder().streamedMessage(List.of("JS ", "two ", "streamed.")).build(),
                 ModelReply.builder().dynamicToolCall("call-js-oslo", "weather", Json.object().put("city", "Oslo")).build(),
                 ModelReply.message("Sunny in Oslo."),
+                ModelReply.message("{\"answer\":42}"),
                 ModelReply.message("Chat one."),
                 ModelReply.builder().streamedMessage(List.of("Chat ", "two.")).build());
         JsonNode out = node("openai-sdk.mjs", OpenAiToolsLiveTest.BOB);
@@ -81,7 +83,7 @@ class OpenAiJsClientsLiveTest {
         assertThat(out.at("/stream/completedStatus").asText()).isEqualTo("completed");
         assertThat(out.at("/stream/previousResponseId").asText()).isEqualTo(first);
         // previous_response_id ran the turn on the same codex thread: the model saw the first exchange
-        assertThat(live.model().responsesRequests().get(1).userTexts()).anySatisfy(t -> assertThat(t).contains("say one"));
+        assertThat(live.model().responsesRequests().get(before + 1).userTexts()).anySatisfy(t -> assertThat(t).contains("say one"));
 
         assertThat(out.at("/tool/name").asText()).isEqualTo("weather");
         assertThat(out.at("/tool/arguments/city").asText()).isEqualTo("Oslo");
@@ -89,8 +91,14 @@ class OpenAiJsClientsLiveTest {
                 .isEqualTo("Oslo");
         assertThat(out.at("/tool/askedStatus").asText()).isEqualTo("completed");
         assertThat(out.at("/tool/text").asText()).isEqualTo("Sunny in Oslo.");
-        assertThat(live.model().responsesRequests().get(3).functionCallOutput("call-js-oslo"))
+        assertThat(live.model().responsesRequests().get(before + 3).functionCallOutput("call-js-oslo"))
                 .hasValueSatisfying(o -> assertThat(o).contains("sunny, 21 C"));
+
+        assertThat(out.at("/parsed/value/answer").asInt()).as("the SDK's output_parsed").isEqualTo(42);
+        JsonNode format = live.model().responsesRequests().get(before + 4).body().path("text").path("format");
+        assertThat(format.path("type").asText()).as("the zod schema reached the model as codex's output schema").isEqualTo("json_schema");
+        assertThat(format.path("schema").path("properties").path("answer").path("type").asText()).isEqualTo("integer");
+        assertThat(format.path("schema").path("required").get(0).asText()).isEqualTo("answer");
 
         assertThat(out.at("/chat/object").asText()).isEqualTo("chat.completion");
         assertThat(out.at("/chat/role").asText()).isEqualTo("assistant");
@@ -104,7 +112,7 @@ class OpenAiJsClientsLiveTest {
         assertThat(out.at("/errors/wrongKey/status").asInt()).isEqualTo(401);
         assertThat(out.at("/errors/otherPrincipal/notFoundError").asBoolean()).as(out.at("/errors").toString()).isTrue();
         assertThat(out.at("/errors/otherPrincipal/status").asInt()).isEqualTo(404);
-        assertThat(live.model().responsesRequests()).as("each turn went to the model once, the errors never").hasSize(6);
+        assertThat(live.model().responsesRequests()).as("each turn went to the model once, the errors never").hasSize(before + 7);
     }
 
     @Test
