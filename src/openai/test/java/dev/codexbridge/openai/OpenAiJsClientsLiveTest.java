@@ -7,8 +7,10 @@ import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,7 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +119,54 @@ class OpenAiJsClientsLiveTest {
         assertThat(live.model().responsesRequests()).as("each turn went to the model once, the errors never").hasSize(before + 7);
     }
 
+    /**
+     * The SDK's own retries: a door holding one conversation answers a second one 429
+     * {@code too_many_conversations} with {@code retry-after} while the first runs its turn (held at
+     * the model until the 429 is seen), and the SDK sends it again until it is taken.
+     */
+    @Test
+    void theOpenAiNodeSdkRetriesWhatTheDoorRefusesForNow() throws Exception {
+        int before = live.model().responsesRequests().size();
+        CountDownLatch release = new CountDownLatch(1);
+        live.model().respondWhenEmpty(request -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message("Held answer.");
+        });
+        try (OpenAiServer narrow = OpenAiServer.builder().gateway(live.gateway()).authenticator(BearerTokens.of(Map.of(ALICE, "alice")))
+                .conversations(1, 1).start()) {
+            JsonNode out = node("openai-sdk-retry.mjs", narrow, line -> switch (line) {
+                case "running" -> {
+                    live.model().awaitResponsesRequests(before + 1, Duration.ofSeconds(60));
+                    yield "go";
+                }
+                case "busy" -> {
+                    if (release.getCount() > 0) {
+                        live.model().enqueue(ModelReply.message("And now."));
+                        release.countDown();
+                    }
+                    yield null;
+                }
+                default -> null;
+            });
+            assertThat(out.path("first").asText()).isEqualTo("Held answer.");
+            assertThat(out.path("second").asText()).isEqualTo("And now.");
+            JsonNode attempts = out.path("attempts");
+            assertThat(attempts.size()).as(attempts.toString()).isGreaterThanOrEqualTo(2);
+            assertThat(attempts.get(0).path("status").asInt()).isEqualTo(429);
+            assertThat(attempts.get(0).path("retryAfter").asText()).isEqualTo("2");
+            assertThat(attempts.get(0).path("shouldRetry").asText()).isEqualTo("true");
+            assertThat(attempts.get(attempts.size() - 1).path("status").asInt()).as("sent again by the SDK until taken").isEqualTo(200);
+            assertThat(live.model().responsesRequests()).as("each turn reached the model once, the refused sends never").hasSize(before + 2);
+        } finally {
+            release.countDown();
+            live.model().respondWhenEmpty(null);
+        }
+    }
+
     @Test
     void vercelsAiSdkWithItsOpenAiProvider() throws Exception {
         int before = live.model().responsesRequests().size();
@@ -203,13 +255,36 @@ class OpenAiJsClientsLiveTest {
 
     /** Runs a script against the door as alice (with another principal's key after it, if given): its JSON summary. */
     private static JsonNode node(String script, String... more) throws Exception {
+        return node(script, server, line -> null, more);
+    }
+
+    /**
+     * Runs a script against {@code door} as alice: its JSON summary, its last line. {@code onLine} hears
+     * each line it prints before, and what it returns (unless null) is written back to the script.
+     */
+    private static JsonNode node(String script, OpenAiServer door, Function<String, String> onLine, String... more) throws Exception {
         Path file = Paths.get(OpenAiJsClientsLiveTest.class.getResource("/openai-js/" + script).toURI());
         assertThat(file.resolveSibling("node_modules/openai/package.json")).as("installed by the build").exists();
-        List<String> command = new ArrayList<>(List.of("node", file.toString(), server.uri() + "v1", ALICE));
+        List<String> command = new ArrayList<>(List.of("node", file.toString(), door.uri() + "v1", ALICE));
         command.addAll(List.of(more));
         Process p = new ProcessBuilder(command).directory(file.getParent().toFile()).start();
         try {
-            CompletableFuture<String> out = read(p.getInputStream());
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+                try (BufferedReader lines = p.inputReader(StandardCharsets.UTF_8); Writer back = p.outputWriter(StandardCharsets.UTF_8)) {
+                    String last = "";
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        last = line;
+                        String answer = line.startsWith("{") ? null : onLine.apply(line);
+                        if (answer != null) {
+                            back.write(answer + "\n");
+                            back.flush();
+                        }
+                    }
+                    return last;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
             CompletableFuture<String> err = read(p.getErrorStream());
             assertThat(p.waitFor(SCRIPT.toSeconds(), TimeUnit.SECONDS)).as("the script ended").isTrue();
             assertThat(p.exitValue()).as(out.get() + err.get()).isZero();
