@@ -27,24 +27,15 @@ import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.Tool;
 import dev.codexbridge.callers.BearerTokens;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.support.TestDirs;
-import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -62,10 +53,9 @@ class OpenAiToolsLiveTest {
     static final String BOB = "bob-key-0123456789abcdef00";
     private static final Duration AWAIT = Duration.ofSeconds(60);
 
-    private static Path dir;
+    private static LiveCodex live;
     private static Path work;
     private static ScriptedModelServer model;
-    private static CodexClient codex;
     private static OpenAiServer server;
     /** The same gateway behind a door whose wait for the caller runs out at once. */
     private static OpenAiServer impatient;
@@ -74,20 +64,12 @@ class OpenAiToolsLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        dir = TestDirs.create("openai-tools");
-        work = Files.createDirectories(dir.resolve("work"));
-        model = ScriptedModelServer.start();
-        Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).askForApproval("on-request")
-                .sandboxMode("read-only").write();
-        // dynamic tools are codex's experimental API
-        codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
-                .experimentalApi(true).connect();
-        CodexGateway gateway = CodexGateway.builder().client(codex).callerApprovals(true)
-                .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
+        live = LiveCodex.start("openai-tools");
+        work = live.work();
+        model = live.model();
         BearerTokens keys = BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"));
-        server = OpenAiServer.builder().gateway(gateway).authenticator(keys).start();
-        impatient = OpenAiServer.builder().gateway(gateway).authenticator(keys).callerWait(Duration.ofSeconds(1)).start();
+        server = OpenAiServer.builder().gateway(live.gateway()).authenticator(keys).start();
+        impatient = OpenAiServer.builder().gateway(live.gateway()).authenticator(keys).callerWait(Duration.ofSeconds(1)).start();
         alice = client(server, ALICE);
         bob = client(server, BOB);
     }
@@ -95,12 +77,11 @@ class OpenAiToolsLiveTest {
     @AfterAll
     static void stop() throws Exception {
         for (AutoCloseable c : new AutoCloseable[] {alice == null ? null : alice::close, bob == null ? null : bob::close, server,
-                impatient, codex, model}) {
+                impatient, live}) {
             if (c != null) {
                 c.close();
             }
         }
-        TestDirs.delete(dir);
     }
 
     private static OpenAIClient client(OpenAiServer on, String key) {
