@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * blocking send gets its task, saying why.
  */
 final class A2aDrain {
+    /** What a task's end says of a turn interrupted because the server stopped: what it may have done is in its context. */
+    static final String STOPPED = "this replica stopped before codex's turn ended: the turn was interrupted (what it did so far is in "
+            + "the context's history); read the context before sending this again";
     private static final Logger LOG = LoggerFactory.getLogger(A2aServer.class);
     /** How long interrupted turns' ends are waited for once the drain's bound has passed. */
     static final Duration INTERRUPTED_ANSWER_WAIT = Duration.ofSeconds(5);

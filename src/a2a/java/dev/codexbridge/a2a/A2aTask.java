@@ -34,10 +34,6 @@ final class A2aTask implements TurnListener {
     static final String UNKNOWN = "unknown";
     private static final java.util.Set<String> STATES = java.util.Set.of(SUBMITTED, WORKING, INPUT_REQUIRED, COMPLETED, CANCELED, FAILED, UNKNOWN);
 
-    /** A turn interrupted because the server stopped: what it may have done is in its context. */
-    static final String STOPPED = "this replica stopped before codex's turn ended: the turn was interrupted (what it did so far is in "
-            + "the context's history); read the context before sending this again";
-
     /** Longest coalesced agent message kept per item, in characters. */
     private static final int MAX_MESSAGE_CHARS = 64 * 1024;
 
@@ -447,7 +443,7 @@ final class A2aTask implements TurnListener {
         }
         TaskEnd end = TaskEnd.of(id, contextId, r, failure, structured);
         if (stoppedByServer && end.state().equals(CANCELED)) {
-            end = end.saying(A2aWire.agentMessage(id, contextId, A2aWire.textPart(STOPPED)));
+            end = end.saying(A2aWire.agentMessage(id, contextId, A2aWire.textPart(A2aDrain.STOPPED)));
         }
         if (end.metadata() != null) {
             metadata.setAll(end.metadata());

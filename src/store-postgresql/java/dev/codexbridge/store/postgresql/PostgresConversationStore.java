@@ -283,7 +283,7 @@ public final class PostgresConversationStore implements ConversationStore {
                     while (rs.next()) {
                         String id = rs.getString(1);
                         try {
-                            page.add(summary(id, rs));
+                            page.add(PostgresRows.summary(id, rs));
                         } catch (IllegalArgumentException | ConversationStoreException e) {
                             LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
                         }
@@ -302,20 +302,6 @@ public final class PostgresConversationStore implements ConversationStore {
         if (ownPool != null) {
             ownPool.close();
         }
-    }
-
-    /** What a list shows of the conversation row {@code rs} is on; a row that does not hold together is refused. */
-    private static ConversationSummary summary(String id, ResultSet rs) throws SQLException {
-        int format = PostgresRows.format(id, rs.getInt(9));
-        long files = rs.getLong(6);
-        long bytes = rs.getLong(7);
-        if (files < 0 || files > Integer.MAX_VALUE || bytes < 0) {
-            throw new CorruptConversationException(id, "the record says it has " + files + " rollouts of " + bytes + " bytes");
-        }
-        String principal = PostgresRows.decode(id, rs.getString(2), format);
-        ConversationOwner owner = principal == null ? null : new ConversationOwner(principal, PostgresRows.decode(id, rs.getString(3), format));
-        return new ConversationSummary(id, owner, PostgresRows.decode(id, rs.getString(4), format), rs.getLong(5), (int) files, bytes,
-                rs.getObject(8, OffsetDateTime.class).toInstant());
     }
 
     static OffsetDateTime time(Instant instant) {

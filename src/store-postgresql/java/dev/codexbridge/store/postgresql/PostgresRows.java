@@ -3,6 +3,7 @@ package dev.codexbridge.store.postgresql;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoreLimits;
@@ -228,5 +229,19 @@ final class PostgresRows {
 
     /** A rollout's row, checked, before its bytes are read. */
     private record Entry(String path, long size, String sha256) {
+    }
+
+    /** What a list shows of the conversation row {@code rs} is on; a row that does not hold together is refused. */
+    static ConversationSummary summary(String id, ResultSet rs) throws SQLException {
+        int format = format(id, rs.getInt(9));
+        long files = rs.getLong(6);
+        long bytes = rs.getLong(7);
+        if (files < 0 || files > Integer.MAX_VALUE || bytes < 0) {
+            throw new CorruptConversationException(id, "the record says it has " + files + " rollouts of " + bytes + " bytes");
+        }
+        String principal = decode(id, rs.getString(2), format);
+        ConversationOwner owner = principal == null ? null : new ConversationOwner(principal, decode(id, rs.getString(3), format));
+        return new ConversationSummary(id, owner, decode(id, rs.getString(4), format), rs.getLong(5), (int) files, bytes,
+                rs.getObject(8, OffsetDateTime.class).toInstant());
     }
 }
