@@ -32,6 +32,8 @@ final class A2aAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(A2aAgent.class);
     /** How long a closing server waits for its contexts' conversations to be stored and let go. */
     private static final long CLOSE_WAIT_SECONDS = 30;
+    /** Tasks whose turn runs on an app-server this server does not stop ({@link #outlivesServer}). */
+    private final java.util.Set<A2aTask> outliving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SessionSource sessions;
     private final ContextStore store;
     private final A2aLimits limits;
@@ -224,7 +226,7 @@ final class A2aAgent implements AutoCloseable {
      * the conversation meanwhile, and a message its caller may have given up on is never run on top of
      * newer turns; it ends failed, not run, and the caller sends it again (docs/deploy, "A stalled replica").
      */
-    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun, long losses) {
+    private void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun, long losses) {
         try {
             CodexSession session = begun ? context.session() : context.begin(task.id);
             if (context.leaseLosses() > losses) {
@@ -233,8 +235,12 @@ final class A2aAgent implements AutoCloseable {
             }
             TurnHandle h = session.startTurn(input, options, task);
             task.onInterrupt(h::interrupt);
+            if (session.client() != null && session.client().options().launch() == null) {
+                outliving.add(task);    // on a running app-server, not a codex this process started: a stop leaves it to be followed
+            }
             h.result().whenComplete((r, e) -> {
                 try {
+                    outliving.remove(task);
                     task.finish(r, e);
                 } finally {
                     // after the task's end: a store that cannot be written must not leave the task running
@@ -432,6 +438,11 @@ final class A2aAgent implements AutoCloseable {
     }
 
     /** The tasks running here (not copies), all callers together. */
+    /** Whether the task's turn runs on an app-server that outlives this server: a stop leaves it to be followed, not interrupted. */
+    boolean outlivesServer(A2aTask task) {
+        return outliving.contains(task);
+    }
+
     List<A2aTask> running() {
         List<A2aTask> out = new ArrayList<>();
         for (Principal p : principals.values()) {

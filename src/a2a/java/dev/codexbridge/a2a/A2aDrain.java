@@ -99,17 +99,26 @@ final class A2aDrain {
         if (drained) {
             return true;
         }
-        List<A2aTask> working = working(agent);
-        LOG.info("the A2A server stops with {} calls and {} turns still running after {} s: the turns are interrupted",
-                calls.inFlight(), working.size(), bound.toSeconds());
+        List<A2aTask> working = working(agent).stream().filter(t -> !agent.outlivesServer(t)).toList();
+        LOG.info("the A2A server stops with {} calls and {} turns still running after {} s: the turns are interrupted, those on "
+                + "an app-server that outlives it left to be followed", calls.inFlight(), working.size(), bound.toSeconds());
         working.forEach(A2aTask::interruptForStop);
         long more = System.nanoTime() + INTERRUPTED_ANSWER_WAIT.toNanos();
-        return calls.stopAndAwait(INTERRUPTED_ANSWER_WAIT) && turnsEnded(agent, more);
+        return calls.stopAndAwait(INTERRUPTED_ANSWER_WAIT) && interruptedEnded(agent, more);
     }
 
     /** Waits until no turn works here (one waiting for its caller has answered its call), or the deadline. */
     private static boolean turnsEnded(A2aAgent agent, long deadline) throws InterruptedException {
-        while (!working(agent).isEmpty()) {
+        return until(() -> working(agent).isEmpty(), deadline);
+    }
+
+    /** Waits until the turns a stop interrupts have ended (those left to be followed elsewhere do not count), or the deadline. */
+    private static boolean interruptedEnded(A2aAgent agent, long deadline) throws InterruptedException {
+        return until(() -> working(agent).stream().allMatch(agent::outlivesServer), deadline);
+    }
+
+    private static boolean until(java.util.function.BooleanSupplier done, long deadline) throws InterruptedException {
+        while (!done.getAsBoolean()) {
             if (System.nanoTime() >= deadline) {
                 return false;
             }

@@ -194,7 +194,10 @@ class A2aAppServersLiveTest {
         ListeningAppServer node = keep(ListeningAppServer.websocket(new CodexLocator().locate(null).binary(), home, work, List.of()));
         ContextStore store = ContextStore.inMemory(100);   // kept by the test across the two servers, as a file store would be
         CodexClient first = keep(CodexClient.builder().wireTap(wire).connect(node.endpoint()));
-        A2aServer server = server(SessionSource.of(CodexGateway.builder().client(first).configure(inWork).callerApprovals(true).build()), store);
+        // a stop that does not wait for the turn (a drain of zero): one on an app-server that outlives the server is left running
+        A2aServer server = keep(A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
+                .contexts(store).sessions(SessionSource.of(CodexGateway.builder().client(first).configure(inWork).callerApprovals(true)
+                        .build())).drainTimeout(Duration.ZERO).start());
         model.enqueue(ModelReply.builder().execCommand("call-s", "sleep 6; echo slept").build(), ModelReply.message("After the sleep."));
         ObjectNode params = RawCaller.params(RawCaller.message("sleep a little", null));
         params.putObject("configuration").put("blocking", false);
