@@ -64,9 +64,9 @@ class ReplayCommandTest {
     }
 
     /**
-     * A collector that is not there costs the command nothing but a line: the SDK's failure is one
-     * escaped line on stderr instead of java.util.logging's header and stack trace, and the exit
-     * code is the replay's.
+     * A collector that is not there costs the command nothing but a line per failed export: the SDK's
+     * failure is one escaped line on stderr instead of java.util.logging's header and stack trace,
+     * and the exit code is the replay's.
      */
     @Test
     void anUnreachableCollectorIsOneLineOnStderr() throws Exception {
@@ -85,9 +85,11 @@ class ReplayCommandTest {
         String err = Files.readString(tmp.resolve("err"));
         assertThat(child.exitValue()).as(err).isZero();
         assertThat(Files.readString(tmp.resolve("out"))).contains("ok      fixtures/simple-turn.jsonl");
-        assertThat(err.lines().toList()).as(err).hasSize(1).first().asString()
+        // one line per export that failed: the spans usually go in one, but on a slow machine the
+        // batch's schedule can send them in two before the command's end flushes the rest
+        assertThat(err.lines().toList()).as(err).isNotEmpty().allSatisfy(line -> assertThat(line)
                 .startsWith("codex-bridge: OpenTelemetry error: Failed to export ")
                 .contains("spans")
-                .contains("ConnectException");
+                .contains("ConnectException"));
     }
 }

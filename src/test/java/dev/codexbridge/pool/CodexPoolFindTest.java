@@ -210,8 +210,9 @@ class CodexPoolFindTest {
         FakeAppServer owner = server("owner");
         owner.loaded.add("thread-8");
         owner.stored.add("thread-8");
-        // were the lookup to wait for a request's own deadline, it would wait ten minutes
-        CodexPool pool = pool(false, x -> x.probeTimeout(Duration.ofMillis(300))
+        // were the lookup to wait for a request's own deadline, it would wait ten minutes; the probe's
+        // 3 s are far longer than an answering endpoint needs, even on a machine other work holds
+        CodexPool pool = pool(false, x -> x.probeTimeout(Duration.ofSeconds(3))
                 .clientConfigurer(c -> c.requestTimeout(Duration.ofMinutes(10))));
         servers.get("silent").connectGate.countDown();
 
@@ -225,7 +226,7 @@ class CodexPoolFindTest {
         // nobody answering, and no shared home: the message names who did not answer
         assertThatThrownBy(() -> resume(pool, "thread-elsewhere")).isInstanceOf(PoolException.class)
                 .hasMessageContaining("hangs did not answer")
-                .hasMessageContaining("silent did not answer within 300 ms")
+                .hasMessageContaining("silent did not answer within 3000 ms")
                 .hasMessageContaining("owner has it neither loaded nor stored")
                 .hasMessageContaining("try again once it is back");
     }

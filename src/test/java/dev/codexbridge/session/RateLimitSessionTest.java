@@ -229,7 +229,7 @@ class RateLimitSessionTest {
             };
             CompletableFuture<TurnResult> firstTurn = CompletableFuture.supplyAsync(
                     () -> first.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, counting), r -> new Thread(r).start());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (governor.blockedFor().isZero() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
@@ -255,7 +255,8 @@ class RateLimitSessionTest {
                 assertThat(r.attempts()).isZero();
                 assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(3));
+            // at once: far within the hour the governor asked them to wait, however slow the machine
+            assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofMinutes(2));
             // closing the governor ends the rest, the first session's retry wait included
             governor.close();
             for (CompletableFuture<TurnResult> f : results.subList(2, 4)) {

@@ -96,12 +96,11 @@ class ThreadOpenPacingTest {
         }
         assertThat(sent("thread/resume")).isEqualTo(2);
 
-        while (sent("thread/resume") < 5 || !held.isEmpty()) {
-            CompletableFuture<JsonNode> next = held.poll();
-            if (next != null) {
-                next.complete(null);
-            }
-            Thread.sleep(5);
+        // each of the five answered once codex holds it: a resume codex has received is in the held
+        // queue only a moment later, so counting what it received could stop one short
+        for (int answered = 0; answered < 5; answered++) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !held.isEmpty());
+            held.poll().complete(null);
         }
         long completed = 0;
         for (CompletableFuture<TurnResult> t : turns) {

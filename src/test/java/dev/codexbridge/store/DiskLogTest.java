@@ -92,8 +92,8 @@ class DiskLogTest {
         try (DiskConversationStore writer = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC());
              DiskConversationStore reader = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
             String id = Lineages.newThreadId();
-            // 150 appends beside a reader that reads the whole log again and again: a minute on a machine two other builds
-            // hold (lease lost at the 60 s TTL); the lease is not what this test is about
+            // appends past the most extents (so the log is also written again whole) beside a reader that reads the
+            // whole log again and again; the lease is not what this test is about, so no pace can outlive it
             ConversationLease lease = writer.lease(id, "host-a", Duration.ofMinutes(30));
             StoredConversation stored = writer.put(lease, Lineages.small(id, 1));
             String own = Lineages.ownPath(id);
@@ -116,7 +116,7 @@ class DiskLogTest {
             });
             readers.start();
             byte[] bytes = versions.get(0);
-            for (int turn = 0; turn < 150; turn++) {
+            for (int turn = 0; turn < DiskLog.MAX_EXTENTS + 6; turn++) {
                 byte[] tail = Lineages.jsonl(20_000, turn + 10);
                 versions.add(concat(bytes, tail));
                 stored = writer.putAppending(lease, grown(stored, own, bytes, tail), appends(stored, own, bytes, tail));

@@ -17,8 +17,11 @@ import org.junit.jupiter.api.Test;
  * and {@code PostgresStoreTamperTest}.
  */
 interface StoreTamperContract extends StoreContract {
-    /** A call that has not answered by then hangs: a guard against hanging the suite, not a measure of speed. */
-    Duration HANG_GUARD = Duration.ofSeconds(10);
+    /**
+     * A call that has not answered by then hangs: a guard against hanging the suite, not a measure
+     * of speed, so long enough for a 64 MiB scan on a machine other work holds.
+     */
+    Duration HANG_GUARD = Duration.ofSeconds(60);
 
     @Test
     default void aNegativeRecordedSizeIsRefusedAsCorrupt() throws Exception {

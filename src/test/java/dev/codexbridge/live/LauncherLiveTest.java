@@ -2,6 +2,7 @@ package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,11 +23,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `bin/codex-bridge demo` from a clean folder, the way a new user runs the README's first command. */
-class LauncherIT {
+/**
+ * `bin/codex-bridge demo` from a clean folder, the way a new user runs the README's first command.
+ * It runs among the other classes, not after them: it only reads the jar the runnable-jar module
+ * built before this module and writes the launcher's own class archives, which no other class
+ * uses ({@code LauncherRebuildIT}, which rebuilds the jar, stays in the integration-test phase).
+ */
+class LauncherLiveTest {
+    @BeforeAll
+    static void liveTestsOn() {
+        LiveCodex.binary();
+    }
+
     /** A line slf4j-simple wrote: the thread in brackets, the level, the logger and " - ". */
     private static final Pattern LOG_LINE = Pattern.compile("\\[[^\\]]+\\] (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - ");
     /** The same with the CLI's timestamp before it. */
