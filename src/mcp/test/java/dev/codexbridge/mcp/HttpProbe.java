@@ -71,7 +71,9 @@ final class HttpProbe {
     /** Bytes as they are, for what no well-behaved client sends (a broken request line, a header too large). */
     static Answer exchange(URI uri, byte[] head, byte[] payload) throws IOException {
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-            socket.setSoTimeout(10_000);
+            // a call may run a turn, or wait for another replica to let go of its conversation: what
+            // an answer waits for here is bounded by the server, this only stops a test that hangs
+            socket.setSoTimeout(120_000);
             OutputStream out = socket.getOutputStream();
             out.write(head);
             out.write(payload);
