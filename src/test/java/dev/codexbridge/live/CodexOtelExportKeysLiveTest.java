@@ -49,7 +49,7 @@ class CodexOtelExportKeysLiveTest {
             }
             assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             // codex flushes as it exits (the client's close stopped it)
-            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.posts().containsKey("/v1/logs json")
+            await().atMost(Duration.ofSeconds(90)).until(() -> receiver.posts().containsKey("/v1/logs json")
                     && receiver.posts().containsKey("/v1/metrics json"));
             assertThat(receiver.posts()).as("no trace_exporter key: no traces").doesNotContainKey("/v1/traces json");
             assertThat(receiver.failures()).isEmpty();

@@ -85,7 +85,7 @@ class OtelEnvironmentLiveTest {
             assertThat(turnStart.parentSpanId()).isEqualTo(turn.spanId());
             // with no MCP server configured codex ends its thread/start span at once, so it is
             // exported too, under the turn that opened the thread (docs/observability.md)
-            await().atMost(Duration.ofSeconds(30)).until(() -> rpc(receiver.spans(), "thread/start") != null);
+            await().atMost(Duration.ofSeconds(90)).until(() -> rpc(receiver.spans(), "thread/start") != null);
             ReceivedSpan threadStart = rpc(receiver.spans(), "thread/start");
             assertThat(threadStart.traceId()).isEqualTo(root.traceId());
             assertThat(threadStart.parentSpanId()).isEqualTo(turn.spanId());

@@ -250,7 +250,7 @@ class CodexPoolFindTest {
         a.stored.remove(before);
         a.loaded.remove(before);
         a.die();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> told.size() == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> told.size() == 1);
 
         String after = told.get(0).threadId();
         assertThat(told.get(0).previousThreadId()).isEqualTo(before);

@@ -104,7 +104,7 @@ class HostileCodexTextTest {
 
                     refused = catchThrowable(a::join);
                     misfit = catchThrowable(b::join);
-                    await().atMost(10, TimeUnit.SECONDS).until(() -> notified.get() > 0
+                    await().atMost(90, TimeUnit.SECONDS).until(() -> notified.get() > 0
                             && codex.peer().stats().malformedMessages() >= 4
                             && log.text().contains("handler for") && log.text().contains("notification listener failed"));
                 }
@@ -157,7 +157,7 @@ class HostileCodexTextTest {
                     server[0].notify(h.name(), Json.object().put("threadId", h.name()));
                     unanswered = catchThrowable(() -> server[0].request(h.name(), Json.object().put("threadId", h.name()),
                             Duration.ofSeconds(10)).join());
-                    await().atMost(10, TimeUnit.SECONDS).until(() -> seen.get() >= 2
+                    await().atMost(90, TimeUnit.SECONDS).until(() -> seen.get() >= 2
                             && log.text().contains("server request handler failed") && log.text().contains("event listener failed"));
                 }
                 logged = log.text();
@@ -248,7 +248,7 @@ class HostileCodexTextTest {
                 } finally {
                     client.close();
                 }
-                await().atMost(10, TimeUnit.SECONDS).until(() -> log.text().contains("could not be reopened"));
+                await().atMost(90, TimeUnit.SECONDS).until(() -> log.text().contains("could not be reopened"));
                 logged = log.text();
             }
             assertThat(logged).contains("lost (", "reconnect attempt 1 failed");

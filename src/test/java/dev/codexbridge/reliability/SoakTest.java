@@ -191,7 +191,7 @@ class SoakTest {
                 turnStarts += sessions;
                 if (death) {
                     long expected = turnStarts;
-                    await().atMost(Duration.ofSeconds(30)).until(() -> count(codex, "turn/start") == expected);
+                    await().atMost(Duration.ofSeconds(90)).until(() -> count(codex, "turn/start") == expected);
                     codex.die();
                     deaths++;
                 }
@@ -202,7 +202,7 @@ class SoakTest {
                 }
                 if (death) {
                     long resumed = (long) deaths * sessions;
-                    await().atMost(Duration.ofSeconds(30)).until(() -> count(codex, "thread/resume") == resumed);
+                    await().atMost(Duration.ofSeconds(90)).until(() -> count(codex, "thread/resume") == resumed);
                 }
             }
             assertThat(deaths).as("the seed kills the connection at least once").isPositive();

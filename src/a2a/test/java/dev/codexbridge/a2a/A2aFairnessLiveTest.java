@@ -61,7 +61,7 @@ class A2aFairnessLiveTest {
         String aliceTask = started.at("/result/task/id").asText();
         assertThat(aliceTask).as(started.toString()).isNotEmpty();
         // codex runs alice's command before bob asks the model anything (the scripted replies are taken in order)
-        await().atMost(Duration.ofSeconds(30)).until(() -> raw.rpc(LiveA2a.ALICE, "GetTask", A2aWire.object().put("id", aliceTask))
+        await().atMost(Duration.ofSeconds(90)).until(() -> raw.rpc(LiveA2a.ALICE, "GetTask", A2aWire.object().put("id", aliceTask))
                 .at("/result/status/message/parts/0/text").asText().startsWith("running: "));
 
         // alice's two streams, open (their first event, the task, came) and held

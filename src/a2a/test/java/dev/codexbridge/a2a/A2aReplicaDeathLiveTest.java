@@ -62,7 +62,7 @@ class A2aReplicaDeathLiveTest {
         ObjectNode running = RawCaller.params(RawCaller.message("sleep a while", context));
         running.putObject("configuration").put("blocking", false);
         String runningTask = aliceOnA.call("message/send", running).at("/result/id").asText();
-        await().atMost(Duration.ofSeconds(30)).until(() -> aliceOnB.call("tasks/get", id(runningTask)).at("/result/status/message/parts/0/text")
+        await().atMost(Duration.ofSeconds(90)).until(() -> aliceOnB.call("tasks/get", id(runningTask)).at("/result/status/message/parts/0/text")
                 .asText().startsWith("running: "));
 
         a.kill();
@@ -109,7 +109,7 @@ class A2aReplicaDeathLiveTest {
         assertThat(settled.at("/metadata/codexOutcome").asText()).isEqualTo("notReceived");
         assertThat(settled.at("/metadata/safeToSendAgain").asBoolean()).isTrue();
         assertThat(settled.at("/history/0/parts/0/text").asText()).as("the caller's message, from the record").isEqualTo("sleep a while");
-        await().atMost(Duration.ofSeconds(30)).until(() -> hook.hits.stream()
+        await().atMost(Duration.ofSeconds(90)).until(() -> hook.hits.stream()
                 .anyMatch(h -> h.body().at("/status/state").asText().equals("failed")));
     }
 

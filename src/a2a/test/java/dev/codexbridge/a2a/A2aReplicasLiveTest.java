@@ -139,7 +139,7 @@ class A2aReplicasLiveTest {
         JsonNode started = aliceOnA.call("message/send", returningAtOnce(RawCaller.message("sleep a while", null))).path("result");
         String task = started.path("id").asText();
         String context = started.path("contextId").asText();
-        await().atMost(Duration.ofSeconds(30)).until(() -> statusText(aliceOnA.call("tasks/get", id(task)).path("result")).startsWith("running: "));
+        await().atMost(Duration.ofSeconds(90)).until(() -> statusText(aliceOnA.call("tasks/get", id(task)).path("result")).startsWith("running: "));
         await().atMost(Duration.ofSeconds(60)).until(() -> statusText(aliceOnB.call("tasks/get", id(task)).path("result")).startsWith("running: "));
         assertThat(aliceOnB.call("tasks/get", id(task)).at("/result/status/state").asText()).isEqualTo("working");
 
@@ -174,7 +174,7 @@ class A2aReplicasLiveTest {
             assertThat(events.get(0).path("kind").asText()).isEqualTo("task");
             assertThat(events.get(events.size() - 1).at("/status/state").asText()).as("b's stream, to the end").isEqualTo("canceled");
             assertThat(events.get(events.size() - 1).path("final").asBoolean()).isTrue();
-            await().atMost(Duration.ofSeconds(30)).until(() -> hook.hits.stream()
+            await().atMost(Duration.ofSeconds(90)).until(() -> hook.hits.stream()
                     .anyMatch(h -> h.body().at("/status/state").asText().equals("canceled")));
             assertThat(hook.hits).allSatisfy(h -> assertThat(h.header("X-A2A-Notification-Token")).isEqualTo("token-set-on-b"));
         }
@@ -187,7 +187,7 @@ class A2aReplicasLiveTest {
                 ModelReply.message("Done."));
         JsonNode started = aliceOnA.call("message/send", returningAtOnce(RawCaller.message("write the file", null))).path("result");
         String task = started.path("id").asText();
-        await().atMost(Duration.ofSeconds(30)).until(() -> aliceOnB.call("tasks/get", id(task)).at("/result/status/state").asText()
+        await().atMost(Duration.ofSeconds(90)).until(() -> aliceOnB.call("tasks/get", id(task)).at("/result/status/state").asText()
                 .equals("input-required"));
 
         JsonNode answered = aliceOnB.send(RawCaller.message("Yes.", started.path("contextId").asText()).put("taskId", task));
@@ -266,7 +266,7 @@ class A2aReplicasLiveTest {
             JsonNode one = aliceOnC.send(RawCaller.message("remember the word medlar", null));
             String context = one.path("contextId").asText();
             // asleep after 1 s idle, stored: the replica's tick lets go of its session (the context stays)
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.server.sessionsHeld() == 0);
+            await().atMost(Duration.ofSeconds(90)).until(() -> c.server.sessionsHeld() == 0);
             JsonNode two = aliceOnC.send(RawCaller.message("which word?", context));
             assertThat(two.at("/status/state").asText()).as(two.toString()).isEqualTo("completed");
             assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())

@@ -46,7 +46,7 @@ class AcceptedBeforeLeaseLossTest {
     }
 
     private static void awaitEnd(A2aTask task) {
-        await().atMost(Duration.ofSeconds(30)).until(task::ended);
+        await().atMost(Duration.ofSeconds(90)).until(task::ended);
     }
 
     @Test

@@ -95,7 +95,7 @@ class McpHttpJavaClientLiveTest {
         live.model.enqueue(ModelReply.message("First answer."), ModelReply.message("Pelican."));
         String thread = LiveMcp.threadId(LiveMcp.call(alice, "codex", Map.of("prompt", "remember the word pelican"), null));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> live.server.conversationsHeld() == 0);
+        await().atMost(Duration.ofSeconds(90)).until(() -> live.server.conversationsHeld() == 0);
         McpSchema.CallToolResult reply = LiveMcp.call(alice, "codex-reply", Map.of("threadId", thread, "prompt", "which word?"), null);
         assertThat(reply.isError()).as(reply.toString()).isFalse();
         assertThat(LiveMcp.text(reply)).isEqualTo("Pelican.");

@@ -97,7 +97,7 @@ class McpSessionEndLiveTest {
         assertThat(a.server().conversationsHeld()).isOne();
 
         assertThat(send(a.http().uri(), "DELETE", ALICE, onA, Map.of(), null).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(a.server().conversationsHeld()).isZero());
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(a.server().conversationsHeld()).isZero());
 
         String onB = HttpProbe.openSession(b.http().uri(), ALICE);
         JsonNode reply = call(b.http(), onB, "codex-reply", "{\"threadId\":\"" + thread + "\",\"prompt\":\"second\"}");

@@ -108,7 +108,7 @@ class McpStdioCodexStartLiveTest {
 
         in.close();
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server ends with its stdin").isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(report));
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(report));
         assertThat(Files.readString(report)).as("every message the server process sent to codex matches its schema").isEmpty();
     }
 

@@ -66,7 +66,7 @@ class McpStdioJavaClientLiveTest {
         }
         LiveMcp.closeQuietly(model);
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(wireReport));
+            Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(wireReport));
             assertThat(Files.readString(wireReport)).as("every message the server process sent to codex matches its schema").isEmpty();
         } finally {
             TestDirs.delete(dir);

@@ -168,7 +168,7 @@ class ConnectionPropertiesLiveTest extends OwnCodexContexts {
                                 .doesNotContain("ws://");
                         MeterRegistry meters = c.getBean(MeterRegistry.class);
                         assertThat(meters.get("codex.bridge.connection.threads.max").tag("connection", "west").gauge().value()).isEqualTo(3.0);
-                        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(
                                 meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
                     });
         }

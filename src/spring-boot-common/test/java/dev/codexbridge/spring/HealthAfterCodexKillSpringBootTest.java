@@ -85,7 +85,7 @@ class HealthAfterCodexKillSpringBootTest {
         codex.destroyForcibly();                                              // SIGKILL
         codex.onExit().get();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Actuator.status(context, "codex")).isEqualTo("DOWN"));
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(Actuator.status(context, "codex")).isEqualTo("DOWN"));
         assertThat(Actuator.details(context, "codex")).containsEntry("state", "reconnecting");
         Thread.sleep(500);                                                    // still held: still down
         assertThat(Actuator.status(context, "codex")).isEqualTo("DOWN");

@@ -74,7 +74,7 @@ class OfflineTurnSpringBootTest {
         assertThat(HostApplication.ASKED).as("codex asked, the host's handler bean answered").hasSize(1);
         assertThat(HostApplication.ASKED.get(0).command()).contains("touch outside.txt");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
         assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
     }
@@ -86,7 +86,7 @@ class OfflineTurnSpringBootTest {
         model.enqueue(ModelReply.message("first"), ModelReply.message("second"));
         try (CodexSession session = sessions.open()) {
             assertThat(session.runTurn(TurnInput.text("one")).finalText()).isEqualTo("first");
-            await().atMost(Duration.ofSeconds(30)).until(session::isHibernated);
+            await().atMost(Duration.ofSeconds(90)).until(session::isHibernated);
             assertThat(session.runTurn(TurnInput.text("two")).finalText()).isEqualTo("second");
             assertThat(session.isHibernated()).isFalse();
         }

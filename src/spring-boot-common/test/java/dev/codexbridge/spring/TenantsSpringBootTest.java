@@ -163,7 +163,7 @@ class TenantsSpringBootTest {
         // never sent, is placed anew on a new codex (it used to fail CLOSED_BY_HOST under load)
         TurnResult back = alice.runTurn(TurnInput.text("still there?"));
         assertThat(back.status()).as("%s", back).isEqualTo(TurnOutcome.COMPLETED);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             Map<String, Object> after = Actuator.details(context, "codex");
             @SuppressWarnings("unchecked")
             Map<String, Object> stopped = (Map<String, Object>) after.get("processesStopped");

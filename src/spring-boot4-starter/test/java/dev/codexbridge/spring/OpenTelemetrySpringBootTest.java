@@ -116,7 +116,7 @@ class OpenTelemetrySpringBootTest {
         assertThat(result.status()).as("%s", result.error()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(result.finalText()).isEqualTo("traced");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
                 .anySatisfy(span -> {
                     assertThat(span.getName()).isEqualTo("invoke_agent codex");
                     assertThat(span.getAttributes().asMap()).anySatisfy((key, value) -> {
@@ -125,7 +125,7 @@ class OpenTelemetrySpringBootTest {
                     });
                 }));
         assertThat(metrics.collectAllMetrics()).extracting(MetricData::getName).contains("codex_bridge.turns");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
         assertThat(meters.get("codex.bridge.connection.up").tag("connection", "client").gauge().value()).isEqualTo(1.0);
         assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
