@@ -41,13 +41,14 @@ try {
     undefined, long);
   out.declined = { text: text(no) };
 
-  // a cancelled call: the SDK sends notifications/cancelled when its signal aborts
+  // a cancelled call: the SDK sends notifications/cancelled when its signal aborts, here once the
+  // turn's first message is done (the model was asked; its 300 s command is next), however slowly
+  // the machine got there
   const abort = new AbortController();
-  setTimeout(() => abort.abort("the test stops it"), 4000);
   const started = Date.now();
   try {
     await client.callTool({ name: "codex-reply", arguments: { threadId: thread, prompt: "wait" } }, undefined,
-      { ...long, signal: abort.signal });
+      { ...long, signal: abort.signal, onprogress: (p) => { if (p.message === "Waiting.") abort.abort("the test stops it"); } });
     out.cancelled = { aborted: false };
   } catch (e) {
     out.cancelled = { aborted: true, error: String(e) };

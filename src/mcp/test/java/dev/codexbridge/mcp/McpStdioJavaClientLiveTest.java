@@ -93,7 +93,9 @@ class McpStdioJavaClientLiveTest {
         StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(cmd.get(0)).args(cmd.subList(1, cmd.size())).build(),
                 McpJsonDefaults.getMapper());
         List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
+                // the server is a JVM of its own: on a machine other work holds it starts slower than the SDK's 20 s
+                .initializationTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())
                 .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
                 .elicitation(r -> {
                     asked.add(r);

@@ -94,7 +94,7 @@ class McpTsClientLiveTest {
                 ModelReply.builder().execCommandEscalated("ts-c3", "touch ts-no", "Needs approval").build(),
                 ModelReply.message("ts-no declined"),
                 // far longer than the cancel takes on a loaded machine: the bound below stays generous
-                ModelReply.builder().execCommandEscalated("ts-c4", "sleep 300", "Needs approval").build());
+                ModelReply.builder().message("Waiting.").execCommandEscalated("ts-c4", "sleep 300", "Needs approval").build());
     }
 
     private static void assertTheSession(JsonNode out, Path work, dev.codexbridge.testkit.ScriptedModelServer model, List<String> tools) {
