@@ -125,7 +125,7 @@ final class A2aAgent implements AutoCloseable {
             if (message.hasNonNull("contextId") && !message.path("contextId").asText().equals(task.contextId)) {
                 throw A2aError.invalidParams("task " + task.id + " belongs to context " + task.contextId);
             }
-            if (task.hasMessage(message.path("messageId").asText(""))) {
+            if (SentMessages.took(task, message.path("messageId").asText(""))) {
                 // this answer was taken before: sent again, it is answered with the task as it is now
                 return Accepted.again(task, true);
             }
@@ -149,6 +149,7 @@ final class A2aAgent implements AutoCloseable {
     /** A message that is no earlier one's copy, made a new task in its context. */
     private Accepted accept(String principal, JsonNode message, TurnAsked asked, SentMessages.Claim claim) {
         String contextId = message.hasNonNull("contextId") ? message.path("contextId").asText() : UUID.randomUUID().toString();
+        String messageId = message.path("messageId").asText("");
         Principal p = principals.computeIfAbsent(principal, k -> new Principal());
         if (taskCount.get() >= limits.tasks()) {
             forgetEndedAnywhere(p);
@@ -181,7 +182,6 @@ final class A2aAgent implements AutoCloseable {
                 }
                 String id = UUID.randomUUID().toString();
                 task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
-                task.madeOf(message.path("messageId").asText(null));
                 if (asked.schema() != null) {
                     task.expectStructuredOutput();
                 }
@@ -202,7 +202,7 @@ final class A2aAgent implements AutoCloseable {
         if (shared != null) {
             // recorded before it is answered: any replica asked next knows it, and a push config set with it has its task
             try {
-                ctx.begin(task);
+                ctx.begin(task.id, messageId);
             } catch (PostgresContextStore.SentBefore e) {
                 // a copy of this message sent to another replica at the same moment became a task there first: answered with it
                 withdraw(p, task, ctx);
@@ -216,9 +216,9 @@ final class A2aAgent implements AutoCloseable {
                 }
                 return new Accepted(task, () -> task.finish(null, e), false);
             }
-            return new Accepted(task, () -> start(task, ctx, asked.input(), turn, true, losses), false);
+            return new Accepted(task, () -> start(task, ctx, asked.input(), turn, null, losses), false);
         }
-        return new Accepted(task, () -> start(task, ctx, asked.input(), turn, false, losses), false);
+        return new Accepted(task, () -> start(task, ctx, asked.input(), turn, messageId, losses), false);
     }
 
     /**
@@ -239,10 +239,11 @@ final class A2aAgent implements AutoCloseable {
      * accepted ({@code losses}, {@link A2aContext#leaseLosses}): another replica may have gone on with
      * the conversation meanwhile, and a message its caller may have given up on is never run on top of
      * newer turns; it ends failed, not run, and the caller sends it again (docs/deploy, "A stalled replica").
+     * {@code begin}: the message id to record the task with first, null when it is recorded already.
      */
-    private void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun, long losses) {
+    private void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, @Nullable String begin, long losses) {
         try {
-            CodexSession session = begun ? context.session() : context.begin(task);
+            CodexSession session = begin == null ? context.session() : context.begin(task.id, begin);
             if (context.leaseLosses() > losses) {
                 task.finish(null, new TaskEnd.NotRun(NOT_RUN_AFTER_LOSS));
                 return;

@@ -65,8 +65,6 @@ final class A2aTask implements TurnListener {
     private int waiters;
     /** Interrupted because the server stopped past its drain: its end says so. */
     private boolean stoppedByServer;
-    /** The {@code messageId} of the caller's message this task was made of (null: not known, a task rebuilt from codex's record). */
-    private @Nullable String messageId;
 
     /** A task of the caller's {@code userMessage} (null for a task rebuilt after a restart: the message was not kept). */
     A2aTask(String id, String contextId, @Nullable JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
@@ -137,28 +135,6 @@ final class A2aTask implements TurnListener {
             metadata.setAll((ObjectNode) task.path("metadata").deepCopy());
         }
         turnId = metadata.hasNonNull("codexTurnId") ? metadata.path("codexTurnId").asText() : turnId;
-    }
-
-    /** This task was made of the caller's message {@code messageId}: the store keeps the two together (decision 0117). */
-    synchronized void madeOf(@Nullable String messageId) {
-        this.messageId = messageId;
-    }
-
-    synchronized @Nullable String messageId() {
-        return messageId;
-    }
-
-    /** Whether the caller's message {@code messageId} is in this task's history: the task was made of it, or took it as an answer. */
-    synchronized boolean hasMessage(String messageId) {
-        if (messageId.isEmpty()) {
-            return false;
-        }
-        for (JsonNode h : history) {
-            if (h.path("role").asText().equals("user") && h.path("messageId").asText().equals(messageId)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether another replica runs this task (this is a copy of its record). */

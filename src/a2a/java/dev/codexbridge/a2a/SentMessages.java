@@ -150,6 +150,19 @@ final class SentMessages {
         return earlier;
     }
 
+    /** Whether the caller's message {@code messageId} is in {@code task}'s history: the task was made of it, or took it as an answer. */
+    static boolean took(A2aTask task, String messageId) {
+        if (messageId.isEmpty()) {
+            return false;
+        }
+        for (JsonNode h : task.snapshot(null).path("history")) {
+            if (h.path("role").asText().equals("user") && h.path("messageId").asText().equals(messageId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A message's claim: the task an earlier copy became, or this call's to make. */
     final class Claim implements AutoCloseable {
         private final @Nullable Key key;
