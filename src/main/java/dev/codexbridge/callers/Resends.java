@@ -88,6 +88,33 @@ public final class Resends {
         return over(SendRecords.inMemory(), "this-process");
     }
 
+    /**
+     * A request's fingerprint, the same for the same request however its JSON was written: the
+     * SHA-256 of {@code what} (the door's route or tool) and the request with every object's
+     * members in order. A copy must match its first's.
+     */
+    public static String fingerprint(String what, com.fasterxml.jackson.databind.JsonNode request) {
+        return dev.codexbridge.store.spi.Sha256.hex((what + "\n" + dev.codexbridge.json.Json.write(sorted(request)))
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode sorted(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            com.fasterxml.jackson.databind.node.ObjectNode out = dev.codexbridge.json.Json.object();
+            java.util.List<String> names = new java.util.ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            names.sort(null);
+            names.forEach(name -> out.set(name, sorted(o.get(name))));
+            return out;
+        }
+        if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = dev.codexbridge.json.Json.mapper().createArrayNode();
+            a.forEach(x -> out.add(sorted(x)));
+            return out;
+        }
+        return n;
+    }
+
     /** The records behind this door's sends. */
     public SendRecords records() {
         return records;

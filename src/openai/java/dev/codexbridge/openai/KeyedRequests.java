@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.callers.Resends;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.store.SendKey;
-import dev.codexbridge.store.spi.Sha256;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +51,8 @@ final class KeyedRequests {
             throw new OpenAiError(422, "invalid_request_error", null, "idempotency_key_reused", e.getMessage() + "; nothing was run", null,
                     false);
         } catch (Resends.StillRunning e) {
-            throw OpenAiError.busy("idempotency_key_in_use", e.getMessage(), 2);
+            // the draft's answer for a key whose first request is still being processed; the SDKs retry it after retry-after
+            throw new OpenAiError(409, "invalid_request_error", null, "idempotency_key_in_use", e.getMessage(), 2, true);
         } catch (dev.codexbridge.store.ConversationStoreException e) {
             throw OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again", 2);
         }
@@ -144,30 +141,13 @@ final class KeyedRequests {
      * {@code stream} and {@code stream_options} (a copy may ask for the same answer streamed or
      * not).
      */
-    static String fingerprint(String api, JsonNode body) {
+    static String fingerprint(String api, @Nullable JsonNode body) {
         JsonNode b = body == null ? Json.object() : body.deepCopy();
         if (b instanceof ObjectNode o) {
             o.remove("stream");
             o.remove("stream_options");
         }
-        return Sha256.hex((api + "\n" + Json.write(sorted(b))).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static JsonNode sorted(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            ObjectNode out = Json.object();
-            List<String> names = new ArrayList<>();
-            o.fieldNames().forEachRemaining(names::add);
-            names.sort(null);
-            names.forEach(name -> out.set(name, sorted(o.get(name))));
-            return out;
-        }
-        if (n instanceof ArrayNode a) {
-            ArrayNode out = Json.mapper().createArrayNode();
-            a.forEach(x -> out.add(sorted(x)));
-            return out;
-        }
-        return n;
+        return Resends.fingerprint(api, b);
     }
 
     /** A kept response as the Responses API streams one: created, in progress, each output item, its end. */
