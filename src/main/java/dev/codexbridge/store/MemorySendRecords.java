@@ -11,14 +11,19 @@ import java.util.Optional;
 
 /**
  * {@link SendRecords#inMemory}: the records in this process, oldest claim first, the oldest
- * forgotten beyond the bound. Its claims never lapse by a holder's death (the holder is this
- * process), only when their hold is not renewed. Guarded by its own monitor.
+ * forgotten beyond the count or beyond {@link #MAX_ANSWER_CHARS} of answers in all (the heap is
+ * the process's: a count of records each up to 1 MiB would not bound it). Its claims never lapse by
+ * a holder's death (the holder is this process), only when their hold is not renewed. Guarded by
+ * its own monitor.
  */
 final class MemorySendRecords implements SendRecords {
+    /** The answers' characters kept in all: 64 Mi, some thousands of answers of a few KiB. */
+    static final long MAX_ANSWER_CHARS = 64L << 20;
     private final Duration window;
     private final int max;
     private final Clock clock;
     private final Map<SendKey, SendRecord> records = new LinkedHashMap<>();
+    private long answerChars;
 
     MemorySendRecords(Duration window, int maxRecords, Clock clock) {
         SendChecks.bounds(window, maxRecords);
@@ -37,11 +42,9 @@ final class MemorySendRecords implements SendRecords {
         }
         String token = StoreChecks.newToken();
         Instant until = StoreChecks.expiry(now, hold);
-        records.remove(key);
+        forget(key);
         records.put(key, new SendRecord(key, fingerprint, holder, token, now, until, null, false));
-        while (records.size() > max) {
-            records.remove(records.keySet().iterator().next());
-        }
+        trim(key);
         return new SendClaim.Claimed(token, until);
     }
 
@@ -65,14 +68,36 @@ final class MemorySendRecords implements SendRecords {
             return false;
         }
         records.put(key, new SendRecord(key, r.fingerprint(), r.holder(), token, r.createdAt(), r.heldUntil(), outcome, false));
+        answerChars += outcome.length();
+        trim(key);
         return true;
+    }
+
+    /** Forgets the oldest records (never {@code kept}) while there are more than the count or their answers are too long. */
+    private void trim(SendKey kept) {
+        java.util.Iterator<SendKey> oldest = records.keySet().iterator();
+        while ((records.size() > max || answerChars > MAX_ANSWER_CHARS) && oldest.hasNext()) {
+            SendKey k = oldest.next();
+            if (!k.equals(kept)) {
+                SendRecord gone = records.get(k);
+                oldest.remove();
+                answerChars -= gone.answered() ? gone.outcome().length() : 0;
+            }
+        }
+    }
+
+    private void forget(SendKey key) {
+        SendRecord gone = records.remove(key);
+        if (gone != null && gone.answered()) {
+            answerChars -= gone.outcome().length();
+        }
     }
 
     @Override
     public synchronized void release(SendKey key, String token) {
         SendRecord r = records.get(key);
         if (r != null && r.token().equals(token) && !r.answered()) {
-            records.remove(key);
+            forget(key);
         }
     }
 

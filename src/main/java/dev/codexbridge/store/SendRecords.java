@@ -52,7 +52,10 @@ public interface SendRecords {
     /** The key's record within the window. */
     Optional<SendRecord> find(SendKey key);
 
-    /** Records in this process only, for {@code window}, at most {@code maxRecords} (the least recently claimed forgotten). */
+    /**
+     * Records in this process only, for {@code window}, at most {@code maxRecords} and 64 Mi
+     * characters of answers in all (the oldest claim forgotten first).
+     */
     static SendRecords inMemory(Duration window, int maxRecords, Clock clock) {
         return new MemorySendRecords(window, maxRecords, clock);
     }
