@@ -2,10 +2,8 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.CodexException;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnHandle;
-import dev.codexbridge.session.InvalidInputException;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.store.ConversationLeasedException;
@@ -42,6 +40,8 @@ final class A2aAgent implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger taskCount = new java.util.concurrent.atomic.AtomicInteger();
     /** With a store the replicas share: the records of every replica's tasks (decision 0071); null otherwise. */
     private final @Nullable SharedTasks shared;
+    /** Which task each caller's message became: a message sent again is answered with it (decision 0117). */
+    private final SentMessages sent;
 
     /** One caller's tasks and contexts, oldest first; guarded by its own monitor. */
     static final class Principal {
@@ -49,8 +49,18 @@ final class A2aAgent implements AutoCloseable {
         final LinkedHashMap<String, A2aContext> contexts = new LinkedHashMap<>();
     }
 
-    /** A message accepted: its task, and what sets it going once a stream is subscribed (or at once). */
-    record Accepted(A2aTask task, Runnable go, boolean answer) {
+    /**
+     * A message accepted: its task, and what sets it going once a stream is subscribed (or at once);
+     * {@code resent}: the message was sent before and is answered with its task, nothing run (decision 0117).
+     */
+    record Accepted(A2aTask task, Runnable go, boolean answer, boolean resent) {
+        Accepted(A2aTask task, Runnable go, boolean answer) {
+            this(task, go, answer, false);
+        }
+
+        static Accepted again(A2aTask task, boolean answer) {
+            return new Accepted(task, () -> { }, answer, true);
+        }
     }
 
     /** Why a task accepted before its conversation's lease was lost here ends without running. */
@@ -61,6 +71,7 @@ final class A2aAgent implements AutoCloseable {
         this.sessions = sessions;
         this.store = store;
         this.limits = limits;
+        this.sent = new SentMessages(store, limits.tasks());
         if (store instanceof PostgresContextStore pg) {
             LocalTasks local = new LocalTasks(this, principals, taskCount);
             this.shared = new SharedTasks(pg.board(), local, limits);
@@ -114,28 +125,31 @@ final class A2aAgent implements AutoCloseable {
             if (message.hasNonNull("contextId") && !message.path("contextId").asText().equals(task.contextId)) {
                 throw A2aError.invalidParams("task " + task.id + " belongs to context " + task.contextId);
             }
+            if (SentMessages.took(task, message.path("messageId").asText(""))) {
+                // this answer was taken before: sent again, it is answered with the task as it is now
+                return Accepted.again(task, true);
+            }
             if (task.elsewhere() && !task.ended()) {
-                return answerElsewhere(task, message);
+                // left for the replica running it ({@link SharedTasks#answerElsewhere})
+                return new Accepted(task, shared.answering(task, message), true);
             }
             return new Accepted(task, () -> task.answer(message), true);
         }
-        String text = A2aWire.text(message);
-        if (text.isBlank()) {
-            throw A2aError.invalidParams("the message has no text");
+        TurnAsked asked = TurnAsked.of(message);
+        try (SentMessages.Claim claim = sent.claim(principal, message, id -> task(principal, id))) {
+            if (claim.earlier() != null) {
+                return Accepted.again(claim.earlier(), false);
+            }
+            Accepted a = accept(principal, message, asked, claim);
+            claim.made(a.task());
+            return a;
         }
-        TurnInput input;
-        try {
-            // refused here, before a task exists, as the library would refuse it before sending
-            input = TurnInput.text(text);
-        } catch (InvalidInputException e) {
-            throw A2aError.invalidParams(e.getMessage());
-        }
-        JsonNode schema = message.path("metadata").get("outputSchema");
-        if (schema != null && !schema.isNull() && !schema.isObject()) {
-            throw A2aError.invalidParams("message.metadata.outputSchema must be a JSON Schema object");
-        }
-        TurnOptions.Builder options = TurnOptions.builder().outputSchema(schema == null || schema.isNull() ? null : schema);
+    }
+
+    /** A message that is no earlier one's copy, made a new task in its context. */
+    private Accepted accept(String principal, JsonNode message, TurnAsked asked, SentMessages.Claim claim) {
         String contextId = message.hasNonNull("contextId") ? message.path("contextId").asText() : UUID.randomUUID().toString();
+        String messageId = message.path("messageId").asText("");
         Principal p = principals.computeIfAbsent(principal, k -> new Principal());
         if (taskCount.get() >= limits.tasks()) {
             forgetEndedAnywhere(p);
@@ -161,18 +175,14 @@ final class A2aAgent implements AutoCloseable {
             }
             synchronized (p) {
                 if (p.tasks.size() >= limits.tasksPerPrincipal() && !forgetOldestEnded(p)) {
-                    throw new A2aError(A2aError.UNSUPPORTED, "per-principal limit: this caller's " + limits.tasksPerPrincipal()
-                            + " tasks kept (tasksPerPrincipal) are all still running", Map.of("limit", "tasksPerPrincipal", "scope", "principal",
-                            "max", String.valueOf(limits.tasksPerPrincipal())));
+                    throw limits.tasksFull(true);
                 }
                 if (taskCount.get() >= limits.tasks() && !forgetOldestEnded(p)) {
-                    throw new A2aError(A2aError.UNSUPPORTED, "server-wide limit: " + limits.tasks()
-                            + " tasks are kept across all callers (tasks) and none can be forgotten yet", Map.of("limit", "tasks", "scope", "server",
-                            "max", String.valueOf(limits.tasks())));
+                    throw limits.tasksFull(false);
                 }
                 String id = UUID.randomUUID().toString();
                 task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
-                if (schema != null && !schema.isNull()) {
+                if (asked.schema() != null) {
                     task.expectStructuredOutput();
                 }
                 if (shared != null) {
@@ -188,11 +198,15 @@ final class A2aAgent implements AutoCloseable {
         }
         A2aContext ctx = context;
         // the task's id is the turn's key: codex keeps it with the turn (decision 0032)
-        TurnOptions turn = options.key(task.id).build();
+        TurnOptions turn = asked.options().key(task.id).build();
         if (shared != null) {
             // recorded before it is answered: any replica asked next knows it, and a push config set with it has its task
             try {
-                ctx.begin(task.id);
+                ctx.begin(task.id, messageId);
+            } catch (PostgresContextStore.SentBefore e) {
+                // a copy of this message sent to another replica at the same moment became a task there first: answered with it
+                withdraw(p, task, ctx);
+                return Accepted.again(claim.theirs(id -> task(principal, id)), false);
             } catch (RuntimeException e) {
                 if (StoreOutage.in(e) || LostLease.answer(e) != null) {
                     // nothing ran and no replica knows the task: the call is answered "send again", not a failed task
@@ -202,9 +216,9 @@ final class A2aAgent implements AutoCloseable {
                 }
                 return new Accepted(task, () -> task.finish(null, e), false);
             }
-            return new Accepted(task, () -> start(task, ctx, input, turn, true, losses), false);
+            return new Accepted(task, () -> start(task, ctx, asked.input(), turn, null, losses), false);
         }
-        return new Accepted(task, () -> start(task, ctx, input, turn, false, losses), false);
+        return new Accepted(task, () -> start(task, ctx, asked.input(), turn, messageId, losses), false);
     }
 
     /**
@@ -225,12 +239,13 @@ final class A2aAgent implements AutoCloseable {
      * accepted ({@code losses}, {@link A2aContext#leaseLosses}): another replica may have gone on with
      * the conversation meanwhile, and a message its caller may have given up on is never run on top of
      * newer turns; it ends failed, not run, and the caller sends it again (docs/deploy, "A stalled replica").
+     * {@code begin}: the message id to record the task with first, null when it is recorded already.
      */
-    private void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun, long losses) {
+    private void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, @Nullable String begin, long losses) {
         try {
-            CodexSession session = begun ? context.session() : context.begin(task.id);
+            CodexSession session = begin == null ? context.session() : context.begin(task.id, begin);
             if (context.leaseLosses() > losses) {
-                task.finish(null, new CodexException(NOT_RUN_AFTER_LOSS));
+                task.finish(null, new TaskEnd.NotRun(NOT_RUN_AFTER_LOSS));
                 return;
             }
             TurnHandle h = session.startTurn(input, options, task);
@@ -412,17 +427,6 @@ final class A2aAgent implements AutoCloseable {
         shared.handedOver(context.key(), context::session);
     }
 
-    /** A message answering a task another replica runs: left for that replica ({@link SharedTasks#answerElsewhere}). */
-    private Accepted answerElsewhere(A2aTask copy, JsonNode message) {
-        if (!A2aTask.INPUT_REQUIRED.equals(copy.state())) {
-            throw new A2aError(A2aError.UNSUPPORTED, InputRequests.notWaiting(copy.id, copy.state()), Map.of("taskId", copy.id, "state", copy.state()));
-        }
-        // a malformed answer is refused here, as the running replica would refuse it
-        InputRequests.decision(message);
-        ObjectNode kept = A2aWire.userMessage(message, copy.id, copy.contextId);
-        return new Accepted(copy, () -> shared.answerElsewhere(copy, kept), true);
-    }
-
     /** This caller's tasks, oldest first: with a shared store, every replica's newest ones, the ones running here as they are here. */
     List<A2aTask> tasks(String principal) {
         Principal p = principals.get(principal);
@@ -437,12 +441,12 @@ final class A2aAgent implements AutoCloseable {
         return shared == null ? here : shared.tasks(principal, here);
     }
 
-    /** The tasks running here (not copies), all callers together. */
     /** Whether the task's turn runs on an app-server that outlives this server: a stop leaves it to be followed, not interrupted. */
     boolean outlivesServer(A2aTask task) {
         return outliving.contains(task);
     }
 
+    /** The tasks running here (not copies), all callers together. */
     List<A2aTask> running() {
         List<A2aTask> out = new ArrayList<>();
         for (Principal p : principals.values()) {

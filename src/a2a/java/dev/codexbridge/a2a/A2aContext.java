@@ -137,12 +137,13 @@ final class A2aContext implements AutoCloseable {
         return lostLeases.get() + (held != null && held.leaseLost() ? 1 : 0);
     }
 
-    /** Opens the session if needed and records {@code taskId} in the store, before its turn starts. */
-    synchronized CodexSession begin(String taskId) {
+    /** Opens the session if needed and records {@code taskId} in the store with the message it was made of, before its turn starts. */
+    synchronized CodexSession begin(String taskId, String messageId) {
         CodexSession s = session();
         String thread = s.threadId();
         long now = System.currentTimeMillis();
-        StoredContext next = stored == null ? new StoredContext(id, principal, thread, List.of(taskId), now) : stored.withTask(thread, taskId, now);
+        StoredContext next = (stored == null ? new StoredContext(id, principal, thread, List.of(), now) : stored)
+                .withTask(thread, taskId, messageId.isEmpty() ? null : messageId, now);
         store.save(next);
         stored = next;      // only once written: a task whose record failed is not in it
         return s;

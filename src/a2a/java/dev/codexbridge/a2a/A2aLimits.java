@@ -74,4 +74,14 @@ public record A2aLimits(int tasksPerPrincipal, int contextsPerPrincipal, int str
         return new A2aLimits(tasksPerPrincipal, contextsPerPrincipal, streams, queuedEvents, approvalDeadline, blockingWait, maxRequestBytes,
                 streamsPerPrincipal, blockingSendsPerPrincipal, tasks);
     }
+
+    /** The refusal of a new task when every task kept, this caller's ({@code perPrincipal}) or all callers', is still running. */
+    A2aError tasksFull(boolean perPrincipal) {
+        return perPrincipal
+                ? new A2aError(A2aError.UNSUPPORTED, "per-principal limit: this caller's " + tasksPerPrincipal + " tasks kept (tasksPerPrincipal) "
+                        + "are all still running", java.util.Map.of("limit", "tasksPerPrincipal", "scope", "principal", "max",
+                        String.valueOf(tasksPerPrincipal)))
+                : new A2aError(A2aError.UNSUPPORTED, "server-wide limit: " + tasks + " tasks are kept across all callers (tasks) and none can "
+                        + "be forgotten yet", java.util.Map.of("limit", "tasks", "scope", "server", "max", String.valueOf(tasks)));
+    }
 }

@@ -65,7 +65,8 @@ final class A2aOps {
     }
 
     private static void before(A2aAgent.Accepted a, @Nullable Consumer<A2aTask> beforeStart) {
-        if (beforeStart == null) {
+        if (beforeStart == null || a.resent()) {
+            // a message sent again: what came with it came with the first copy (decision 0117)
             return;
         }
         try {

@@ -29,10 +29,23 @@ public interface ContextStore {
     /** The context a task id belongs to. */
     Optional<StoredContext> contextOfTask(String taskId);
 
+    /**
+     * The task {@code principal}'s message {@code messageId} became, while the store keeps that task
+     * (decision 0117): a message sent again is answered with it, never run twice. Another
+     * principal's message of that id is never it. This default knows none (a store of a host's own
+     * that keeps no message ids: a message sent again after a restart runs again).
+     */
+    default Optional<String> taskOfMessage(String principal, String messageId) {
+        return Optional.empty();
+    }
+
     /** The caller a codex thread belongs to, for {@link #threadAccess()}. */
     Optional<String> ownerOfThread(String threadId);
 
-    /** Keeps {@code context}, replacing what was kept under its principal and id (another principal's of that id untouched). */
+    /**
+     * Keeps {@code context}, replacing what was kept under its principal and id (another principal's
+     * of that id untouched), with its tasks' message ids ({@link StoredContext#messageIds()}).
+     */
     void save(StoredContext context);
 
     /**

@@ -145,6 +145,11 @@ final class FileContextStore implements ContextStore {
     }
 
     @Override
+    public Optional<String> taskOfMessage(String principal, String messageId) {
+        return index.taskOfMessage(principal, messageId);
+    }
+
+    @Override
     public Optional<String> ownerOfThread(String threadId) {
         return index.ownerOfThread(threadId);
     }

@@ -9,14 +9,20 @@ import java.util.Optional;
 
 /**
  * Contexts in memory by principal and id ({@link ContextKey}), least recently changed first, with
- * indexes by task and by thread; the file-backed store keeps one of these as its index. Guarded by
- * its own monitor.
+ * indexes by task, by thread and by each principal's message ids; the file-backed store keeps one of
+ * these as its index. Guarded by its own monitor.
  */
 final class MemoryContextStore implements ContextStore {
     private final int max;
     private final LinkedHashMap<ContextKey, StoredContext> contexts = new LinkedHashMap<>();
     private final Map<String, ContextKey> contextOfTask = new HashMap<>();
     private final Map<String, String> ownerOfThread = new HashMap<>();
+    /** A principal's message id, to the task it became (decision 0117): the newest context saved with it wins. */
+    private final Map<MessageKey, String> taskOfMessage = new HashMap<>();
+
+    /** A message id under its principal: another principal's message of that id is another message. */
+    private record MessageKey(String principal, String messageId) {
+    }
 
     MemoryContextStore(int maxContexts) {
         if (maxContexts < 1) {
@@ -42,6 +48,11 @@ final class MemoryContextStore implements ContextStore {
     }
 
     @Override
+    public synchronized Optional<String> taskOfMessage(String principal, String messageId) {
+        return Optional.ofNullable(taskOfMessage.get(new MessageKey(principal, messageId)));
+    }
+
+    @Override
     public void save(StoredContext context) {
         put(context);
     }
@@ -56,6 +67,7 @@ final class MemoryContextStore implements ContextStore {
         contexts.put(key, context);
         context.taskIds().forEach(t -> contextOfTask.put(t, key));
         ownerOfThread.put(context.threadId(), context.principal());
+        context.messageIds().forEach((task, message) -> taskOfMessage.put(new MessageKey(context.principal(), message), task));
         List<StoredContext> gone = new ArrayList<>();
         while (contexts.size() > max) {
             StoredContext eldest = contexts.values().iterator().next();
@@ -69,6 +81,7 @@ final class MemoryContextStore implements ContextStore {
     private void unindex(StoredContext c) {
         c.taskIds().forEach(t -> contextOfTask.remove(t, c.key()));
         ownerOfThread.remove(c.threadId(), c.principal());
+        c.messageIds().forEach((task, message) -> taskOfMessage.remove(new MessageKey(c.principal(), message), task));
     }
 
     synchronized int size() {

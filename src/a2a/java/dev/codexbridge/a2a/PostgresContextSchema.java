@@ -16,14 +16,15 @@ import java.util.List;
  *       its own since version 2, decision 0102), its codex thread, when it last changed, and when
  *       another replica last asked for its conversation (a hand-off);</li>
  *   <li>{@code codex_a2a_task}: a task's context, owner, state, the task as A2A JSON at its
- *       latest revision, the replica running it, and what callers asked of it elsewhere (a cancel,
- *       an answer to its request);</li>
+ *       latest revision, the replica running it, what callers asked of it elsewhere (a cancel,
+ *       an answer to its request), and the {@code messageId} of the message it was made of, unique
+ *       per principal (since version 3), so a message sent again finds its task;</li>
  *   <li>{@code codex_a2a_push}: push configs, per task, each sealed with the operator's key (decision 0104);</li>
  *   <li>{@code codex_a2a_replica}: when each running replica was last seen.</li>
  * </ul>
  */
 final class PostgresContextSchema {
-    static final int LATEST = 2;
+    static final int LATEST = 3;
     /** The advisory lock that serializes migrations ("a2a-ctx"); the conversation store's is another. */
     private static final long MIGRATION_LOCK = 0x6132612d637478L;
 
@@ -76,7 +77,12 @@ final class PostgresContextSchema {
             ALTER TABLE codex_a2a_task ADD FOREIGN KEY (principal, context_id)
               REFERENCES codex_a2a_context (principal, context_id) ON DELETE CASCADE""",
             "DROP INDEX codex_a2a_task_context",
-            "CREATE INDEX codex_a2a_task_context ON codex_a2a_task (context_id, principal, seq)"));
+            "CREATE INDEX codex_a2a_task_context ON codex_a2a_task (context_id, principal, seq)"),
+            // 3: the caller's message id each task was made of, one task per message of a principal's (decision 0117); tasks from
+            // before have none, and a message of theirs sent again runs again, as it did
+            List.of(
+            "ALTER TABLE codex_a2a_task ADD COLUMN message_id text COLLATE \"C\"",
+            "CREATE UNIQUE INDEX codex_a2a_task_message ON codex_a2a_task (principal, message_id) WHERE message_id IS NOT NULL"));
 
     private PostgresContextSchema() {
     }

@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -69,6 +71,36 @@ final class PostgresContextStore implements ContextStore {
     }
 
     @Override
+    public Optional<String> taskOfMessage(String principal, String messageId) {
+        return sql.query("reading a message's task", "SELECT task_id FROM codex_a2a_task WHERE principal = ? AND message_id = ?",
+                rs -> rs.getString(1), principal, messageId).stream().findFirst();
+    }
+
+    /** Whether {@code e} is the database refusing a task of a message another task of the principal's was made of. */
+    private static boolean sentBefore(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // the one unique index a save can break: the context's and the task's own keys are upserts
+            if (t instanceof SQLException q && "23505".equals(q.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A save refused because the context's new task is of a message another task of the same
+     * principal's was made of: two replicas took the message sent twice at once, and the other saved
+     * first. Nothing was saved; the caller answers with that task ({@link #taskOfMessage}).
+     */
+    static final class SentBefore extends dev.codexbridge.CodexException {
+        private static final long serialVersionUID = 1L;
+
+        SentBefore(String principal) {
+            super("a task of this message of " + principal + "'s was saved first by another replica");
+        }
+    }
+
+    @Override
     public Optional<String> ownerOfThread(String threadId) {
         return sql.query("reading a thread's owner", "SELECT principal FROM codex_a2a_context WHERE thread_id = ? LIMIT 1",
                 rs -> rs.getString(1), threadId).stream().findFirst();
@@ -83,17 +115,27 @@ final class PostgresContextStore implements ContextStore {
     @Override
     public void save(StoredContext context) {
         // the tasks are inserted with the context's row, in the list's order, so the newest task is the last recorded
-        List<Boolean> inserted = sql.query("saving a context", """
+        List<String> messages = context.taskIds().stream().map(t -> context.messageIds().get(t)).toList();
+        List<Boolean> inserted;
+        try {
+            inserted = sql.query("saving a context", """
                 WITH ctx AS (
                   INSERT INTO codex_a2a_context (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
                   ON CONFLICT (principal, context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
                   RETURNING (xmax = 0) AS inserted),
                 tasks AS (
-                  INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at)
-                  SELECT t, ?, ?, 'submitted', ?, now() FROM unnest(?::text[]) WITH ORDINALITY AS u (t, n), ctx ORDER BY n
+                  INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at, message_id)
+                  SELECT t, ?, ?, 'submitted', ?, now(), m FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u (t, m, n), ctx ORDER BY n
                   ON CONFLICT (task_id) DO NOTHING)
                 SELECT inserted FROM ctx""", rs -> rs.getBoolean(1), context.contextId(), context.principal(), context.threadId(),
-                context.contextId(), context.principal(), board.replica(), context.taskIds());
+                context.contextId(), context.principal(), board.replica(), context.taskIds(), messages);
+        } catch (RuntimeException e) {
+            if (sentBefore(e)) {
+                // another replica made a task of the same message first (their saves raced): nothing of this one was saved
+                throw new SentBefore(context.principal());
+            }
+            throw e;
+        }
         if (context.taskIds().size() >= StoredContext.MAX_TASKS) {
             // the context's newest tasks stay; older ones are forgotten, as the other stores forget their ids
             sql.update("forgetting a context's old tasks", """
@@ -129,10 +171,16 @@ final class PostgresContextStore implements ContextStore {
             return Optional.empty();
         }
         StoredContext s = found.get(0);
+        Map<String, String> messages = new HashMap<>();
         List<String> tasks = new ArrayList<>(Sql.query(c, """
-                SELECT task_id FROM codex_a2a_task WHERE principal = ? AND context_id = ? ORDER BY seq DESC LIMIT ?""",
-                rs -> rs.getString(1), s.principal(), s.contextId(), StoredContext.MAX_TASKS));
+                SELECT task_id, message_id FROM codex_a2a_task WHERE principal = ? AND context_id = ? ORDER BY seq DESC LIMIT ?""",
+                rs -> {
+                    if (rs.getString(2) != null) {
+                        messages.put(rs.getString(1), rs.getString(2));
+                    }
+                    return rs.getString(1);
+                }, s.principal(), s.contextId(), StoredContext.MAX_TASKS));
         Collections.reverse(tasks);
-        return Optional.of(new StoredContext(s.contextId(), s.principal(), s.threadId(), tasks, s.updatedMs()));
+        return Optional.of(new StoredContext(s.contextId(), s.principal(), s.threadId(), tasks, s.updatedMs(), messages));
     }
 }

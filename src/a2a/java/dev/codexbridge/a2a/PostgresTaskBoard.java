@@ -83,9 +83,12 @@ final class PostgresTaskBoard implements TaskBoard {
         } catch (IOException e) {
             throw new IllegalStateException("a task's JSON could not be written", e);
         }
+        // a task that ended with its message not run lets go of the message's id: sent again, it is a new task (decision 0117)
         sql.update("recording a task", """
-                UPDATE codex_a2a_task SET state = ?, revision = ?, task = ?, replica = ?, updated_at = now()
-                WHERE task_id = ? AND revision < ?""", state, revision, json, replica, taskId, revision);
+                UPDATE codex_a2a_task SET state = ?, revision = ?, task = ?, replica = ?, updated_at = now(),
+                  message_id = CASE WHEN ? THEN NULL ELSE message_id END
+                WHERE task_id = ? AND revision < ?""", state, revision, json, replica, TaskEnd.notRun(state, task.path("metadata")), taskId,
+                revision);
     }
 
     @Override

@@ -270,6 +270,20 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     }
 
     /**
+     * What answers a request of a task another replica runs ({@code copy}) with the caller's
+     * {@code message}: {@link #answerElsewhere}; refused at once when the task waits for no answer or
+     * the answer is malformed, as the running replica would refuse it.
+     */
+    Runnable answering(A2aTask copy, com.fasterxml.jackson.databind.JsonNode message) {
+        if (!A2aTask.INPUT_REQUIRED.equals(copy.state())) {
+            throw new A2aError(A2aError.UNSUPPORTED, InputRequests.notWaiting(copy.id, copy.state()), Map.of("taskId", copy.id, "state", copy.state()));
+        }
+        InputRequests.decision(message);
+        ObjectNode kept = A2aWire.userMessage(message, copy.id, copy.contextId);
+        return () -> answerElsewhere(copy, kept);
+    }
+
+    /**
      * A caller's answer to a request of a task another replica runs ({@code copy}): left for that
      * replica, then waited for until the task's record changes (up to {@link #HANDOFF_WAIT}), so
      * what the caller is answered next is the task after the answer.

@@ -17,7 +17,9 @@ record TaskEnd(String state, ObjectNode message, @Nullable ObjectNode metadata, 
     static TaskEnd of(String taskId, String contextId, @Nullable TurnResult r, @Nullable Throwable failure, boolean structured) {
         if (r == null) {
             String why = failure == null ? "the turn did not start" : String.valueOf(failure.getMessage());
-            return new TaskEnd(A2aTask.FAILED, say(taskId, contextId, "codex failed: " + why), null, List.of());
+            // a message this replica refused to run says so: its id may then be sent again, and runs (decision 0117)
+            ObjectNode meta = failure instanceof NotRun ? A2aWire.object().put("safeToSendAgain", true) : null;
+            return new TaskEnd(A2aTask.FAILED, say(taskId, contextId, "codex failed: " + why), meta, List.of());
         }
         ObjectNode meta = A2aWire.object().put("codexOutcome", r.status().wire()).put("safeToSendAgain", r.status().safeToSendAgain());
         if (r.threadId() != null) {
@@ -47,6 +49,23 @@ record TaskEnd(String state, ObjectNode message, @Nullable ObjectNode metadata, 
             case UNKNOWN -> new TaskEnd(A2aTask.UNKNOWN, say(taskId, contextId,
                     "the connection to codex was lost; codex may have run this turn to its end. " + error), meta, List.of());
         };
+    }
+
+    /**
+     * Whether a task in {@code state} with {@code metadata} ended without codex running its message
+     * ({@code safeToSendAgain}): that message sent again is a new task, not this one (decision 0117).
+     */
+    static boolean notRun(String state, com.fasterxml.jackson.databind.JsonNode metadata) {
+        return A2aTask.FAILED.equals(state) && metadata.path("safeToSendAgain").asBoolean(false);
+    }
+
+    /** A task's message not run here: codex never heard of it, so sending it again is safe. */
+    static final class NotRun extends dev.codexbridge.CodexException {
+        private static final long serialVersionUID = 1L;
+
+        NotRun(String message) {
+            super(message);
+        }
     }
 
     /** The same end told by another status message. */

@@ -63,6 +63,8 @@ public final class CodexGateway {
     /** The owners of threads opened here and not stored yet (with a store and no record of the host's), or null. */
     private final @Nullable OpenedHere openedHere;
     private final @Nullable ConversationStorage storage;
+    /** The requests callers sent with an idempotency key, every door of this gateway's (decision 0117). */
+    private final dev.codexbridge.callers.Resends resends;
 
     private CodexGateway(Builder b) {
         this.client = b.client;
@@ -78,6 +80,20 @@ public final class CodexGateway {
         // with a store, a thread opened here and not stored yet is known as its principal's here only
         this.openedHere = b.owners != null || b.storage == null ? null : new OpenedHere(OPENED_HERE);
         this.owners = openedHere != null ? openedHere : b.owners;
+        this.resends = b.resends != null ? b.resends : b.storage == null ? dev.codexbridge.callers.Resends.inMemory()
+                : dev.codexbridge.callers.Resends.over(b.storage.store().sendRecords(dev.codexbridge.store.SendRecords.DEFAULT_WINDOW,
+                        dev.codexbridge.store.SendRecords.DEFAULT_MAX_RECORDS).orElseGet(dev.codexbridge.store.SendRecords::inMemory),
+                        b.storage.holder());
+    }
+
+    /**
+     * What the doors on this gateway keep of the requests callers send with an idempotency key, so
+     * that a copy is answered with the first one's answer (decision 0117): in the storage's
+     * conversation store when there is one ({@link ConversationStore#sendRecords}: every host
+     * sharing it knows them), else in this process; or what {@link Builder#resends} gave.
+     */
+    public dev.codexbridge.callers.Resends resends() {
+        return resends;
     }
 
     public static Builder builder() {
@@ -285,8 +301,15 @@ public final class CodexGateway {
         private Consumer<CodexSession> opened = s -> { };
         private @Nullable ThreadOwners owners;
         private @Nullable ConversationStorage storage;
+        private dev.codexbridge.callers.@Nullable Resends resends;
 
         private Builder() {
+        }
+
+        /** The doors' record of requests sent with an idempotency key, in place of the storage's ({@link CodexGateway#resends}). */
+        public Builder resends(dev.codexbridge.callers.Resends resends) {
+            this.resends = Objects.requireNonNull(resends, "resends");
+            return this;
         }
 
         /**

@@ -184,6 +184,17 @@ public interface ConversationStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The store's record of the requests callers sent with an idempotency key ({@link SendRecords};
+     * decision 0117), kept beside the conversations so that a copy sent to any host sharing the
+     * store is answered with the first one's answer: each record kept for {@code window} from its
+     * claim, at most {@code maxRecords}. Both stores have one; this default has none, and a door
+     * then keeps its records in memory.
+     */
+    default Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
+        return Optional.empty();
+    }
+
     /** Lets go of what the store holds open (files, connections); not of the stored conversations. */
     @Override
     void close();

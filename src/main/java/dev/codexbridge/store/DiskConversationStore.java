@@ -37,6 +37,7 @@ import org.slf4j.Logger;
  *     r0000000000000000003.log the record (DiskLog): each put appends its new bytes and manifest
  *     v0000000000000000002/    a version as releases before format 3 wrote it: read, replaced at the next put
  *   .tmp-&lt;threadId&gt;.&lt;uuid&gt;    a log being written whole, moved into its conversation's folder at once
+ *   .sends/&lt;sha-256&gt;.json      a request sent with an idempotency key and its answer (DiskSendRecords)
  *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version folder a put replaced, being removed
  * </pre>
  *
@@ -152,6 +153,15 @@ public final class DiskConversationStore implements ConversationStore {
         } catch (IOException e) {
             throw new ConversationStoreException(null, "the conversation store's folder " + root + " cannot be reached: " + e, e);
         }
+    }
+
+    /**
+     * The store's send records (decision 0117): one file per key in {@code .sends/}, kept for
+     * {@code window}, at most {@code maxRecords}.
+     */
+    @Override
+    public Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
+        return Optional.of(new DiskSendRecords(root, handles, locks, clock, window, maxRecords, () -> closed));
     }
 
     /** The threads that remove the versions puts replaced (a test holds them back). */

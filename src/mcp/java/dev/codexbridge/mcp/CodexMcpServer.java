@@ -65,7 +65,11 @@ public final class CodexMcpServer implements AutoCloseable {
             return t;
         });
         this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions"), limits, askers, elicitations);
-        this.calls = new ToolCalls(conversations, cancellations, b.callerSettings, b.cwd, outputSchema, stdioPrincipal);
+        // a source's own record (a gateway's: its store's), else one in this process: every call of this server meets the same
+        dev.codexbridge.callers.Resends own = b.resends != null ? b.resends : dev.codexbridge.callers.Resends.inMemory();
+        McpSessions source = b.sessions;
+        this.calls = new ToolCalls(conversations, cancellations, b.callerSettings, b.cwd, outputSchema, stdioPrincipal,
+                new KeyedCalls(() -> b.resends != null || source.resends() == null ? own : source.resends()));
     }
 
     public static Builder builder() {
@@ -171,6 +175,7 @@ public final class CodexMcpServer implements AutoCloseable {
 
     public static final class Builder {
         private @Nullable McpSessions sessions;
+        private dev.codexbridge.callers.@Nullable Resends resends;
         private McpLimits limits = McpLimits.DEFAULTS;
         private @Nullable Set<String> callerSettings;
         private @Nullable JsonNode outputSchema;
@@ -179,6 +184,16 @@ public final class CodexMcpServer implements AutoCloseable {
         private Path cwd = Path.of("").toAbsolutePath();
 
         private Builder() {
+        }
+
+        /**
+         * Where the calls sent with an idempotency key and their answers are kept (decision 0117),
+         * in place of the session source's ({@link McpSessions#resends}: a gateway's, its store's);
+         * with neither, in this process.
+         */
+        public Builder resends(dev.codexbridge.callers.Resends resends) {
+            this.resends = Objects.requireNonNull(resends, "resends");
+            return this;
         }
 
         /** Where sessions come from (required): usually {@link McpSessions#of} a gateway. */

@@ -43,6 +43,15 @@ public interface McpSessions {
     boolean callerApprovals();
 
     /**
+     * Where the calls sent with an idempotency key and their answers are kept (decision 0117): a
+     * gateway's {@link CodexGateway#resends} (its conversation store's); null for a source with
+     * none, whose server keeps them in its own process.
+     */
+    default dev.codexbridge.callers.@Nullable Resends resends() {
+        return null;
+    }
+
+    /**
      * These sessions with a record of who opened each thread: a new conversation is recorded as its
      * principal's, and a resume of a thread not recorded as the caller's — another's, or one never
      * seen — is refused before this source is asked, so the server answers it as an unknown id.
@@ -76,6 +85,10 @@ public interface McpSessions {
                 return sessions.callerApprovals();
             }
 
+            @Override
+            public dev.codexbridge.callers.@Nullable Resends resends() {
+                return sessions.resends();
+            }
         };
     }
 
@@ -118,6 +131,11 @@ public interface McpSessions {
             @Override
             public boolean callerApprovals() {
                 return gateway.callerApprovals();
+            }
+
+            @Override
+            public dev.codexbridge.callers.Resends resends() {
+                return gateway.resends();
             }
         };
     }

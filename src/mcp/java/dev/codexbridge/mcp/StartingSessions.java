@@ -80,4 +80,10 @@ final class StartingSessions implements McpSessions {
     public boolean callerApprovals() {
         return ready().callerApprovals();
     }
+
+    /** The started source's: a call sent with a key waits for codex as any call does, so every copy meets one record. */
+    @Override
+    public dev.codexbridge.callers.@Nullable Resends resends() {
+        return ready().resends();
+    }
 }

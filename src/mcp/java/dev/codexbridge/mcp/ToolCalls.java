@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,18 +45,30 @@ final class ToolCalls {
     private final Path cwd;
     private final @Nullable JsonNode outputSchema;
     private final String stdioPrincipal;
+    private final KeyedCalls keyed;
 
     ToolCalls(Conversations conversations, Cancellations cancellations, @Nullable Set<String> callerSettings, Path cwd,
-            @Nullable JsonNode outputSchema, String stdioPrincipal) {
+            @Nullable JsonNode outputSchema, String stdioPrincipal, KeyedCalls keyed) {
         this.conversations = conversations;
         this.cancellations = cancellations;
         this.callerSettings = callerSettings;
         this.cwd = cwd;
         this.outputSchema = outputSchema;
         this.stdioPrincipal = stdioPrincipal;
+        this.keyed = keyed;
     }
 
+    /** {@code codex}: a turn on a new conversation; a call sent with an idempotency key runs once ({@link KeyedCalls}). */
     McpSchema.CallToolResult codex(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        return keyed.call(principal(exchange), CodexTools.CODEX, request, ran -> codex(exchange, request, ran));
+    }
+
+    /** {@code codex-reply}: a turn on a held or resumed conversation; keyed as {@link #codex} is. */
+    McpSchema.CallToolResult reply(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        return keyed.call(principal(exchange), CodexTools.REPLY, request, ran -> reply(exchange, request, ran));
+    }
+
+    private McpSchema.CallToolResult codex(McpSyncServerExchange exchange, McpSchema.CallToolRequest request, AtomicBoolean ran) {
         try {
             Map<String, Object> args = request.arguments();
             String prompt = CallArguments.prompt(args);
@@ -75,7 +88,7 @@ final class ToolCalls {
                     conversations.discard(c);
                     throw e;
                 }
-                return turn(c, exchange, request, prompt, options);
+                return turn(c, exchange, request, prompt, options, ran);
             } finally {
                 conversations.endTurn(principal);
             }
@@ -88,7 +101,7 @@ final class ToolCalls {
         }
     }
 
-    McpSchema.CallToolResult reply(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+    private McpSchema.CallToolResult reply(McpSyncServerExchange exchange, McpSchema.CallToolRequest request, AtomicBoolean ran) {
         try {
             Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
             String prompt = CallArguments.prompt(args);
@@ -101,7 +114,7 @@ final class ToolCalls {
             String principal = principal(exchange);
             conversations.beginTurn(principal);
             try {
-                return turn(used(conversations.find(principal, threadId), exchange), exchange, request, prompt, TurnOptions.DEFAULTS);
+                return turn(used(conversations.find(principal, threadId), exchange), exchange, request, prompt, TurnOptions.DEFAULTS, ran);
             } finally {
                 conversations.endTurn(principal);
             }
@@ -183,8 +196,9 @@ final class ToolCalls {
         return read.thread() == null || read.thread().turns() == null ? List.of() : read.thread().turns();
     }
 
+    /** Runs the turn; {@code ran} is set once codex is asked, and cleared again when codex never received it. */
     private McpSchema.CallToolResult turn(Conversation c, McpSyncServerExchange exchange, McpSchema.CallToolRequest request,
-            String prompt, TurnOptions options) {
+            String prompt, TurnOptions options, AtomicBoolean ran) {
         if (!c.turn.tryLock()) {
             throw new McpCallException("a turn is already running on thread " + c.threadId + "; wait for its answer");
         }
@@ -201,10 +215,12 @@ final class ToolCalls {
                     ? cancellations.register(channel, requestId, c.session::interrupt) : () -> { };
             TurnResult r;
             try {
+                ran.set(true);
                 r = c.session.runTurn(TurnInput.text(prompt), run, progress);
             } finally {
                 close(cancel);
             }
+            ran.set(r.status() != TurnOutcome.NOT_RECEIVED);
             return ToolResults.of(r, c.threadId, structured(r));
         } finally {
             c.caller.during(null);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.OriginCheck;
 import dev.codexbridge.callers.Readiness;
+import dev.codexbridge.callers.Resends;
 import dev.codexbridge.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,12 +42,13 @@ final class OpenAiHandler extends Handler.Abstract {
     private final @Nullable String anonymous;
     private final int maxRequestBytes;
     private final Readiness readiness;
+    private final KeyedRequests keyed;
     private final long startedAt = System.currentTimeMillis() / 1000;
     /** Set once the listener's port is known. */
     private volatile @Nullable OriginCheck origins;
 
     OpenAiHandler(ResponsesApi responses, ChatCompletionsApi chat, OpenAiModels models, @Nullable Authenticator auth,
-            @Nullable String anonymous, int maxRequestBytes, Readiness readiness) {
+            @Nullable String anonymous, int maxRequestBytes, Readiness readiness, KeyedRequests keyed) {
         this.responses = responses;
         this.chat = chat;
         this.models = models;
@@ -54,6 +56,7 @@ final class OpenAiHandler extends Handler.Abstract {
         this.anonymous = anonymous;
         this.maxRequestBytes = maxRequestBytes;
         this.readiness = readiness;
+        this.keyed = keyed;
     }
 
     void origins(OriginCheck check) {
@@ -116,7 +119,7 @@ final class OpenAiHandler extends Handler.Abstract {
             throws IOException, InterruptedException {
         if (path.equals(RESPONSES)) {
             allow(method, "POST", path);
-            createResponse(principal, body(request), response, callback);
+            createResponse(principal, body(request), request.getHeaders().get(KeyedRequests.HEADER), response, callback);
         } else if (path.startsWith(RESPONSES + "/")) {
             String[] rest = path.substring(RESPONSES.length() + 1).split("/", -1);
             String id = rest[0];
@@ -140,7 +143,7 @@ final class OpenAiHandler extends Handler.Abstract {
             }
         } else if (path.equals("/v1/chat/completions")) {
             allow(method, "POST", path);
-            chatCompletion(principal, body(request), response, callback);
+            chatCompletion(principal, body(request), request.getHeaders().get(KeyedRequests.HEADER), response, callback);
         } else if (path.equals("/v1/models")) {
             allow(method, "GET", path);
             ObjectNode list = Json.object().put("object", "list");
@@ -160,26 +163,81 @@ final class OpenAiHandler extends Handler.Abstract {
         }
     }
 
-    private void createResponse(String principal, JsonNode body, Response response, Callback callback)
+    private void createResponse(String principal, JsonNode body, @Nullable String key, Response response, Callback callback)
             throws IOException, InterruptedException {
-        SseStream events = body.path("stream").asBoolean(false) ? new SseStream() : null;
-        ResponsesApi.Created created = responses.create(principal, body, events);
-        if (events == null) {
-            Replies.json(response, callback, 200, Turns.await(created.answer()));
-            return;
-        }
-        stream(events, SseStream::typed, "", created.conversation(), response, callback);
+        turn(principal, body, key, new Api("responses", SseStream::typed, "", KeyedRequests::responseEvents), events -> {
+            ResponsesApi.Created c = responses.create(principal, body, events);
+            return new Started(c.conversation(), c.answer());
+        }, response, callback);
     }
 
-    private void chatCompletion(String principal, JsonNode body, Response response, Callback callback)
+    private void chatCompletion(String principal, JsonNode body, @Nullable String key, Response response, Callback callback)
+            throws IOException, InterruptedException {
+        boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
+        turn(principal, body, key, new Api("chat", SseStream::data, "data: [DONE]\n\n", (kept, events) -> KeyedRequests.chatChunks(kept,
+                usage, events)), events -> {
+            ChatCompletionsApi.Started c = chat.start(principal, body, events);
+            return new Started(c.conversation(), c.answer());
+        }, response, callback);
+    }
+
+    /** How one API streams: its name for the keys, its framing and last line, and a kept answer as its events. */
+    private record Api(String name, java.util.function.Function<ObjectNode, String> frame, String last,
+            java.util.function.BiConsumer<JsonNode, SseStream> replay) {
+    }
+
+    /** A turn under way: its conversation, and the answer when the request's part of it ends. */
+    private record Started(Conversation conversation, java.util.concurrent.CompletableFuture<ObjectNode> answer) {
+    }
+
+    /**
+     * A request that runs a turn on {@code api}: answered with the first's answer when it was sent
+     * before with its key (decision 0117); otherwise started, its answer kept for its copies, and
+     * answered whole or streamed.
+     */
+    private void turn(String principal, JsonNode body, @Nullable String key, Api api,
+            java.util.function.Function<@Nullable SseStream, Started> start, Response response, Callback callback)
             throws IOException, InterruptedException {
         SseStream events = body.path("stream").asBoolean(false) ? new SseStream() : null;
-        ChatCompletionsApi.Started started = chat.start(principal, body, events);
+        Resends.Send send = keyed.begin(principal, api.name(), key, body);
+        if (send != null && send.answer() != null) {
+            again(KeyedRequests.Kept.of(send.answer()), events, api, response, callback);
+            return;
+        }
+        Started started;
+        try {
+            started = start.apply(events);
+        } catch (RuntimeException e) {
+            KeyedRequests.refused(send, e);
+            throw e;
+        }
+        KeyedRequests.keep(send, started.answer());
         if (events == null) {
             Replies.json(response, callback, 200, Turns.await(started.answer()));
             return;
         }
-        stream(events, SseStream::data, "data: [DONE]\n\n", started.conversation(), response, callback);
+        stream(events, api.frame(), api.last(), started.conversation(), response, callback);
+    }
+
+    /**
+     * A copy's answer (decision 0117): the first's, as it was — a body, or an error with its retry
+     * headers — or, for a copy that asks for a stream, the first's body as that API's events.
+     */
+    private static void again(KeyedRequests.Kept kept, @Nullable SseStream events, Api api, Response response, Callback callback)
+            throws IOException, InterruptedException {
+        if (kept.error() != null) {
+            // an error as it was, with its headers: a stream's too, as the SDKs read an error answered before any event
+            Replies.error(response, callback, kept.error());
+            return;
+        }
+        if (events == null) {
+            Replies.json(response, callback, 200, kept.body());
+            return;
+        }
+        response.getHeaders().put(Replies.SHOULD_RETRY, "false");
+        api.replay().accept(kept.body(), events);
+        events.writeTo(response, api.frame(), api.last());
+        callback.succeeded();
     }
 
     /** Writes a turn's stream; a caller that goes away interrupts the turn (what it ran stays in codex's record). */

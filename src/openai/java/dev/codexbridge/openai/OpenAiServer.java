@@ -4,6 +4,7 @@ import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.Drain;
 import dev.codexbridge.callers.OriginCheck;
 import dev.codexbridge.callers.Readiness;
+import dev.codexbridge.callers.Resends;
 import dev.codexbridge.gateway.CodexGateway;
 import java.net.URI;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public final class OpenAiServer implements AutoCloseable {
         Turns turns = new Turns(draining);
         this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns),
                 new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
-                b.maxRequestBytes, b.readiness);
+                b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
         QueuedThreadPool pool = new QueuedThreadPool(b.threads, 4);
         pool.setName("codex-bridge-openai");
         pool.setDaemon(true);
@@ -126,6 +127,7 @@ public final class OpenAiServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port;
         private @Nullable OpenAiSessions sessions;
+        private @Nullable Resends resends;
         private OpenAiModels models = OpenAiModels.none();
         private @Nullable Authenticator auth;
         private @Nullable String anonymous;
@@ -161,7 +163,18 @@ public final class OpenAiServer implements AutoCloseable {
 
         /** Sessions from the host's gateway: its settings, approval policy, tenants, store and access rule. */
         public Builder gateway(CodexGateway gateway) {
+            this.resends = gateway.resends();
             return sessions(OpenAiSessions.of(gateway));
+        }
+
+        /**
+         * Where requests sent with an {@code Idempotency-Key} and their answers are kept (decision
+         * 0117): the gateway's ({@link CodexGateway#resends}, its conversation store's when it has
+         * one) when given a gateway, else in this process.
+         */
+        public Builder resends(Resends resends) {
+            this.resends = Objects.requireNonNull(resends, "resends");
+            return this;
         }
 
         /** Sessions from a source of the host's own; {@link #gateway} for most hosts. */

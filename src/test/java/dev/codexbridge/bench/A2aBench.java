@@ -121,7 +121,7 @@ public final class A2aBench {
     }
 
     private static JsonNode send(HttpClient http, URI uri, String context) throws Exception {
-        String message = "{\"role\":\"user\",\"messageId\":\"m\",\"parts\":[{\"kind\":\"text\",\"text\":\"turn\"}]"
+        String message = "{\"role\":\"user\",\"messageId\":\"" + java.util.UUID.randomUUID() + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"turn\"}]"
                 + (context == null ? "" : ",\"contextId\":\"" + context + "\"") + "}";
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"message\":"

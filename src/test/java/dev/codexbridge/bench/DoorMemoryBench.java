@@ -261,7 +261,7 @@ public final class DoorMemoryBench {
                 String token = token(Integer.parseInt(principal.substring(1)));
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.uri()).header("Authorization", "Bearer " + token)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":"
-                                + "{\"message\":{\"role\":\"user\",\"messageId\":\"m\",\"parts\":[{\"kind\":\"text\",\"text\":\"turn\"}]}}}"))
+                                + "{\"message\":{\"role\":\"user\",\"messageId\":\"" + java.util.UUID.randomUUID() + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"turn\"}]}}}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode task = MAPPER.readTree(r.body()).path("result");
                 if (!task.path("status").path("state").asText().equals("completed")) {

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PostgresServer.Extension.class)
 class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract,
-        StoreAppendContract {
+        StoreAppendContract, StoreSendsContract {
     private static PostgresServer server;
     private static String url;
     private final List<ConversationStore> opened = new ArrayList<>();
@@ -44,7 +45,7 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
 
     @BeforeEach
     void empty() throws SQLException {
-        update("TRUNCATE codex_store_chunk, codex_store_rollout, codex_store_conversation, codex_store_lease");
+        update("TRUNCATE codex_store_chunk, codex_store_rollout, codex_store_conversation, codex_store_lease, codex_store_send");
     }
 
     @AfterEach
@@ -134,14 +135,14 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         try (Connection c = DriverManager.getConnection(fresh); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT version FROM codex_store_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(3);
+                assertThat(rs.getInt(1)).isEqualTo(4);
                 assertThat(rs.next()).as("one row").isFalse();
             }
-            s.execute("UPDATE codex_store_schema SET version = 4");
+            s.execute("UPDATE codex_store_schema SET version = 5");
         }
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl(fresh).build())
                 .isInstanceOf(ConversationStoreException.class)
-                .hasMessageContaining("schema is version 4, newer than this library knows (3)");
+                .hasMessageContaining("schema is version 5, newer than this library knows (4)");
     }
 
     @Test
@@ -187,12 +188,13 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         execute(earlier, "DROP TABLE codex_store_chunk");
         execute(earlier, "ALTER TABLE codex_store_rollout DROP CONSTRAINT codex_store_rollout_path");
         execute(earlier, "ALTER TABLE codex_store_lease DROP COLUMN hand_over_asked_at");
+        execute(earlier, "DROP TABLE codex_store_send");
         execute(earlier, "UPDATE codex_store_schema SET version = 1");
 
         PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build();
         opened.add(store);
 
-        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("3");
+        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("4");
         StoredConversation read = store.get(id).orElseThrow();
         assertThat(read).isEqualTo(before);
         String own = before.lineage().get(1).relativePath();
@@ -276,5 +278,20 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         assertThatThrownBy(() -> PostgresConversationStore.builder().build()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1")
                 .build()).isInstanceOf(RuntimeException.class);
+    }
+
+    /** Decision 0117 with 0113: a send's claim is bound to its holder's session, as a lease is, and lapses the moment it ends. */
+    @Test
+    void aSendsClaimLapsesTheMomentItsHoldersSessionEnds() {
+        ConversationStore holder = store().open();
+        SendRecords other = store().open().sendRecords(StoreSendsContract.WINDOW, 100).orElseThrow();
+        SendKey key = new SendKey("openai", "alice", "key-of-a-host-that-dies");
+        assertThat(holder.sendRecords(StoreSendsContract.WINDOW, 100).orElseThrow().claim(key, "fp", "host-a", Duration.ofMinutes(1)))
+                .isInstanceOf(SendClaim.Claimed.class);
+        assertThat(other.find(key)).hasValueSatisfying(r -> assertThat(r.lapsed()).isFalse());
+
+        holder.close();     // its session with the database ends, as when its process dies
+
+        assertThat(other.find(key)).hasValueSatisfying(r -> assertThat(r.lapsed()).as("a minute's hold, lapsed at once").isTrue());
     }
 }

@@ -56,10 +56,12 @@ class A2aReplicaDeathLiveTest {
         RawCaller aliceOnB = new RawCaller(b.uri(), LiveA2a.ALICE);
         model.enqueue(ModelReply.message("noted: juniper"), ModelReply.builder().execCommand("call-sleep", "sleep 60").build());
 
-        JsonNode ended = aliceOnA.send(RawCaller.message("remember the word juniper", null));
+        ObjectNode endedMessage = RawCaller.message("remember the word juniper", null);
+        JsonNode ended = aliceOnA.send(endedMessage.deepCopy());
         assertThat(ended.at("/status/state").asText()).as(ended.toString()).isEqualTo("completed");
         String context = ended.path("contextId").asText();
-        ObjectNode running = RawCaller.params(RawCaller.message("sleep a while", context));
+        ObjectNode runningMessage = RawCaller.message("sleep a while", context);
+        ObjectNode running = RawCaller.params(runningMessage.deepCopy());
         running.putObject("configuration").put("blocking", false);
         String runningTask = aliceOnA.call("message/send", running).at("/result/id").asText();
         await().atMost(Duration.ofSeconds(90)).until(() -> aliceOnB.call("tasks/get", id(runningTask)).at("/result/status/message/parts/0/text")
@@ -70,6 +72,8 @@ class A2aReplicaDeathLiveTest {
         assertThat(aliceOnB.call("tasks/get", id(ended.path("id").asText())).path("result")).as("from its record, at once").isEqualTo(ended);
         assertThat(aliceOnB.call("tasks/get", id(runningTask)).at("/result/status/state").asText())
                 .as("the dead replica holds the conversation until its lease runs out").isEqualTo("working");
+        // its ended task's message sent again (decision 0117): that task, from its record, nothing run
+        assertThat(aliceOnB.send(endedMessage.deepCopy())).as("sent again to the other replica").isEqualTo(ended);
         WebhookReceiver hook = new WebhookReceiver();
         closing = hook;
         ObjectNode push = A2aWire.object().put("taskId", runningTask);
@@ -111,6 +115,14 @@ class A2aReplicaDeathLiveTest {
         assertThat(settled.at("/history/0/parts/0/text").asText()).as("the caller's message, from the record").isEqualTo("sleep a while");
         await().atMost(Duration.ofSeconds(90)).until(() -> hook.hits.stream()
                 .anyMatch(h -> h.body().at("/status/state").asText().equals("failed")));
+
+        // codex never received it: its message sent again is a new task, and runs
+        model.enqueue(ModelReply.message("slept now"));
+        int requests = model.responsesRequests().size();
+        JsonNode again = aliceOnB.send(runningMessage.deepCopy());
+        assertThat(again.path("id").asText()).isNotEqualTo(runningTask);
+        assertThat(again.at("/status/state").asText()).as(again.toString()).isEqualTo("completed");
+        assertThat(model.responsesRequests()).hasSize(requests + 1);
     }
 
     private static ObjectNode id(String taskId) {

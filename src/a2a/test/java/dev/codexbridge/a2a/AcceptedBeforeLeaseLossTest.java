@@ -85,7 +85,8 @@ class AcceptedBeforeLeaseLossTest {
         assertThat(turnStarts()).isOne();
 
         // accepted, and then, before its turn starts, the replica loses the conversation's lease (a stall, a cut)
-        A2aAgent.Accepted waiting = agent.message("alice", RawCaller.params(RawCaller.message("second", "ctx-1")));
+        com.fasterxml.jackson.databind.node.ObjectNode second = RawCaller.message("second", "ctx-1");
+        A2aAgent.Accepted waiting = agent.message("alice", RawCaller.params(second.deepCopy()));
         refuseRenewals.set(true);
         // a fake codex is not this host's process: the lease is an app-server's 75 s, renewed every 25 s
         await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() > 0);
@@ -97,12 +98,22 @@ class AcceptedBeforeLeaseLossTest {
         assertThat(waiting.task().state()).isEqualTo(A2aTask.FAILED);
         assertThat(waiting.task().snapshot(0).at("/status/message/parts/0/text").asText()).contains(A2aAgent.NOT_RUN_AFTER_LOSS);
         assertThat(turnStarts()).as("codex never got the waiting message's turn").isOne();
+        assertThat(waiting.task().snapshot(0).at("/metadata/safeToSendAgain").asBoolean()).isTrue();
+
+        // sent again with its id, the message not run is a new task, and runs (decision 0117)
+        A2aAgent.Accepted again = agent.message("alice", RawCaller.params(second.deepCopy()));
+        assertThat(again.resent()).isFalse();
+        assertThat(again.task().id).isNotEqualTo(waiting.task().id);
+        again.go().run();
+        awaitEnd(again.task());
+        assertThat(again.task().state()).isEqualTo(A2aTask.COMPLETED);
+        assertThat(turnStarts()).isEqualTo(2);
 
         // a message accepted after the loss runs, on the conversation opened anew
         A2aAgent.Accepted after = agent.message("alice", RawCaller.params(RawCaller.message("third", "ctx-1")));
         after.go().run();
         awaitEnd(after.task());
         assertThat(after.task().state()).isEqualTo(A2aTask.COMPLETED);
-        assertThat(turnStarts()).isEqualTo(2);
+        assertThat(turnStarts()).isEqualTo(3);
     }
 }

@@ -154,6 +154,46 @@ class ContextStoreTest {
         }
     }
 
+    @Test
+    void aMessagesTaskIsFoundByItsPrincipalAndIdAcrossAReopenAndForgottenWithItsContext() throws Exception {
+        Path dir = tmp.resolve("contexts");
+        for (ContextStore store : List.of(ContextStore.inMemory(2), ContextStore.files(dir, 2))) {
+            StoredContext c1 = context("c1", "alice", "t1").withTask("t1", "task-1", "msg-1", CLOCK.incrementAndGet());
+            store.save(c1);
+            store.save(c1.withTask("t1", "task-2", "msg-2", CLOCK.incrementAndGet()));
+            // bob's message of the same id is his own
+            store.save(context("c1", "bob", "t2").withTask("t2", "task-3", "msg-1", CLOCK.incrementAndGet()));
+
+            assertThat(store.taskOfMessage("alice", "msg-1")).hasValue("task-1");
+            assertThat(store.taskOfMessage("alice", "msg-2")).hasValue("task-2");
+            assertThat(store.taskOfMessage("bob", "msg-1")).hasValue("task-3");
+            assertThat(store.taskOfMessage("bob", "msg-2")).as("another principal's message id").isEmpty();
+            assertThat(store.taskOfMessage("carol", "msg-1")).isEmpty();
+            assertThat(store.context("alice", "c1").orElseThrow().messageIds()).containsEntry("task-1", "msg-1").containsEntry("task-2", "msg-2");
+        }
+        ContextStore again = ContextStore.files(dir, 2);
+        assertThat(again.taskOfMessage("alice", "msg-2")).as("read back from the files").hasValue("task-2");
+        assertThat(again.taskOfMessage("bob", "msg-1")).hasValue("task-3");
+
+        again.save(context("c3", "carol", "t3"));   // alice's context changed least recently: forgotten with its messages
+        assertThat(again.taskOfMessage("alice", "msg-1")).isEmpty();
+        assertThat(ContextStore.files(dir, 2).taskOfMessage("alice", "msg-2")).isEmpty();
+    }
+
+    @Test
+    void aContextsMessageIdsAreOnlyOfTheTasksItKeeps() throws Exception {
+        StoredContext c = context("c", "alice", "t");
+        for (int i = 0; i < StoredContext.MAX_TASKS + 3; i++) {
+            c = c.withTask("t", "task-" + i, "msg-" + i, CLOCK.incrementAndGet());
+        }
+        assertThat(c.messageIds()).hasSize(StoredContext.MAX_TASKS).doesNotContainKey("task-0").containsEntry("task-3", "msg-3");
+        // a record from before message ids were kept reads as one without them
+        StoredContext old = A2aWire.JSON.readValue("{\"contextId\":\"c\",\"principal\":\"alice\",\"threadId\":\"t\","
+                + "\"taskIds\":[\"task-1\"],\"updatedMs\":5}", StoredContext.class);
+        assertThat(old.messageIds()).isEmpty();
+        assertThat(A2aWire.JSON.readValue(A2aWire.JSON.writeValueAsString(c), StoredContext.class)).isEqualTo(c);
+    }
+
     private static String sha256(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

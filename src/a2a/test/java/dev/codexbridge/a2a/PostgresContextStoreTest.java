@@ -126,6 +126,40 @@ class PostgresContextStoreTest {
     }
 
     @Test
+    void aMessageIsOneTaskOfItsPrincipalsOnEveryReplicaUntilItEndsNotRun() {
+        PostgresContextStore a = store("a", 10);
+        PostgresContextStore b = store("b", 10);
+        long now = System.currentTimeMillis();
+        a.save(context("c1", "alice", "t1").withTask("t1", "task-1", "msg-1", now));
+        b.save(context("c1", "bob", "t2").withTask("t2", "task-2", "msg-1", now));
+
+        assertThat(b.taskOfMessage("alice", "msg-1")).hasValue("task-1");
+        assertThat(a.taskOfMessage("bob", "msg-1")).as("another principal's message of that id is another message").hasValue("task-2");
+        assertThat(a.taskOfMessage("carol", "msg-1")).isEmpty();
+        assertThat(b.context("alice", "c1").orElseThrow().messageIds()).containsEntry("task-1", "msg-1");
+
+        // a copy taken by replica b at the same moment, in another context of alice's: refused, nothing of it saved
+        assertThatThrownBy(() -> b.save(context("c2", "alice", "t3").withTask("t3", "task-3", "msg-1", now)))
+                .isInstanceOf(PostgresContextStore.SentBefore.class);
+        assertThat(b.context("alice", "c2")).isEmpty();
+        assertThat(b.board().task("task-3")).isEmpty();
+        // the same save run again (its connection ended after the database ran it) is the same task, not a copy
+        a.save(context("c1", "alice", "t1").withTask("t1", "task-1", "msg-1", now));
+        assertThat(a.taskOfMessage("alice", "msg-1")).hasValue("task-1");
+
+        // task-1 ends with its message not run: the id is let go, and the message sent again is a new task
+        ObjectNode notRun = task("task-1", "c1", "failed", "not run");
+        ((ObjectNode) notRun.get("metadata")).put("safeToSendAgain", true);
+        a.board().write("task-1", 1, "failed", notRun);
+        assertThat(b.taskOfMessage("alice", "msg-1")).isEmpty();
+        b.save(context("c2", "alice", "t3").withTask("t3", "task-3", "msg-1", now));
+        assertThat(a.taskOfMessage("alice", "msg-1")).hasValue("task-3");
+        // an end that ran keeps it
+        a.board().write("task-2", 1, "failed", task("task-2", "c1", "failed", "codex's turn failed"));
+        assertThat(a.taskOfMessage("bob", "msg-1")).hasValue("task-2");
+    }
+
+    @Test
     void aDatabaseOfSchemaOneIsMigratedAndItsContextsFoundByTheirOwners() throws Exception {
         HikariDataSource ds = pool();
         PostgresContextSchema.migrate(new Sql(ds, new dev.codexbridge.store.spi.OutageGate()), 1);

@@ -59,6 +59,20 @@ final class RawCaller {
         return r.path("result");
     }
 
+    /**
+     * A blocking {@code message/send} whose caller gives up after {@code patience} with no answer (a
+     * client's timeout, a cut connection): the call is left to the server.
+     */
+    void sendGivingUp(ObjectNode message, java.time.Duration patience) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(request("message/send", params(message)), (n, v) -> true).timeout(patience).build();
+        try {
+            http.send(r, HttpResponse.BodyHandlers.ofString());
+            throw new AssertionError("answered within " + patience + ": the test's turn is not long enough");
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // no answer: the caller cannot know whether its message ran
+        }
+    }
+
     /** Every event of a {@code message/stream} (each a JSON-RPC result), to the stream's end. */
     List<JsonNode> stream(ObjectNode message) throws Exception {
         return events("message/stream", params(message));

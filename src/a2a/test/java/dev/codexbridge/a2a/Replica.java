@@ -90,6 +90,11 @@ final class Replica implements AutoCloseable {
         return server(gateway).start();
     }
 
+    /** How many turns codex's own record holds on {@code threadId} (this replica's codex: its app-server, its home). */
+    int codexTurns(String threadId) {
+        return codex.threadTurnsList(dev.codexbridge.protocol.ThreadTurnsListParams.builder().threadId(threadId).limit(100L).build()).data().size();
+    }
+
     URI uri() {
         return server.uri();
     }

@@ -119,6 +119,14 @@ final class LiveMcp implements AutoCloseable {
     /** A Java SDK client as the holder of {@code token}; {@code elicitation} null: the client declares no elicitation capability. */
     McpSyncClient client(String token, Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> elicitation,
             Consumer<McpSchema.ProgressNotification> progress) {
+        McpSyncClient client = client(http, token, elicitation, progress);
+        clients.add(client::close);
+        return client;
+    }
+
+    /** A Java SDK client of {@code http}'s as the holder of {@code token}, initialized; the caller closes it. */
+    static McpSyncClient client(McpHttpServer http, String token, Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> elicitation,
+            Consumer<McpSchema.ProgressNotification> progress) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
                 .endpoint(McpHttpServer.PATH).customizeClient(c -> c.connectTimeout(Duration.ofSeconds(10)))
                 .httpRequestCustomizer((builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token))
@@ -134,8 +142,12 @@ final class LiveMcp implements AutoCloseable {
             spec.progressConsumer(progress);
         }
         McpSyncClient client = spec.build();
-        clients.add(client::close);
-        client.initialize();
+        try {
+            client.initialize();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
         return client;
     }
 

@@ -36,4 +36,13 @@ final class OpenAiDocsExample {
         }
         // docs/openai.md#embedded:END
     }
+
+    static Response sendOnce(OpenAIClient client, String key) {
+        // docs/openai.md#idempotency-key:BEGIN
+        client.responses().create(ResponseCreateParams.builder().model("gpt-5").input("deploy the site")
+                .putAdditionalHeader("Idempotency-Key", key).build());                  // openai-java
+        // docs/openai.md#idempotency-key:END
+        return client.responses().create(ResponseCreateParams.builder().model("gpt-5").input("deploy the site")
+                .putAdditionalHeader("Idempotency-Key", key).build());
+    }
 }

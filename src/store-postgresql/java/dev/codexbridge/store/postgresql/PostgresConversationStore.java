@@ -2,7 +2,6 @@ package dev.codexbridge.store.postgresql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
@@ -15,6 +14,7 @@ import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoreClosedException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.SendRecords;
 import dev.codexbridge.store.VersionConflictException;
 import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.store.spi.LeaseCounts;
@@ -39,7 +39,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
 
 /**
  * The {@link ConversationStore} on PostgreSQL (docs/store.md): a row per conversation, a row per
@@ -51,7 +50,6 @@ import org.slf4j.Logger;
  * before it is used, the rows as the disk store checks its files ({@code PostgresRows}, decision 0062).
  */
 public final class PostgresConversationStore implements ConversationStore {
-    private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
 
     private final DataSource dataSource;
     private final @Nullable HikariDataSource ownPool;
@@ -61,6 +59,8 @@ public final class PostgresConversationStore implements ConversationStore {
     /** The session the leases are bound to (decision 0113). */
     private final PostgresSession session;
     private final PostgresLeases leases;
+    /** The small transactions and the session the leases and the send records share. */
+    private final PostgresLeases.Transactions sendsTransactions;
     /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
     private final Duration answerWithin;
     /** Set by {@link #close}: every call after it is a {@link StoreClosedException}. */
@@ -74,7 +74,7 @@ public final class PostgresConversationStore implements ConversationStore {
         this.limits = limits;
         this.clock = clock;
         this.session = new PostgresSession(dataSource, answerWithin);
-        this.leases = new PostgresLeases(new PostgresLeases.Transactions() {
+        this.sendsTransactions = new PostgresLeases.Transactions() {
             @Override
             public <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
                 return small(threadId, doing, work);
@@ -84,7 +84,8 @@ public final class PostgresConversationStore implements ConversationStore {
             public PostgresSession.Id session(String threadId) {
                 return PostgresConversationStore.this.session(threadId);
             }
-        }, session, clock);
+        };
+        this.leases = new PostgresLeases(sendsTransactions, session, clock);
     }
 
     public static Builder builder() {
@@ -158,6 +159,15 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public Runnable whenLost(ConversationLease lease, Consumer<LeaseLostException> action) {
         return session.whenEnded(lease.token(), () -> action.accept(PostgresLeases.sessionEnded(lease)));
+    }
+
+    /**
+     * The store's send records (decision 0117): a row per key in {@code codex_store_send}, each
+     * claim bound to the store's session with the database as its leases are.
+     */
+    @Override
+    public Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
+        return Optional.of(new PostgresSendRecords(sendsTransactions, clock, window, maxRecords));
     }
 
     @Override
@@ -272,26 +282,7 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public List<ConversationSummary> list(@Nullable String afterThreadId, int limit) {
         StoreChecks.listLimit(limit);
-        return small(null, "listing", c -> {
-            List<ConversationSummary> page = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at, format
-                    FROM codex_store_conversation WHERE thread_id > ? ORDER BY thread_id LIMIT ?""")) {
-                s.setString(1, afterThreadId == null ? "" : afterThreadId);
-                s.setInt(2, limit);
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        String id = rs.getString(1);
-                        try {
-                            page.add(PostgresRows.summary(id, rs));
-                        } catch (IllegalArgumentException | ConversationStoreException e) {
-                            LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
-                        }
-                    }
-                }
-            }
-            return page;
-        });
+        return small(null, "listing", c -> PostgresRows.page(c, afterThreadId, limit));
     }
 
     @Override

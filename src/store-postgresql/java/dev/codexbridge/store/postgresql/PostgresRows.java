@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * reads only format 1 refuses such a record instead of reading it wrong.
  */
 final class PostgresRows {
+    /** The store's logger: a row left out of a list is the store's to say. */
+    private static final org.slf4j.Logger LIST_LOG = dev.codexbridge.internal.SafeLogger.getLogger(PostgresConversationStore.class);
     /** Text fields as they are. */
     static final int PLAIN = 1;
     /** Text fields as JSON strings: one of them holds U+0000. */
@@ -232,6 +234,31 @@ final class PostgresRows {
     }
 
     /** What a list shows of the conversation row {@code rs} is on; a row that does not hold together is refused. */
+    /**
+     * Up to {@code limit} summaries in thread-id order after {@code afterThreadId}: a row that
+     * cannot be read is left out and logged, so one bad record does not hide the others.
+     */
+    static List<ConversationSummary> page(Connection c, @Nullable String afterThreadId, int limit) throws SQLException {
+        List<ConversationSummary> page = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at, format
+                FROM codex_store_conversation WHERE thread_id > ? ORDER BY thread_id LIMIT ?""")) {
+            s.setString(1, afterThreadId == null ? "" : afterThreadId);
+            s.setInt(2, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    try {
+                        page.add(summary(id, rs));
+                    } catch (IllegalArgumentException | dev.codexbridge.store.ConversationStoreException e) {
+                        LIST_LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
+                    }
+                }
+            }
+        }
+        return page;
+    }
+
     static ConversationSummary summary(String id, ResultSet rs) throws SQLException {
         int format = format(id, rs.getInt(9));
         long files = rs.getLong(6);

@@ -25,6 +25,8 @@ import javax.sql.DataSource;
  *       appended them, in order after the rollout row's own ({@link PostgresChunks}).</li>
  *   <li>{@code codex_store_lease.hand_over_asked_at} (schema 3): when another host last asked for
  *       the conversation ({@link PostgresLeases}).</li>
+ *   <li>{@code codex_store_send} (schema 4): a request a caller sent with an idempotency key, who
+ *       holds it while it runs, and its answer ({@link PostgresSendRecords}).</li>
  * </ul>
  *
  * <p>A library of schema 1 refuses a database of schema 2 when it opens; one already running
@@ -32,11 +34,13 @@ import javax.sql.DataSource;
  * never returns it, and its whole puts delete the chunks with their rollout rows. A library of
  * schema 2 already running when a newer host moves the database to schema 3 goes on as before: it
  * never reads the new column, so it never hands a conversation over on request, and a lease it
- * takes keeps an ask made of the host before for at most {@code HAND_OVER_ASK_FRESH}.
+ * takes keeps an ask made of the host before for at most {@code HAND_OVER_ASK_FRESH}. A library of
+ * schema 3 refuses a database of schema 4 when it opens; one already running never reads the new
+ * table, and keeps its doors' send records in memory as before.
  */
 final class PostgresSchema {
     /** The schema version this library writes. */
-    static final int LATEST = 3;
+    static final int LATEST = 4;
     /** The advisory lock that serializes migrations: any constant no other code of the database uses. */
     private static final long MIGRATION_LOCK = 0x636f646578L;      // "codex"
 
@@ -82,7 +86,19 @@ final class PostgresSchema {
                       PRIMARY KEY (thread_id, relative_path, seq),
                       FOREIGN KEY (thread_id, relative_path) REFERENCES codex_store_rollout (thread_id, relative_path) ON DELETE CASCADE)"""),
             // 3: another host's ask for a leased conversation (ConversationStore.askHandOver)
-            List.of("ALTER TABLE codex_store_lease ADD COLUMN hand_over_asked_at timestamptz"));
+            List.of("ALTER TABLE codex_store_lease ADD COLUMN hand_over_asked_at timestamptz"),
+            // 4: the requests callers sent with an idempotency key, and their answers (ConversationStore.sendRecords)
+            List.of("""
+                    CREATE TABLE codex_store_send (
+                      send_key text COLLATE "C" PRIMARY KEY,
+                      parts text NOT NULL,
+                      fingerprint text NOT NULL,
+                      holder text NOT NULL,
+                      token text NOT NULL,
+                      created_at timestamptz NOT NULL,
+                      held_until timestamptz NOT NULL,
+                      outcome text)""",
+                    "CREATE INDEX codex_store_send_created ON codex_store_send (created_at)"));
 
     private PostgresSchema() {
     }

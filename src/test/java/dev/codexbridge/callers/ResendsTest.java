@@ -1,0 +1,154 @@
+package dev.codexbridge.callers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.codexbridge.store.SendClaim;
+import dev.codexbridge.store.SendKey;
+import dev.codexbridge.store.SendRecords;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A door's requests sent with an idempotency key ({@link Resends}; decision 0117), over records in
+ * memory shared by two "hosts": the first runs, a copy on either host is answered with its answer —
+ * waiting for it while it runs — and runs nothing; a first refused before codex was asked lets a
+ * copy run it; a first whose host died, or that failed inside, is answered "may have run" for good.
+ */
+class ResendsTest {
+    private final Clock clock = new Clock() {
+        private final Instant start = Instant.now();
+        private final long started = System.nanoTime();
+
+        @Override
+        public Instant instant() {
+            return start.plusNanos(System.nanoTime() - started).plus(skipped);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    };
+    /** Time the test jumps over: a hold running out without waiting for it. */
+    private volatile Duration skipped = Duration.ZERO;
+    private final SendRecords records = SendRecords.inMemory(SendRecords.DEFAULT_WINDOW, 1000, clock);
+    private final Resends hostA = Resends.over(records, "host-a");
+    private final Resends hostB = Resends.over(records, "host-b");
+    private final ExecutorService callers = Executors.newFixedThreadPool(4);
+    private final SendKey key = new SendKey("openai", "alice", "key-1");
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        callers.shutdownNow();
+        assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static String unknown() {
+        return "{\"unknown\":true}";
+    }
+
+    @Test
+    void copiesOnEitherHostWaitForTheFirstsAnswerAndRunNothing() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        Future<String> first = callers.submit(() -> {
+            try (Resends.Send send = hostA.begin(key, "fp", ResendsTest::unknown)) {
+                assertThat(send.answer()).isNull();
+                runs.incrementAndGet();
+                release.get(30, TimeUnit.SECONDS);
+                send.answered("{\"answer\":42}", ResendsTest::unknown);
+                return "{\"answer\":42}";
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() == 1);
+        Future<String> copyHere = callers.submit(() -> hostA.begin(key, "fp", ResendsTest::unknown).answer());
+        Future<String> copyThere = callers.submit(() -> hostB.begin(key, "fp", ResendsTest::unknown).answer());
+        release.complete(null);
+
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("{\"answer\":42}");
+        assertThat(copyHere.get(30, TimeUnit.SECONDS)).isEqualTo("{\"answer\":42}");
+        assertThat(copyThere.get(30, TimeUnit.SECONDS)).isEqualTo("{\"answer\":42}");
+        assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).as("later, too").isEqualTo("{\"answer\":42}");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aFirstRefusedBeforeCodexWasAskedLetsACopyRunIt() throws Exception {
+        Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown);
+        Future<Resends.Send> copy = callers.submit(() -> hostB.begin(key, "fp", ResendsTest::unknown));
+        first.notRun();
+        Resends.Send again = copy.get(30, TimeUnit.SECONDS);
+        assertThat(again.answer()).as("the copy runs it").isNull();
+        again.answered("{\"ran\":\"once\"}", ResendsTest::unknown);
+        assertThat(hostA.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo("{\"ran\":\"once\"}");
+    }
+
+    @Test
+    void theSameKeyWithAnotherRequestIsRefusedAndAnotherPrincipalsIsItsOwn() {
+        try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
+            first.answered("{\"a\":1}", ResendsTest::unknown);
+        }
+        assertThatThrownBy(() -> hostB.begin(key, "another-fp", ResendsTest::unknown)).isInstanceOf(Resends.Mismatch.class)
+                .hasMessageContaining("new key");
+        Resends.Send bobs = hostB.begin(new SendKey("openai", "bob", "key-1"), "fp", ResendsTest::unknown);
+        assertThat(bobs.answer()).isNull();
+        bobs.notRun();
+    }
+
+    @Test
+    void aFirstWhoseHostDiedOrThatFailedInsideIsAnsweredMayHaveRunForGood() {
+        // a host that claimed the key and died: nothing renews its hold
+        assertThat(records.claim(key, "fp", "dead-host", Resends.HOLD)).isInstanceOf(SendClaim.Claimed.class);
+        skipped = Resends.HOLD.plusSeconds(1);
+        assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo(unknown());
+        assertThat(hostA.begin(key, "fp", () -> "{\"other\":1}").answer()).as("kept: every copy the same").isEqualTo(unknown());
+
+        SendKey failing = new SendKey("openai", "alice", "key-2");
+        try (Resends.Send first = hostA.begin(failing, "fp", ResendsTest::unknown)) {
+            assertThat(first.answer()).isNull();
+            // the door fails inside after codex was asked, saying neither
+        }
+        assertThat(hostB.begin(failing, "fp", () -> "{\"other\":1}").answer()).isEqualTo(unknown());
+    }
+
+    @Test
+    void aCopyWaitingPastItsBoundIsToldTheFirstStillRuns() {
+        Resends patient = Resends.over(records, "host-b", Duration.ofMillis(300));
+        try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
+            assertThatThrownBy(() -> patient.begin(key, "fp", ResendsTest::unknown)).isInstanceOf(Resends.StillRunning.class)
+                    .hasMessageContaining("still running");
+            first.answered("{\"done\":true}", ResendsTest::unknown);
+        }
+        assertThat(patient.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo("{\"done\":true}");
+    }
+
+    @Test
+    void theFirstHoldsItsRecordWhileItRuns() {
+        try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
+            // renewed every 2 s: held past its first 6 s
+            await().atMost(Duration.ofSeconds(30)).until(() -> records.find(key).orElseThrow().heldUntil()
+                    .isAfter(clock.instant().plus(Resends.HOLD).minusSeconds(1)) && clock.instant().isAfter(
+                    records.find(key).orElseThrow().createdAt().plus(Resends.HOLD).plusSeconds(1)));
+            assertThat(records.find(key).orElseThrow().lapsed()).isFalse();
+            first.answered("{\"done\":true}", ResendsTest::unknown);
+        }
+    }
+}
