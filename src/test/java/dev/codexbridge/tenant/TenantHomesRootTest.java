@@ -64,7 +64,8 @@ class TenantHomesRootTest {
 
     @Test
     void aRootInsideAFolderCodexLetsCommandsWriteToIsRefused() throws Exception {
-        Path tmpRoot = Files.createTempDirectory("codex-bridge-homes-");
+        // in /tmp itself, wherever the JVM's temporary folder is (the suite may put it in memory)
+        Path tmpRoot = Files.createTempDirectory(Path.of("/tmp"), "codex-bridge-homes-");
         try {
             assertThatThrownBy(() -> tenants(tmpRoot.resolve("tenants")).build())
                     .isInstanceOf(CodexException.class).hasMessageContaining("is inside /tmp").hasMessageContaining("workspace-write");
