@@ -42,8 +42,10 @@ final class FaultyCodexRuns {
                 // the first rung of the shutdown ladder short: a fake whose output is closed sleeps on, never reading its input's end
                 .connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode))
                                 .shutdownGrace(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(2)).build()).wireTap(wire)
-                        .requestTimeout(Duration.ofSeconds(10)).options())
-                .cwd(tmp).limits(TurnLimits.of(Duration.ofSeconds(20), Duration.ZERO))
+                        // bounds a loaded machine cannot reach (a fake JVM writing 50 MiB of stderr before it answers
+                        // took over 10 s beside four other builds); a test about a limit sets its own
+                        .requestTimeout(Duration.ofSeconds(60)).options())
+                .cwd(tmp).limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO))
                 .interruptGrace(Duration.ofSeconds(1));
         TurnResult r;
         Duration took;
