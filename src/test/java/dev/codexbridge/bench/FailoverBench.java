@@ -24,22 +24,16 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -62,8 +56,7 @@ import java.util.stream.Collectors;
  */
 public final class FailoverBench {
     private static final String TOKEN = "alice-token-0123456789";
-    private static final Pattern MCP_AT = Pattern.compile("MCP server \\(Streamable HTTP\\) at (http://\\S+?)[,/]? ");
-
+    
     private FailoverBench() {
     }
 
@@ -105,9 +98,9 @@ public final class FailoverBench {
                         .arguments(Map.of("prompt", "remember round " + k)).build());
                 String thread = (String) ((Map<?, ?>) opened.structuredContent()).get("threadId");
                 if (stall) {
-                    new ProcessBuilder("kill", "-STOP", Long.toString(holder.process.pid())).inheritIO().start().waitFor();
+                    new ProcessBuilder("kill", "-STOP", Long.toString(holder.process().pid())).inheritIO().start().waitFor();
                 } else {
-                    holder.process.destroyForcibly();
+                    holder.process().destroyForcibly();
                 }
                 long killed = System.nanoTime();
                 int refused = 0;
@@ -123,7 +116,7 @@ public final class FailoverBench {
                 double s = (System.nanoTime() - killed) / 1e9;
                 seconds.add(s);
                 System.out.printf("MCP %s %d: served elsewhere after %.2f s (%d refusals)%n", stall ? "stall" : "kill", k + 1, s, refused);
-                holder.process.destroyForcibly();
+                holder.process().destroyForcibly();
                 holder.close();
                 replicas[k % 2] = McpReplica.start(url, home, tokens, roots);
             }
@@ -140,47 +133,22 @@ public final class FailoverBench {
         return seconds;
     }
 
-    /** {@code codex-bridge mcp --http} on PostgreSQL, and an MCP client of alice's connected to it. */
-    private record McpReplica(Process process, McpSyncClient client) implements AutoCloseable {
+    /** {@code codex-bridge mcp --http} on PostgreSQL, and an MCP client of alice's connected to it (also {@link MoveBench}'s). */
+    record McpReplica(DoorProcess door, McpSyncClient client) implements AutoCloseable {
         static McpReplica start(String url, Path home, Path tokens, List<Path> roots) throws Exception {
             Path root = TestDirs.create("failover-tenants");
             roots.add(root);
-            Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-            List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
-            String codexDir = System.getProperty(CodexLocator.INSTALL_DIR_PROPERTY);
-            if (codexDir != null) {
-                command.add("-D" + CodexLocator.INSTALL_DIR_PROPERTY + "=" + codexDir);
-            }
-            command.addAll(List.of("dev.codexbridge.cli.Main", "mcp", "--http", "127.0.0.1:0", "--tokens", tokens.toString(),
-                    "--codex-home", home.toString(), "--tenants-root", root.toString(), "--store", url));
-            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            URI at = null;
-            for (String line; at == null && (line = err.readLine()) != null; ) {
-                lines.add(line);
-                Matcher m = MCP_AT.matcher(line);
-                if (m.find()) {
-                    at = URI.create(m.group(1) + "/");
-                }
-            }
-            if (at == null) {
-                throw new IllegalStateException("mcp did not start: " + String.join("\n", lines));
-            }
-            Thread drain = new Thread(() -> {
-                try {
-                    err.lines().forEach(l -> { });
-                } catch (java.io.UncheckedIOException ended) {
-                    // the process ended
-                }
-            }, "failover-mcp-stderr");
-            drain.setDaemon(true);
-            drain.start();
-            McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(at.toString()).endpoint(McpHttpServer.PATH)
+            DoorProcess door = DoorProcess.start(List.of("mcp", "--http", "127.0.0.1:0", "--tokens", tokens.toString(),
+                    "--codex-home", home.toString(), "--tenants-root", root.toString(), "--store", url), DoorProcess.MCP_AT);
+            McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(door.uri().toString()).endpoint(McpHttpServer.PATH)
                             .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + TOKEN)).build())
                     .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build();
             client.initialize();
-            return new McpReplica(p, client);
+            return new McpReplica(door, client);
+        }
+
+        Process process() {
+            return door.process();
         }
 
         @Override
@@ -190,8 +158,7 @@ public final class FailoverBench {
             } catch (RuntimeException gone) {
                 // its process was killed
             }
-            process.destroy();
-            process.waitFor();
+            door.close();
         }
     }
 
