@@ -259,10 +259,8 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
                     board.askHandoff(context);
                     asked = true;
                 }
-                try {
-                    Thread.sleep(HANDOFF_RETRY.toMillis());
-                } catch (InterruptedException stop) {
-                    Thread.currentThread().interrupt();
+                // tried again as soon as the store says the holder let go (decision 0118), else at the retry's pace
+                if (!LeaseWait.awaitRelease(held, HANDOFF_RETRY)) {
                     throw busy(context.contextId(), null, held.expiresAt());
                 }
             }

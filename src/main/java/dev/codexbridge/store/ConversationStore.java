@@ -6,6 +6,8 @@ import dev.codexbridge.store.spi.StoreChecks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -74,6 +76,35 @@ public interface ConversationStore extends AutoCloseable {
 
     /** How long an ask for a conversation stays fresh: a holder renews at a third of its lease (a door's: 2 s) and acts on it then. */
     Duration HAND_OVER_ASK_FRESH = StoreChecks.HAND_OVER_ASK_FRESH;
+
+    /**
+     * Tells {@code action}, each time, as soon as this store hears that another host asked for
+     * {@code lease}'s conversation ({@link #askHandOver}) — a PostgreSQL store: a notification on
+     * its session with the database (decision 0118) — so that its holder acts on the ask at once
+     * rather than at its next renewal. A hint: the renewal still carries the ask, should the word be
+     * missed. On the store's own thread, so it must not block. Returns what ends the watch (call it
+     * when the lease is given back).
+     *
+     * <p>This default never tells: the ask reaches the holder at its renewal.
+     */
+    default Runnable whenAsked(ConversationLease lease, Runnable action) {
+        return () -> { };
+    }
+
+    /**
+     * Completes when this store hears that the lease on {@code threadId} was given back while
+     * another host asked for it — a PostgreSQL store: a notification (decision 0118) — so that a
+     * host waiting to take it tries again at once rather than at its next look. A hint, never a
+     * grant: {@link #lease} decides, and may refuse again. Ask for it before {@link #askHandOver},
+     * so that a release between the two is not missed. Completed on the store's own thread: what
+     * depends on it must not block there.
+     *
+     * <p>This default never completes: a waiting host looks again on its own time.
+     */
+    default CompletionStage<Void> whenReleased(String threadId) {
+        StoreChecks.threadId(threadId);
+        return new CompletableFuture<Void>().minimalCompletionStage();
+    }
 
     /**
      * Tells {@code action}, once, when this store learns that {@code lease} can be in force no more

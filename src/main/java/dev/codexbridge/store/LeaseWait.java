@@ -3,6 +3,9 @@ package dev.codexbridge.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -12,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A host that died holds its conversations until their leases expire (a door's lease is 6 s),
  * and a wait that long serves the caller without a retry of its own. A live host is asked for the
- * conversation by the refused open itself, and lets go of it at its next renewal when its session
- * of it is idle (decision 0105). A live host at work renews its lease at a third of its time, so each try finds the lease moved on: the open fails, at the latest when
+ * conversation by the refused open itself, and lets go of it when its session of it is idle: at
+ * once when the store tells it of the ask (decision 0118), else at its next renewal (decision
+ * 0105); the open is tried again as soon as the store says the lease was given back, else at its
+ * next look. A live host at work renews its lease at a third of its time, so each try finds the lease moved on: the open fails, at the latest when
  * the bound is spent, with the lease's expiry in the failure
  * ({@link #refusal}, {@code ThreadOpenException.heldUntil()}). MCP's {@code codex-reply}, the
  * A2A server's recovery of a dead replica's task and the Spring starters'
@@ -41,8 +46,9 @@ public final class LeaseWait {
      * {@code bound} from now has passed, waits for the expiry and runs it again. When the refusal
      * says the holder was {@linkplain ConversationLeasedException#handOverAsked() asked} for the
      * conversation (decision 0105) and renews within what is left of {@code bound}
-     * ({@link #mayHandOverWithin}), it is run again every {@value #POLL_MS} ms instead, until
-     * {@code bound} has passed: an idle holder lets go at its next renewal. Any other failure,
+     * ({@link #mayHandOverWithin}), it is run again every {@value #POLL_MS} ms instead, or as soon
+     * as the store says the lease was given back ({@link ConversationLeasedException#released()}),
+     * until {@code bound} has passed: an idle holder lets go when told of the ask. Any other failure,
      * a lease that expires later, or an interrupt of the wait (the thread's interrupt flag set
      * again) ends the tries: the last failure is thrown as it is.
      *
@@ -60,7 +66,7 @@ public final class LeaseWait {
             } catch (RuntimeException e) {
                 ConversationLeasedException held = refusal(e);
                 if (held == null || !(mayHandOverWithin(held, Duration.ofNanos(Math.max(0, ends - System.nanoTime())))
-                        ? polled(ends) : waitedFor(held.expiresAt(), ends))) {
+                        ? polled(ends, held) : waitedFor(held.expiresAt(), ends))) {
                     throw e;
                 }
             }
@@ -104,19 +110,32 @@ public final class LeaseWait {
         return held.handOverAsked() && left.dividedBy(3).compareTo(within) < 0;
     }
 
-    /** Sleeps {@link #POLL_MS} (less when {@code ends} comes sooner); false once {@code ends} has passed, and on an interrupt. */
-    private static boolean polled(long ends) {
+    /**
+     * Waits {@link #POLL_MS} (less when {@code ends} comes sooner), or until the store says the
+     * holder gave the lease back ({@link ConversationLeasedException#released()}); false once
+     * {@code ends} has passed, and on an interrupt.
+     */
+    private static boolean polled(long ends, ConversationLeasedException held) {
         long left = ends - System.nanoTime();
-        if (left <= 0) {
-            return false;
-        }
+        return left > 0 && awaitRelease(held, Duration.ofMillis(Math.max(1, Math.min(POLL_MS, Duration.ofNanos(left).toMillis()))));
+    }
+
+    /**
+     * Waits until the store says the holder behind {@code held} gave the lease back (decision 0118)
+     * or {@code atMost} has passed, whichever comes first: the wait between two tries of an open
+     * whose holder was asked for the conversation. False only when interrupted (the thread's
+     * interrupt flag set again).
+     */
+    public static boolean awaitRelease(ConversationLeasedException held, Duration atMost) {
         try {
-            Thread.sleep(Math.max(1, Math.min(POLL_MS, Duration.ofNanos(left).toMillis())));
-            return true;
+            held.released().toCompletableFuture().get(Math.max(1, atMost.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException lookAgain) {
+            // the poll's own time: the lease may be free all the same, its word missed
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();
             return false;
         }
+        return true;
     }
 
     /** Sleeps until {@code expiresAt} and a margin when that comes before {@code ends} ({@link System#nanoTime}); whether it did. */

@@ -76,8 +76,9 @@ public final class CodexTelemetry implements TelemetryHooks {
      * {@code codex_bridge.store.outages}, {@code codex_bridge.store.refused}; decision 0099), for a
      * store whose database has one (PostgreSQL), and what its leases went through
      * ({@code codex_bridge.store.leases}, attribute {@code event}: {@code refused}, {@code asked},
-     * {@code handed_over}, {@code taken_over}; decision 0105) for a store that counts them (both of
-     * the library's); closing removes them.
+     * {@code handed_over}, {@code taken_over}; decision 0105; {@code ask_heard}, {@code release_heard},
+     * PostgreSQL's notifications; decision 0118) for a store that counts them (both of the
+     * library's); closing removes them.
      */
     public AutoCloseable observeStore(ConversationStore store) {
         if (!(hooks instanceof OtelHooks otel)) {

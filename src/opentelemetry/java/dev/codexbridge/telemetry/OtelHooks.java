@@ -178,12 +178,15 @@ final class OtelHooks implements TelemetryHooks {
     AutoCloseable observeLeases(LeaseCounts counts) {
         AttributeKey<String> event = AttributeKey.stringKey("event");
         return meter.counterBuilder("codex_bridge.store.leases").setUnit("{lease}")
-                .setDescription("Conversation leases refused (held elsewhere), asked for, handed over on request, taken over after a lapse")
+                .setDescription("Conversation leases refused (held elsewhere), asked for, handed over on request, taken over after a lapse; "
+                        + "asks and releases heard as they were made")
                 .buildWithCallback(m -> {
                     m.record(counts.refused(), Attributes.of(event, "refused"));
                     m.record(counts.asked(), Attributes.of(event, "asked"));
                     m.record(counts.handedOver(), Attributes.of(event, "handed_over"));
                     m.record(counts.takenOver(), Attributes.of(event, "taken_over"));
+                    m.record(counts.asksHeard(), Attributes.of(event, "ask_heard"));
+                    m.record(counts.releasesHeard(), Attributes.of(event, "release_heard"));
                 });
     }
 

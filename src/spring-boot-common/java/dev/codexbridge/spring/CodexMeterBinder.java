@@ -41,7 +41,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>the conversation store's leases ({@code codex.bridge.store.leases}, tag {@code event}:
  *       {@code refused} — held by another instance, {@code asked} — asked of it,
  *       {@code handed_over} — let go because another asked, {@code taken_over} — a lapsed lease
- *       never given back taken, a failover; decision 0105);</li>
+ *       never given back taken, a failover; decision 0105; {@code ask_heard} — another's ask heard at
+ *       once, {@code release_heard} — a release waited for heard at once, PostgreSQL; decision 0118);</li>
  *   <li>tenants: {@code codex.bridge.tenants.processes}, {@code codex.bridge.tenants.threads},
  *       {@code codex.bridge.tenants.processes.started}, {@code codex.bridge.tenants.processes.stopped}
  *       (tag {@code reason}: idle, evicted, died, closed) and {@code codex.bridge.tenants.refused}.</li>
@@ -91,6 +92,8 @@ public final class CodexMeterBinder implements MeterBinder {
             leaseCounter(registry, leases, "asked", "conversations asked of the instance holding them", LeaseCounts::asked);
             leaseCounter(registry, leases, "handed_over", "conversations let go because another instance asked", LeaseCounts::handedOver);
             leaseCounter(registry, leases, "taken_over", "leases taken over a lapsed one never given back (a failover)", LeaseCounts::takenOver);
+            leaseCounter(registry, leases, "ask_heard", "another instance's asks heard as they were made", LeaseCounts::asksHeard);
+            leaseCounter(registry, leases, "release_heard", "releases waited for heard as they were made", LeaseCounts::releasesHeard);
         }
         CodexTenants tenants = sessions.tenants();
         if (tenants != null) {

@@ -38,6 +38,16 @@ public class ForwardingStore implements ConversationStore {
     }
 
     @Override
+    public Runnable whenAsked(ConversationLease lease, Runnable action) {
+        return store.whenAsked(lease, action);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> whenReleased(String threadId) {
+        return store.whenReleased(threadId);
+    }
+
+    @Override
     public java.util.Optional<dev.codexbridge.store.spi.LeaseCounts> leaseCounts() {
         return store.leaseCounts();
     }

@@ -88,7 +88,8 @@ class StoreOutageTelemetryTest {
                  AutoCloseable observedB = CodexTelemetry.of(otelB.openTelemetry()).observeStore(b)) {
                 assertThat(a.release(held)).isTrue();
                 assertThat(leases(otel)).containsEntry("handed_over", 1L).containsEntry("refused", 0L).containsEntry("asked", 0L)
-                        .containsEntry("taken_over", 0L);
+                        .containsEntry("taken_over", 0L).as("a disk store hears nothing: its asks ride on renewals")
+                        .containsEntry("ask_heard", 0L).containsEntry("release_heard", 0L);
                 assertThat(leases(otelB)).containsEntry("refused", 1L).containsEntry("asked", 1L).containsEntry("handed_over", 0L);
             }
         }

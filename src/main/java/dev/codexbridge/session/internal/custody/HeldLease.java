@@ -42,8 +42,11 @@ import org.slf4j.Logger;
  * decision 0113) tells it here as it learns it: lost, as by a refused renewal, without waiting for
  * the next one.
  *
- * <p>A renewal that finds another host asking for the conversation tells {@link #whenHandOverAsked}:
- * an idle session then stores it and gives the lease back (decision 0105).
+ * <p>Another host asking for the conversation is told to {@link #whenHandOverAsked} as soon as the
+ * store hears of it ({@code ConversationStore.whenAsked}: PostgreSQL's notification, decision
+ * 0118), and again by every renewal that finds the ask standing (decision 0105): an idle session
+ * then stores it and gives the lease back. A refused lease asks its holder and carries what says
+ * the holder let go ({@code ConversationLeasedException.released()}), so the asker's wait ends then.
  */
 public final class HeldLease {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -57,7 +60,7 @@ public final class HeldLease {
     private volatile ScheduledFuture<?> renewal;
     /** The check at {@link #inForceUntil}: fires {@link #lost()} should no renewal be answered before. */
     private volatile ScheduledFuture<?> deadline;
-    /** Ends the store's watch on the lease ({@code ConversationStore.whenLost}). */
+    /** Ends the store's watches on the lease ({@code ConversationStore.whenLost}, {@code whenAsked}). */
     private volatile Runnable unwatch = () -> { };
     /** The lease's time as held ({@link ConversationStorage#leaseTimeOn}), set when it is taken. */
     private volatile Duration ttl;
@@ -84,7 +87,10 @@ public final class HeldLease {
         onLost = action;
     }
 
-    /** {@code action} runs after a renewal that found another host asking for the conversation (decision 0105); it must not block. */
+    /**
+     * {@code action} runs when another host asked for the conversation: as the store hears of it
+     * (decision 0118), and after each renewal that found the ask standing (decision 0105); it must not block.
+     */
     public void whenHandOverAsked(Runnable action) {
         onHandOverAsked = action;
     }
@@ -212,7 +218,20 @@ public final class HeldLease {
         }
         armDeadline();
         restartRenewal(threadId);
-        unwatch = storage.store().whenLost(taken, why -> endedBefore(taken, why));
+        Runnable lostWatch = storage.store().whenLost(taken, why -> endedBefore(taken, why));
+        Runnable askWatch = storage.store().whenAsked(taken, () -> heardAsk(taken));
+        unwatch = () -> {
+            lostWatch.run();
+            askWatch.run();
+        };
+    }
+
+    /** The store heard another host ask for {@code taken}'s conversation: told now, as a renewal would tell it, while it is held. */
+    private void heardAsk(ConversationLease taken) {
+        ConversationLease held = lease;
+        if (held != null && held.token().equals(taken.token()) && lost == null) {
+            onHandOverAsked.run();
+        }
     }
 
     /** The store says {@code taken} ended before its time (its session with the database ended): lost now, as by a refusal. */
@@ -230,8 +249,11 @@ public final class HeldLease {
      */
     private ConversationLeasedException askedFor(ConversationLeasedException held) {
         try {
+            // before the ask: a release that answers it at once is heard all the same
+            java.util.concurrent.CompletionStage<Void> released = storage.store().whenReleased(held.threadId());
             if (storage.store().askHandOver(held.threadId())) {
-                ConversationLeasedException asked = new ConversationLeasedException(held.threadId(), held.holder(), held.expiresAt(), true);
+                ConversationLeasedException asked = new ConversationLeasedException(held.threadId(), held.holder(), held.expiresAt(), true,
+                        released);
                 asked.setStackTrace(held.getStackTrace());
                 return asked;
             }

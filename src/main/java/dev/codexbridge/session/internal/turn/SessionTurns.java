@@ -388,10 +388,13 @@ public final class SessionTurns {
                 Duration left = LeaseWait.DEFAULT_BOUND.minusNanos(System.nanoTime() - since);
                 if (held != null && !left.isNegative() && LeaseWait.mayHandOverWithin(held, left) && !turn.interrupted().get()
                         && !connection.isClosed()) {
-                    // nothing went out, and the holder was asked for the conversation: it lets go at its next renewal when idle
-                    // (decision 0105), so the wake is tried again as a door's resume would be, within the same bound
-                    return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(HAND_OVER_POLL.toMillis(),
-                            java.util.concurrent.TimeUnit.MILLISECONDS, RpcThreads.waits())).thenCompose(x -> attemptOnce(run, turn, reopened, since));
+                    // nothing went out, and the holder was asked for the conversation: it lets go when idle (decisions 0105,
+                    // 0118), so the wake is tried again as a door's resume would be, within the same bound: once the store says
+                    // the lease was given back, else at the poll's pace; never on the store's thread that said so
+                    CompletableFuture<Object> next = CompletableFuture.anyOf(held.released().toCompletableFuture(),
+                            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(HAND_OVER_POLL.toMillis(),
+                                    java.util.concurrent.TimeUnit.MILLISECONDS, RpcThreads.waits())));
+                    return next.handleAsync((x, e) -> null, RpcThreads.waits()).thenCompose(x -> attemptOnce(run, turn, reopened, since));
                 }
                 TurnFailure why = connection.link().startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {

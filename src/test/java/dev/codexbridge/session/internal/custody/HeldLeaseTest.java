@@ -103,6 +103,32 @@ class HeldLeaseTest {
     }
 
     @Test
+    void anAskTheStoreHearsIsToldAtOnceAndARefusedHoldCarriesTheStoresWordOfTheRelease() {
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
+            HeldLease a = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
+            AtomicLong told = new AtomicLong();
+            a.whenHandOverAsked(told::incrementAndGet);
+            a.hold(THREAD, LEASE);
+            assertThat(store.askWatches).as("the lease watched for asks as it is taken").hasSize(1);
+
+            HeldLease b = track(new HeldLease(ConversationStorage.builder(store, "replica-b").leaseTime(LEASE).build(), now::get));
+            assertThatThrownBy(() -> b.hold(THREAD, LEASE)).isInstanceOfSatisfying(ConversationLeasedException.class, refused -> {
+                assertThat(refused.handOverAsked()).isTrue();
+                assertThat(refused.released().toCompletableFuture()).isNotDone();
+                store.released.complete(null);
+                assertThat(refused.released().toCompletableFuture()).as("the store's word of the release, carried to the waiter").isDone();
+            });
+
+            store.askWatches.forEach(Runnable::run);
+            assertThat(told).as("told as the store heard it, no renewal sent").hasValue(1);
+            assertThat(store.renewals).isZero();
+
+            a.giveBack();
+            assertThat(store.askWatches).as("the watch ends with the lease").isEmpty();
+        }
+    }
+
+    @Test
     void aRenewalAnsweredInTimeMovesTheDeadline() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
             HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
@@ -234,6 +260,10 @@ class HeldLeaseTest {
         int renewals;
         /** What {@link #whenLost} was asked to watch, each to be run as the store's session's end. */
         final List<Runnable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** What {@link #whenAsked} was asked to watch, each to be run as the store hearing an ask. */
+        final List<Runnable> askWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** What {@link #whenReleased} hands out: completed as the store hearing a release. */
+        final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
 
         Unreachable(ConversationStore real) {
             this.real = real;
@@ -266,6 +296,22 @@ class HeldLeaseTest {
             Runnable watch = () -> action.accept(new dev.codexbridge.store.LeaseLostException(lease, "the store's session ended"));
             watches.add(watch);
             return () -> watches.remove(watch);
+        }
+
+        @Override
+        public boolean askHandOver(String threadId) {
+            return real.askHandOver(threadId);
+        }
+
+        @Override
+        public Runnable whenAsked(ConversationLease lease, Runnable action) {
+            askWatches.add(action);
+            return () -> askWatches.remove(action);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> whenReleased(String threadId) {
+            return released;
         }
 
         @Override
