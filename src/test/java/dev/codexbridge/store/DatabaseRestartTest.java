@@ -75,6 +75,31 @@ class DatabaseRestartTest {
         assertThat(store.get(thread)).get().extracting(StoredConversation::version).isEqualTo(second.version());
     }
 
+    /**
+     * The asks for a lease kept across a restart are heard once the store's next session listens
+     * (decision 0118): it listens on the channel of the session before too, whose key the kept
+     * lease's token still names. An ask made while nothing listened is missed; the waiting host asks
+     * again on each try, as it does here.
+     */
+    @ParameterizedTest
+    @EnumSource(PostgresServer.Shutdown.class)
+    void aLeaseKeptAcrossARestartHearsAsksOnceTheStoreListensAgain(PostgresServer.Shutdown how) throws Exception {
+        String thread = Lineages.newThreadId();
+        ConversationLease lease = store.lease(thread, "replica-a", Duration.ofMinutes(10));
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        store.whenAsked(lease, asked::countDown);
+
+        server.restart(how);
+        try (PostgresConversationStore other = PostgresConversationStore.builder().jdbcUrl(url).maxPoolSize(1).build()) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            do {
+                assertThat(other.askHandOver(thread)).as("the lease in force, kept across the restart").isTrue();
+            } while (!asked.await(250, java.util.concurrent.TimeUnit.MILLISECONDS) && System.nanoTime() - end < 0);
+        }
+        assertThat(asked.getCount()).as("heard under the store's next session").isZero();
+        assertThat(store.renew(lease, Duration.ofMinutes(10)).handOverAsked()).as("and the renewal carries it as well").isTrue();
+    }
+
     @ParameterizedTest
     @EnumSource(PostgresServer.Shutdown.class)
     void aDatabaseStillDownIsOneFailureNamingTheStore(PostgresServer.Shutdown how) throws Exception {

@@ -31,11 +31,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -50,14 +50,15 @@ import org.jspecify.annotations.Nullable;
  * before it is used, the rows as the disk store checks its files ({@code PostgresRows}, decision 0062).
  */
 public final class PostgresConversationStore implements ConversationStore {
-
     private final DataSource dataSource;
     private final @Nullable HikariDataSource ownPool;
     private final StoreLimits limits;
     private final Clock clock;
     private final OutageGate gate = new OutageGate();
-    /** The session the leases are bound to (decision 0113). */
+    /** The session the leases are bound to (decision 0113), which hears of hand-overs too (decision 0118). */
     private final PostgresSession session;
+    /** What the session hears of asks and releases, and who waits for them (decision 0118). */
+    private final PostgresHandOvers handOvers;
     private final PostgresLeases leases;
     /** The small transactions and the session the leases and the send records share. */
     private final PostgresLeases.Transactions sendsTransactions;
@@ -73,7 +74,9 @@ public final class PostgresConversationStore implements ConversationStore {
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
-        this.session = new PostgresSession(dataSource, answerWithin);
+        LeaseCounts counts = new LeaseCounts();
+        this.handOvers = new PostgresHandOvers(counts);
+        this.session = new PostgresSession(dataSource, answerWithin, handOvers);
         this.sendsTransactions = new PostgresLeases.Transactions() {
             @Override
             public <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
@@ -85,7 +88,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 return PostgresConversationStore.this.session(threadId);
             }
         };
-        this.leases = new PostgresLeases(sendsTransactions, session, clock);
+        this.leases = new PostgresLeases(sendsTransactions, session, clock, counts);
     }
 
     public static Builder builder() {
@@ -168,6 +171,16 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
         return Optional.of(new PostgresSendRecords(sendsTransactions, clock, window, maxRecords));
+    }
+
+    @Override
+    public Runnable whenAsked(ConversationLease lease, Runnable action) {
+        return handOvers.whenAsked(StoreChecks.threadId(lease.threadId()), action);
+    }
+
+    @Override
+    public CompletionStage<Void> whenReleased(String threadId) {
+        return handOvers.whenReleased(StoreChecks.threadId(threadId));
     }
 
     @Override

@@ -45,12 +45,13 @@ final class PostgresLeases {
     private final Transactions db;
     private final PostgresSession session;
     private final Clock clock;
-    private final LeaseCounts counts = new LeaseCounts();
+    private final LeaseCounts counts;
 
-    PostgresLeases(Transactions db, PostgresSession session, Clock clock) {
+    PostgresLeases(Transactions db, PostgresSession session, Clock clock, LeaseCounts counts) {
         this.db = db;
         this.session = session;
         this.clock = clock;
+        this.counts = counts;
     }
 
     /** The lease in force for one conversation, its row locked, and whether its holder's session has ended. */
@@ -137,6 +138,8 @@ final class PostgresLeases {
                     }
                     if (StoreChecks.handOverAsked(instant(rs.getObject(1, OffsetDateTime.class)), clock.instant())) {
                         counts.countHandedOver();
+                        // the asking host's wait ends at the commit, not at its next look (decision 0118)
+                        PostgresHandOvers.notifyReleased(c, threadId);
                     }
                     return true;
                 }
@@ -144,18 +147,29 @@ final class PostgresLeases {
         });
     }
 
-    /** One statement, the same however often it runs: the ask's time moves on, on a lease in force only. */
+    /**
+     * The same however often it runs: the ask's time moves on, on a lease in force only, and the
+     * holder's session is told at the commit (decision 0118), so it need not wait for its renewal.
+     */
     boolean askHandOver(String threadId) {
         StoreChecks.threadId(threadId);
         boolean asked = db.inTransaction(threadId, "asking for", c -> {
             Instant now = clock.instant();
+            String token;
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE codex_store_lease SET hand_over_asked_at = ? WHERE thread_id = ? AND expires_at > ?")) {
+                    "UPDATE codex_store_lease SET hand_over_asked_at = ? WHERE thread_id = ? AND expires_at > ? RETURNING token")) {
                 s.setObject(1, PostgresConversationStore.time(now));
                 s.setString(2, threadId);
                 s.setObject(3, PostgresConversationStore.time(now));
-                return s.executeUpdate() == 1;
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    token = rs.getString(1);
+                }
             }
+            PostgresHandOvers.notifyAsked(c, token, threadId);
+            return true;
         });
         if (asked) {
             counts.countAsked();

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 
@@ -47,6 +48,11 @@ import org.slf4j.Logger;
  * session); no answer within the connection timeout, and they are lost. Leases of the old session
  * are never bound to the new one: another host may have them already. The first session opens at
  * the first lease, so a store that only reads holds no extra connection.
+ *
+ * <p>The session also listens for hand-overs ({@link PostgresHandOvers}, decision 0118): asks for
+ * the leases granted under its key — and under the keys of sessions a restart ended whose leases
+ * it kept — and releases of leases other hosts asked for. What the watch reads, it hands on as it
+ * reads it.
  */
 final class PostgresSession implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
@@ -75,6 +81,10 @@ final class PostgresSession implements AutoCloseable {
             + " AND pg_try_advisory_xact_lock(substring(l.token from '@([0-9]{1,18})\\.[0-9]{20}$')::bigint), false)";
 
     private final DataSource source;
+    /** Told of every notification the session hears. */
+    private final PostgresHandOvers handOvers;
+    /** Keys of sessions a restart ended whose leases this store kept: their asks are listened for by every session after. */
+    private final Set<Long> kept = ConcurrentHashMap.newKeySet();
     /** How long the store waits to ask the database, after a session ended, whether the server restarted. */
     private final Duration askWithin;
     private final SecureRandom random = new SecureRandom();
@@ -97,8 +107,9 @@ final class PostgresSession implements AutoCloseable {
     record Id(long key, String serverStarted) {
     }
 
-    PostgresSession(DataSource source, Duration askWithin) {
+    PostgresSession(DataSource source, Duration askWithin, PostgresHandOvers handOvers) {
         this.source = source;
+        this.handOvers = handOvers;
         this.askWithin = askWithin;
     }
 
@@ -235,6 +246,7 @@ final class PostgresSession implements AutoCloseable {
                     try (ResultSet rs = s.executeQuery()) {
                         // false: another session holds that key (1 in 10^18): draw again
                         if (rs.next() && rs.getBoolean(1)) {
+                            listen(c, key);
                             Session[] self = new Session[1];
                             Thread t = new Thread(() -> watch(self[0]), "codex-bridge-store-session");
                             t.setDaemon(true);
@@ -260,6 +272,16 @@ final class PostgresSession implements AutoCloseable {
         }
     }
 
+    /** Listens on {@code c} for the asks of leases granted under {@code key} and the kept keys, and for releases. */
+    private void listen(Connection c, long key) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (long k : PostgresHandOvers.keys(key, kept)) {
+                st.execute(PostgresHandOvers.listenForAsks(k));
+            }
+            st.execute("LISTEN " + PostgresHandOvers.RELEASED);
+        }
+    }
+
     /** Reads the session's connection until it ends (the server ended it, its socket closed) or the store closes. */
     private void watch(Session s) {
         try {
@@ -275,8 +297,16 @@ final class PostgresSession implements AutoCloseable {
             PGConnection pg = s.connection().unwrap(PGConnection.class);
             long pinged = System.nanoTime();
             while (isLive(s)) {
-                // blocks on the socket: returns at once with the server's FATAL or the socket's end
-                pg.getNotifications(WATCH_MILLIS);
+                // blocks on the socket: returns at once with a notification, the server's FATAL or the socket's end
+                PGNotification[] heard = pg.getNotifications(WATCH_MILLIS);
+                for (PGNotification n : heard == null ? new PGNotification[0] : heard) {
+                    try {
+                        handOvers.heard(n.getName(), n.getParameter());
+                    } catch (RuntimeException e) {
+                        // a hint lost, never the session: the renewal or the poll finds what it said
+                        LOG.warn("acting on the store's notification {} failed", n.getName(), e);
+                    }
+                }
                 if (System.nanoTime() - pinged > PING_EVERY_NANOS && isLive(s)) {
                     try (Statement st = s.connection().createStatement()) {
                         st.execute("SELECT 1");
@@ -292,6 +322,8 @@ final class PostgresSession implements AutoCloseable {
                 return;         // the store closed it
             }
             live = null;
+            // the next session listens for its asks too, should its leases be kept (a restart): decided below
+            kept.add(s.key());
         }
         shut(s);
         String reason = why == null ? "no reason given" : why.getMessage();
@@ -308,6 +340,7 @@ final class PostgresSession implements AutoCloseable {
             return;
         }
         List<Runnable> told;
+        kept.remove(s.key());
         synchronized (lock) {
             ended.add(s.key());
             told = watches.remove(s.key());
