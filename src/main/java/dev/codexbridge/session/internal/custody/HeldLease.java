@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -206,12 +207,7 @@ public final class HeldLease {
         }
         ttl = time;
         long sent = nanos.getAsLong();
-        ConversationLease taken;
-        try {
-            taken = storage.store().lease(threadId, storage.holder(), time);
-        } catch (ConversationLeasedException held) {
-            throw askedFor(held);
-        }
+        ConversationLease taken = take(threadId, time);
         synchronized (this) {
             inForceUntil = inForceAfter(sent);
             lease = taken;
@@ -224,6 +220,26 @@ public final class HeldLease {
             lostWatch.run();
             askWatch.run();
         };
+    }
+
+    /** The lease, taken from the store; refused, with its holder asked for the conversation (decision 0105). */
+    private ConversationLease take(String threadId, Duration time) {
+        try {
+            return storage.store().lease(threadId, storage.holder(), time);
+        } catch (ConversationLeasedException held) {
+            ConversationLeasedException asked = askedFor(held);
+            if (asked != null) {
+                throw asked;
+            }
+        }
+        // no lease in force to ask of: given back between the refusal and the ask (a hand-over that quick), so once more now
+        // rather than after the expiry the refusal named
+        try {
+            return storage.store().lease(threadId, storage.holder(), time);
+        } catch (ConversationLeasedException again) {
+            ConversationLeasedException asked = askedFor(again);
+            throw asked != null ? asked : again;
+        }
     }
 
     /** The store heard another host ask for {@code taken}'s conversation: told now, as a renewal would tell it, while it is held. */
@@ -245,9 +261,10 @@ public final class HeldLease {
 
     /**
      * The refusal of a lease another host holds, that host asked for the conversation (decision
-     * 0105): as it was, when the store cannot carry the ask or failed it (the refusal is what matters).
+     * 0105): as it was, when the store failed the ask (the refusal is what matters); null when the
+     * store found no lease in force to ask of — it went meanwhile, or the store cannot carry asks.
      */
-    private ConversationLeasedException askedFor(ConversationLeasedException held) {
+    private @Nullable ConversationLeasedException askedFor(ConversationLeasedException held) {
         try {
             // before the ask: a release that answers it at once is heard all the same
             java.util.concurrent.CompletionStage<Void> released = storage.store().whenReleased(held.threadId());
@@ -257,6 +274,7 @@ public final class HeldLease {
                 asked.setStackTrace(held.getStackTrace());
                 return asked;
             }
+            return null;
         } catch (RuntimeException failed) {
             held.addSuppressed(failed);
         }

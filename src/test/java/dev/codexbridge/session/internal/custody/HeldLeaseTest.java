@@ -129,6 +129,20 @@ class HeldLeaseTest {
     }
 
     @Test
+    void aLeaseGivenBackBetweenTheRefusalAndTheAskIsTakenAtOnceNotAfterTheExpiryTheRefusalNamed() {
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
+            HeldLease a = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
+            a.hold(THREAD, LEASE);
+            // the holder lets go just after b's lease is refused, before b's ask: nothing is left to ask of
+            store.beforeAsk = a::giveBack;
+
+            HeldLease b = track(new HeldLease(ConversationStorage.builder(store, "replica-b").leaseTime(LEASE).build(), now::get));
+            b.hold(THREAD, LEASE);
+            assertThat(b.current().holder()).as("taken by the try after the empty ask").isEqualTo("replica-b");
+        }
+    }
+
+    @Test
     void aRenewalAnsweredInTimeMovesTheDeadline() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
             HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get));
@@ -298,8 +312,12 @@ class HeldLeaseTest {
             return () -> watches.remove(watch);
         }
 
+        /** Run as an ask comes in, before it reaches the store. */
+        volatile Runnable beforeAsk = () -> { };
+
         @Override
         public boolean askHandOver(String threadId) {
+            beforeAsk.run();
             return real.askHandOver(threadId);
         }
 
