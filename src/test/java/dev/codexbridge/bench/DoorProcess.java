@@ -35,12 +35,18 @@ final class DoorProcess implements AutoCloseable {
 
     /** {@code codex-bridge ARGS…}, waited for until it logs {@code at}'s line (its address, ending in a slash). */
     static DoorProcess start(List<String> args, Pattern at) throws Exception {
+        return start(List.of(), args, at);
+    }
+
+    /** As above, the JVM given {@code jvm} options first (a log level, say). */
+    static DoorProcess start(List<String> jvm, List<String> args, Pattern at) throws Exception {
         List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         String codexDir = System.getProperty(CodexLocator.INSTALL_DIR_PROPERTY);
         if (codexDir != null) {
             command.add("-D" + CodexLocator.INSTALL_DIR_PROPERTY + "=" + codexDir);
         }
+        command.addAll(jvm);
         command.add("dev.codexbridge.cli.Main");
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -136,9 +136,14 @@ public final class FailoverBench {
     /** {@code codex-bridge mcp --http} on PostgreSQL, and an MCP client of alice's connected to it (also {@link MoveBench}'s). */
     record McpReplica(DoorProcess door, McpSyncClient client) implements AutoCloseable {
         static McpReplica start(String url, Path home, Path tokens, List<Path> roots) throws Exception {
+            return start(List.of(), url, home, tokens, roots);
+        }
+
+        /** As above, its JVM given {@code jvm} options first. */
+        static McpReplica start(List<String> jvm, String url, Path home, Path tokens, List<Path> roots) throws Exception {
             Path root = TestDirs.create("failover-tenants");
             roots.add(root);
-            DoorProcess door = DoorProcess.start(List.of("mcp", "--http", "127.0.0.1:0", "--tokens", tokens.toString(),
+            DoorProcess door = DoorProcess.start(jvm, List.of("mcp", "--http", "127.0.0.1:0", "--tokens", tokens.toString(),
                     "--codex-home", home.toString(), "--tenants-root", root.toString(), "--store", url), DoorProcess.MCP_AT);
             McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(door.uri().toString()).endpoint(McpHttpServer.PATH)
                             .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + TOKEN)).build())

@@ -37,10 +37,17 @@ import java.util.stream.Collectors;
  * </ul>
  * Reported per door: the move's p50, p99 and largest; the same turn without a move; the move's
  * median less the turn's. A call refused (held elsewhere, busy) is tried again after 100 ms, the
- * move timed from its first call. Run with {@code bin/bench moves [ROUNDS]} (default 20 per door).
+ * move timed from its first call. Run with {@code bin/bench moves [ROUNDS]} (default 20 per door);
+ * {@code MOVE_BENCH_DEBUG=1} logs the doors' own steps at debug, with the time of day. Each door's
+ * log is left in the run's folder, for a slow round to be read.
  */
 public final class MoveBench {
     private static final String TOKEN = "alice-token-0123456789";
+    /** The doors' JVM options: debug logs with the time of day when {@code MOVE_BENCH_DEBUG=1}. */
+    private static final List<String> DOOR_JVM = "1".equals(System.getenv("MOVE_BENCH_DEBUG"))
+            ? List.of("-Dorg.slf4j.simpleLogger.log.dev.codexbridge=debug", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                    "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS")
+            : List.of();
 
     private MoveBench() {
     }
@@ -53,10 +60,11 @@ public final class MoveBench {
              ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"))) {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
             Path tokens = Files.writeString(tmp.resolve("tokens"), "alice " + TOKEN + "\n");
-            Times mcp = mcp(rounds, postgres.newDatabase(), home, tokens, roots);
-            Times a2a = a2a(rounds, postgres.newDatabase(), home, tokens, roots);
+            Times mcp = mcp(rounds, postgres.newDatabase(), home, tokens, roots, tmp);
+            Times a2a = a2a(rounds, postgres.newDatabase(), home, tokens, roots, tmp);
             mcp.print("MCP codex-reply");
             a2a.print("A2A message/send");
+            System.out.printf("the doors' logs: %s%n", tmp);
         } finally {
             for (Path root : roots) {
                 TestDirs.delete(root);
@@ -75,7 +83,7 @@ public final class MoveBench {
         }
     }
 
-    private static Times mcp(int rounds, String url, Path home, Path tokens, List<Path> roots) throws Exception {
+    private static Times mcp(int rounds, String url, Path home, Path tokens, List<Path> roots, Path logs) throws Exception {
         List<FailoverBench.McpReplica> replicas = new ArrayList<>();
         List<McpSyncClient> clients = new ArrayList<>();
         Random random = new Random(81);
@@ -83,7 +91,7 @@ public final class MoveBench {
         List<Double> stays = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                replicas.add(FailoverBench.McpReplica.start(url, home, tokens, roots));
+                replicas.add(FailoverBench.McpReplica.start(DOOR_JVM, url, home, tokens, roots));
                 clients.add(replicas.get(i).client());
             }
             McpSchema.CallToolResult opened = clients.get(0).callTool(McpSchema.CallToolRequest.builder().name("codex")
@@ -101,8 +109,9 @@ public final class MoveBench {
                 System.out.printf("MCP round %d: moved to replica %d in %.2f s, next turn there %.2f s%n", k + 1, (k + 1) % 2, moved, stayed);
             }
         } finally {
-            for (FailoverBench.McpReplica r : replicas) {
-                r.close();
+            for (int i = 0; i < replicas.size(); i++) {
+                replicas.get(i).close();
+                Files.write(logs.resolve("mcp-" + i + ".log"), replicas.get(i).door().log());
             }
         }
         return new Times(moves, stays);
@@ -127,7 +136,7 @@ public final class MoveBench {
         Thread.sleep(100);
     }
 
-    private static Times a2a(int rounds, String url, Path home, Path tokens, List<Path> roots) throws Exception {
+    private static Times a2a(int rounds, String url, Path home, Path tokens, List<Path> roots, Path logs) throws Exception {
         List<DoorProcess> doors = new ArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
         Random random = new Random(81);
@@ -137,7 +146,7 @@ public final class MoveBench {
             for (int i = 0; i < 2; i++) {
                 Path root = TestDirs.create("move-a2a-tenants");
                 roots.add(root);
-                doors.add(DoorProcess.start(List.of("a2a", "--listen", "127.0.0.1:0", "--tokens", tokens.toString(),
+                doors.add(DoorProcess.start(DOOR_JVM, List.of("a2a", "--listen", "127.0.0.1:0", "--tokens", tokens.toString(),
                         "--codex-home", home.toString(), "--tenants-root", root.toString(), "--store", url), DoorProcess.A2A_AT));
             }
             String context = send(http, doors.get(0).uri(), "remember this", null).at("/result/contextId").asText();
@@ -156,8 +165,9 @@ public final class MoveBench {
                 System.out.printf("A2A round %d: moved to replica %d in %.2f s, next turn there %.2f s%n", k + 1, (k + 1) % 2, moved, stayed);
             }
         } finally {
-            for (DoorProcess d : doors) {
-                d.close();
+            for (int i = 0; i < doors.size(); i++) {
+                doors.get(i).close();
+                Files.write(logs.resolve("a2a-" + i + ".log"), doors.get(i).log());
             }
         }
         return new Times(moves, stays);
