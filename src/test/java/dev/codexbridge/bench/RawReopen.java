@@ -3,12 +3,7 @@ package dev.codexbridge.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -252,33 +247,22 @@ final class RawReopen {
         }
 
         private synchronized void write(String line) {
-            try {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            RawCodexPeer.writeLine(out, line);
         }
 
         private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    JsonNode m = JSON.readTree(line);
-                    if (m.has("id") && !m.has("method")) {
-                        long id = m.get("id").asLong();
-                        answers.put(id, m);
-                        answered.add(id);
-                        events.add(id);
-                    } else if ("turn/completed".equals(m.path("method").asText())) {
-                        events.add(new String[] {m.path("params").path("threadId").asText(), m.path("params").path("turn").path("status").asText()});
-                    } else if (m.has("id")) {
-                        write("{\"id\":" + m.get("id") + ",\"result\":{\"decision\":\"accept\"}}");
-                    }
+            RawCodexPeer.readLines(process.getInputStream(), m -> {
+                if (m.has("id") && !m.has("method")) {
+                    long id = m.get("id").asLong();
+                    answers.put(id, m);
+                    answered.add(id);
+                    events.add(id);
+                } else if ("turn/completed".equals(m.path("method").asText())) {
+                    events.add(new String[] {m.path("params").path("threadId").asText(), m.path("params").path("turn").path("status").asText()});
+                } else if (m.has("id")) {
+                    write("{\"id\":" + m.get("id") + ",\"result\":{\"decision\":\"accept\"}}");
                 }
-            } catch (IOException e) {
-                // the process was killed
-            }
+            });
         }
 
         @Override

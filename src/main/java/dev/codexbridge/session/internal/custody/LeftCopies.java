@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 
 /**
  * The copies of a conversation its sleeps leave on app-servers (decision 0074): whether a wake
- * may resume the one codex kept where it slept, the files' times a sleep records, and the copy
- * (files and codex's record) a sleep removes or a later sleep elsewhere drops. One per
+ * may resume the one codex kept where it slept, the files' times a sleep records, the copy's
+ * files a sleep or a close removes, and the copy (files and codex's record) a later sleep
+ * elsewhere drops. One per
  * {@link ThreadCustody}, run within its steps.
  */
 public final class LeftCopies {
@@ -98,7 +99,13 @@ public final class LeftCopies {
         }
     }
 
-    /** Removes the copy on {@code from} a sleep that recorded no place leaves behind, and codex's record of it there. */
+    /**
+     * Removes the files of the copy on {@code from} that a sleep recording no place (or a close)
+     * leaves behind. Codex's own record of the thread there stays: asking codex to drop it
+     * ({@code thread/delete}) at every close made codex 0.171.0 keep about 100 KiB of memory per
+     * conversation until it was started again (issue 80, decision 0116), and an import there drops
+     * it first all the same, should the conversation ever come back.
+     */
     private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
         if (!from.isOpen()) {
             // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
@@ -108,7 +115,7 @@ public final class LeftCopies {
         }
         try {
             moves.remove(from, lineage);
-            return forgetLeft(from, threadId);
+            return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
             // the store holds it: a stale copy left here is overwritten by the next import
             if (from.isOpen()) {
@@ -140,12 +147,12 @@ public final class LeftCopies {
     }
 
     /**
-     * Codex there drops its own record of the thread it no longer has files for, now, while the
-     * conversation sleeps: an import onto an app-server that still has such a record must drop it
-     * first (a stale history otherwise), and codex 0.169.0 takes about 190 ms to, where it takes
-     * 4 ms for a thread it never had. Asked without holding a store thread meanwhile (two by
-     * default, shared by every session's stores and wakes). Best effort: the import drops whatever
-     * is left.
+     * Codex there drops the copy an earlier sleep left and its own record of the thread
+     * ({@code thread/delete}, which removes codex's files and record there), now, while
+     * the conversation sleeps. Once per move, not per conversation: each such drop costs codex
+     * memory it keeps until it starts again ({@link #removeCopy}). Asked without holding a store
+     * thread meanwhile (two by default, shared by every session's stores and wakes). Best effort:
+     * an import there drops whatever is left.
      */
     private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
         CompletableFuture<Void> forgetting;

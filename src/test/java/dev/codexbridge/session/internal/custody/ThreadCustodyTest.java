@@ -245,8 +245,9 @@ class ThreadCustodyTest {
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
             assertThat(store.get(THREAD).orElseThrow().name()).isEqualTo("named");
             assertThat(moves.home(a)).as("A's copy goes").isEmpty();
-            assertThat(moves.calls).as("and A's record of it, while it sleeps").containsSubsequence("remove", "forget");
-            assertThat(moves.forgottenOn).containsExactly(a);
+            assertThat(moves.calls).contains("remove");
+            // codex's record of it on A stays: dropped at every sleep, codex kept memory for each (decision 0116)
+            assertThat(moves.forgottenOn).isEmpty();
             assertThat(custody.storedAway()).isTrue();
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
 
@@ -254,6 +255,7 @@ class ThreadCustodyTest {
             custody.opened(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
+            assertThat(moves.forgottenOn).containsExactly(b);
             assertThat(custody.storedAway()).isFalse();
 
             // the next turn on B reads the files it knows by path, listing nothing
@@ -452,39 +454,23 @@ class ThreadCustodyTest {
     }
 
     @Test
-    void aSleepGivesItsLeaseBackOnlyOnceCodexHasDroppedItsRecordWithNoStoreThreadWaiting() throws Exception {
+    void aSleepThatRemovesItsCopyLeavesCodexsRecordThereForTheNextImportToDrop() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
-        moves.forgetAnswer = new CompletableFuture<>();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
-            for (long end = System.nanoTime() + 60_000_000_000L; !moves.calls.contains("forget") && System.nanoTime() < end; ) {
-                Thread.sleep(5);
-            }
-            assertThat(moves.home(a)).as("the files went first").isEmpty();
-            // no store thread waits for codex's answer: both (the default) run other conversations' steps meanwhile
-            java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
-            for (int i = 0; i < 2; i++) {
-                dev.codexbridge.rpc.internal.RpcThreads.stores().execute(() -> {
-                    both.countDown();
-                    try {
-                        both.await(90, TimeUnit.SECONDS);        // longer than the test waits: a held thread shows
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            assertThat(both.await(60, TimeUnit.SECONDS)).as("both store threads free while codex answers").isTrue();
-            assertThat(sleep).isNotDone();
-            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
-                    .as("no other host imports there while codex still drops the thread").isInstanceOf(ConversationLeasedException.class);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            assertThat(moves.home(a)).as("the files go").isEmpty();
+            assertThat(moves.calls).as("codex is not asked to drop its record").doesNotContain("forget");
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // the lease given back
 
-            moves.forgetAnswer.completeExceptionally(new IllegalStateException("codex answered with an error"));
-            sleep.get(60, TimeUnit.SECONDS);
-            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back, the failure only logged
-            assertThat(custody.storedAway()).isTrue();
+            // woken there again: codex's record of it is dropped first, so the import is what codex resumes
+            custody.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsSubsequence("remove", "forget", "import");
+            assertThat(moves.forgottenOn).containsExactly(a);
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
         }
     }
 
@@ -938,10 +924,24 @@ class ThreadCustodyTest {
                 Thread.sleep(5);
             }
             assertThat(moves.forgottenOn).containsExactly(b, a);
+            // no store thread waits for codex's answer: both (the default) run other conversations' steps meanwhile
+            java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                dev.codexbridge.rpc.internal.RpcThreads.stores().execute(() -> {
+                    both.countDown();
+                    try {
+                        both.await(90, TimeUnit.SECONDS);        // longer than the test waits: a held thread shows
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(both.await(60, TimeUnit.SECONDS)).as("both store threads free while codex answers").isTrue();
+            assertThat(sleep).isNotDone();
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
                     .as("no other host wakes it on A while codex drops it there").isInstanceOf(ConversationLeasedException.class);
-            moves.forgetAnswer.complete(null);
-            sleep.get(60, TimeUnit.SECONDS);
+            moves.forgetAnswer.completeExceptionally(new IllegalStateException("codex answered with an error"));
+            sleep.get(60, TimeUnit.SECONDS);     // the failure only logged
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-b/");
             assertThat(moves.home(b)).as("B's copy stays").containsKey(ROLLOUT);
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));
@@ -957,7 +957,7 @@ class ThreadCustodyTest {
             ThreadCustody custody = turnThenSleepOnA(store, moves);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).isEmpty();
             assertThat(moves.home(a)).isEmpty();
-            assertThat(moves.forgottenOn).containsExactly(a);
+            assertThat(moves.forgottenOn).as("codex's record stays for an import there to drop").isEmpty();
         }
     }
 
