@@ -41,14 +41,16 @@ try {
     undefined, long);
   out.declined = { text: text(no) };
 
-  // a cancelled call: the SDK sends notifications/cancelled when its signal aborts, here once the
-  // turn's first message is done (the model was asked; its 300 s command is next), however slowly
-  // the machine got there
+  // a cancelled call: the SDK sends notifications/cancelled when its signal aborts, here 3 s after
+  // the turn's first message is done (the model was asked, however slowly the machine got there;
+  // its 300 s command starts next and is running by then)
   const abort = new AbortController();
   const started = Date.now();
   try {
     await client.callTool({ name: "codex-reply", arguments: { threadId: thread, prompt: "wait" } }, undefined,
-      { ...long, signal: abort.signal, onprogress: (p) => { if (p.message === "Waiting.") abort.abort("the test stops it"); } });
+      { ...long, signal: abort.signal, onprogress: (p) => {
+        if (p.message === "Waiting.") setTimeout(() => abort.abort("the test stops it"), 3000);
+      } });
     out.cancelled = { aborted: false };
   } catch (e) {
     out.cancelled = { aborted: true, error: String(e) };
