@@ -2,6 +2,7 @@ package dev.codexbridge.callers;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.FailureKind;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.SendClaim;
 import dev.codexbridge.store.SendKey;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A door's side of the requests callers send with an idempotency key (decision 0117; docs/mcp.md,
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * door refused before codex was asked ({@link Send#notRun}) is forgotten: a copy runs it.
  */
 public final class Resends {
-    private static final Logger LOG = LoggerFactory.getLogger(Resends.class);
+    private static final Logger LOG = SafeLogger.getLogger(Resends.class);
     /** How long the first holds its record without renewing it: a door's lease (decision 0076). */
     public static final Duration HOLD = Duration.ofSeconds(6);
     /** How long a copy waits for the first's answer before it is told to send again later. */
