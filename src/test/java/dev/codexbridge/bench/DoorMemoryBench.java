@@ -409,8 +409,8 @@ public final class DoorMemoryBench {
         return file;
     }
 
-    /** Instances and bytes by class, from a histogram's file. */
-    private static Map<String, long[]> read(Path histogram) throws Exception {
+    /** Instances and bytes by class, from a histogram's file (deleted once read). */
+    static Map<String, long[]> read(Path histogram) throws Exception {
         Map<String, long[]> out = new HashMap<>();
         List<String> lines = Files.readAllLines(histogram, StandardCharsets.UTF_8);
         Files.delete(histogram);
@@ -424,7 +424,7 @@ public final class DoorMemoryBench {
     }
 
     /** The twelve classes that grew the most in bytes, with their growth per conversation. */
-    private static List<String> growth(Map<String, long[]> before, Map<String, long[]> after, int n) {
+    static List<String> growth(Map<String, long[]> before, Map<String, long[]> after, int n) {
         return after.entrySet().stream()
                 .map(e -> {
                     long[] b = before.getOrDefault(e.getKey(), new long[2]);
