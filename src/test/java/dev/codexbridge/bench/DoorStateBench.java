@@ -55,6 +55,8 @@ public final class DoorStateBench {
     private static final int AT_ONCE = 4;
     private static final int WARM_UP = 50;
     private static final Pattern LISTENING = Pattern.compile(" at (http://[^\\s,]+)");
+    /** Requests sent again after a "send again" answer, in the run so far. */
+    private static final AtomicInteger RESENT = new AtomicInteger();
 
     private DoorStateBench() {
     }
@@ -118,8 +120,8 @@ public final class DoorStateBench {
                 points.add(new long[] {upTo, total(after)});
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("door-state %s, store %s%s: %,d conversations in %.0f s (%d principals, %d at once)%n", name, store,
-                    extra.isEmpty() ? "" : ", " + String.join(" ", extra), n, seconds, principals, AT_ONCE);
+            System.out.printf("door-state %s, store %s%s: %,d conversations in %.0f s (%d principals, %d at once; %d sent again)%n", name,
+                    store, extra.isEmpty() ? "" : ", " + String.join(" ", extra), n, seconds, principals, AT_ONCE, RESENT.getAndSet(0));
             for (long[] point : points) {
                 System.out.printf("  %,7d served: live heap %7.2f MiB%n", point[0], point[1] / 1048576.0);
             }
@@ -282,14 +284,21 @@ public final class DoorStateBench {
         };
     }
 
+    /** A POST as {@code principal}'s caller; sent again after a "send again" answer (503, 429), as the SDKs do. */
     private static JsonNode post(HttpClient http, URI uri, int principal, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token(principal))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(uri + ": " + r.statusCode() + " " + r.body());
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token(principal))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return Json.parse(r.body());
+            }
+            if ((r.statusCode() != 503 && r.statusCode() != 429) || attempt == 20) {
+                throw new IllegalStateException(uri + ": " + r.statusCode() + " " + r.body());
+            }
+            RESENT.incrementAndGet();
+            Thread.sleep(1000L * Math.max(1, r.headers().firstValueAsLong("retry-after").orElse(1)));
         }
-        return Json.parse(r.body());
     }
 
     private static String token(int principal) {
