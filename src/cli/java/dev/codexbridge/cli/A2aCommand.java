@@ -149,6 +149,7 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--streams, --streams-per-principal, --blocking-sends-per-principal, --tasks, "
                     + "--tasks-per-principal: " + e.getMessage(), e);
         }
+        callerCodex.remembered();   // refused before anything starts
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -240,7 +241,7 @@ final class A2aCommand implements Callable<Integer> {
             dev.codexbridge.store.spi.OutageGate gate = conversations.store().outageGate().orElseGet(dev.codexbridge.store.spi.OutageGate::new);
             return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS, gate));
         }
-        return contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
-                : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS);
+        // in memory (a folder's are read into memory too): as many as the door remembers
+        return contexts != null ? ContextStore.files(contexts, callerCodex.remembered()) : ContextStore.inMemory(callerCodex.remembered());
     }
 }

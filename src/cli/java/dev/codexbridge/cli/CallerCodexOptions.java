@@ -49,6 +49,14 @@ final class CallerCodexOptions {
                     + "so an idle principal's codex can stop (default: ${DEFAULT-VALUE}; 0: never).")
     long hibernateSeconds;
 
+    @Option(names = "--conversations-remembered", paramLabel = "N", defaultValue = "100000",
+            description = "How many conversations the door remembers in memory beyond those it holds open, the least recently used "
+                    + "forgotten first (default: ${DEFAULT-VALUE}): which principal started each thread and where it was last opened "
+                    + "(with --store, until a turn of it is stored), the A2A contexts kept in memory or in --contexts, the OpenAI "
+                    + "responses and chat histories. A forgotten one is answered as an id nobody used (an A2A context or an OpenAI "
+                    + "conversation then starts afresh); about 0.5 KiB each.")
+    int conversationsRemembered;
+
     /** The folder tenants live in when {@code --tenants-root} is not given. */
     static Path defaultRoot(String command) {
         String xdg = System.getenv("XDG_DATA_HOME");
@@ -87,6 +95,7 @@ final class CallerCodexOptions {
     Backend backend(String command, boolean remoteCallers, Path binary, @Nullable Path codexHome, @Nullable Path workspace,
             @Nullable String template, @Nullable Path demoRoot, List<Path> secrets, @Nullable ConversationStorage storage)
             throws IOException {
+        int remembered = remembered();   // refused before anything starts
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
             CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome);
@@ -114,8 +123,8 @@ final class CallerCodexOptions {
                         codex, "one shared codex, workspace " + work + confined);
             }
             CodexClient codex = CodexClient.builder().process(launch.build()).experimentalApi(experimentalApi).connect();
-            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).storage(storage), codex,
-                    "one shared codex, workspace " + work);
+            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).storage(storage)
+                    .threadsRemembered(remembered), codex, "one shared codex, workspace " + work);
         }
         if (tenantsRoot != null && demoRoot != null) {
             throw new IllegalArgumentException("--offline-demo makes its own tenants root; leave out --tenants-root");
@@ -126,7 +135,8 @@ final class CallerCodexOptions {
         List<Path> hidden = new java.util.ArrayList<>(secrets);
         hidden.add(hostHome(codexHome));
         CodexTenants.Builder t = CodexTenants.builder().homesRoot(root).launch(CodexLaunch.appServer(binary).build())
-                .inheritEnvironment(CREDENTIAL_VARIABLES).hide(hidden).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)));
+                .inheritEnvironment(CREDENTIAL_VARIABLES).hide(hidden).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)))
+                .threadsRemembered(remembered);
         if (toml != null) {
             t.template(toml);
         }
@@ -146,12 +156,20 @@ final class CallerCodexOptions {
         }
         // a conversation held open by a caller lets its thread go when idle, so the principal's codex can stop
         Duration hibernate = Duration.ofSeconds(Math.max(0, hibernateSeconds));
-        CodexGateway.Builder gateway = CodexGateway.builder().tenants(tenants).storage(storage);
+        CodexGateway.Builder gateway = CodexGateway.builder().tenants(tenants).storage(storage).threadsRemembered(remembered);
         if (!hibernate.isZero()) {
             gateway.configure(b -> b.hibernateAfter(hibernate));
         }
         return new Backend(gateway, tenants,
                 "a codex per principal under " + root + (workspace != null ? ", workspaces under " + workspace : ""));
+    }
+
+    /** {@code --conversations-remembered}, refused below 1 with the option's name. */
+    int remembered() {
+        if (conversationsRemembered < 1) {
+            throw new IllegalArgumentException("--conversations-remembered must be at least 1, not " + conversationsRemembered);
+        }
+        return conversationsRemembered;
     }
 
     /** The host's own {@code config.toml} as the tenants' template (model, provider, MCP servers), or null when there is none. */

@@ -5,6 +5,7 @@ import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
+import dev.codexbridge.mcp.ReplayLimits;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -37,6 +38,12 @@ final class McpCommand implements Callable<Integer> {
             description = "Over --http, end an MCP session after this long without a request in flight; its client then opens a new one "
                     + "and reaches its conversations by thread id (default: ${DEFAULT-VALUE}).")
     long sessionIdleSeconds;
+
+    @Option(names = "--replay-streams", paramLabel = "N", defaultValue = "4096",
+            description = "Over HTTP, how many tool calls' response streams are kept for clients that reconnect with Last-Event-ID, "
+                    + "those that ended longest ago forgotten first, each at most 5 minutes after its end (default: ${DEFAULT-VALUE}); "
+                    + "about 0.8 KiB for a short answer's.")
+    int replayStreams;
 
     @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
     Path codexBin;
@@ -88,6 +95,8 @@ final class McpCommand implements Callable<Integer> {
         if (http == null && callers.given()) {
             throw new IllegalArgumentException("--tokens, --anonymous and the --jwt-* options are for --http; stdio has one local client");
         }
+        ReplayLimits replay = replayLimits();   // refused before anything starts
+        callerCodex.remembered();
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -146,7 +155,7 @@ final class McpCommand implements Callable<Integer> {
                 server.stdio(System.in, System.out).awaitEnd();
                 return 0;
             }
-            McpHttpServer served = stop.add(serveHttp(server, StorageOptions.readiness(conversations)));
+            McpHttpServer served = stop.add(serveHttp(server, StorageOptions.readiness(conversations), replay));
             // SIGTERM ends the wait: the command returns, closing everything in order, and exits 0 (docs/deploy)
             CountDownLatch stopped = stop.catchStopSignals();
             err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", "
@@ -156,7 +165,16 @@ final class McpCommand implements Callable<Integer> {
         }
     }
 
-    private McpHttpServer serveHttp(CodexMcpServer server, Readiness readiness) throws Exception {
+    /** {@link ReplayLimits#DEFAULTS} with {@code --replay-streams}. */
+    private ReplayLimits replayLimits() {
+        ReplayLimits d = ReplayLimits.DEFAULTS;
+        if (replayStreams < 1) {
+            throw new IllegalArgumentException("--replay-streams must be at least 1, not " + replayStreams);
+        }
+        return new ReplayLimits(d.eventsPerStream(), d.bytesPerStream(), d.keptAfterEnd(), replayStreams);
+    }
+
+    private McpHttpServer serveHttp(CodexMcpServer server, Readiness readiness, ReplayLimits replay) throws Exception {
         int colon = http.lastIndexOf(':');
         String host = colon > 0 ? http.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
         int port;
@@ -168,7 +186,7 @@ final class McpCommand implements Callable<Integer> {
         Authenticator authenticator = callers.authenticator("mcp", System.err);
         return McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
                 .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).readiness(readiness)
+                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).readiness(readiness).replay(replay)
                 .drainTimeout(java.time.Duration.ofSeconds(Math.max(0, drainSeconds))).start();
     }
 

@@ -89,6 +89,7 @@ final class OpenAiCommand implements Callable<Integer> {
         if (callerWaitSeconds < 1 || callerWaitSeconds > OpenAiServer.MAX_CALLER_WAIT.toSeconds()) {
             throw new IllegalArgumentException("--caller-wait must be 1 to " + OpenAiServer.MAX_CALLER_WAIT.toSeconds() + " seconds");
         }
+        callerCodex.remembered();   // refused before anything starts
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -122,7 +123,7 @@ final class OpenAiCommand implements Callable<Integer> {
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .readiness(StorageOptions.readiness(conversations)).drainTimeout(Duration.ofSeconds(Math.max(0, drainSeconds)))
                     .models(models(backend, binary, demoHome != null ? demoHome : codexHome))
-                    .callerWait(Duration.ofSeconds(callerWaitSeconds))
+                    .callerWait(Duration.ofSeconds(callerWaitSeconds)).responsesKept(callerCodex.remembered())
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());

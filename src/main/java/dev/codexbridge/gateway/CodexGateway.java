@@ -3,6 +3,7 @@ package dev.codexbridge.gateway;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
@@ -48,8 +49,6 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class CodexGateway {
-    /** How many threads opened here and not yet in the store the gateway remembers the principal of. */
-    private static final int OPENED_HERE = 100_000;
     private final @Nullable CodexClient client;
     private final @Nullable CodexPool pool;
     private final @Nullable CodexTenants tenants;
@@ -78,7 +77,7 @@ public final class CodexGateway {
         this.opened = b.opened;
         this.storage = b.storage;
         // with a store, a thread opened here and not stored yet is known as its principal's here only
-        this.openedHere = b.owners != null || b.storage == null ? null : new OpenedHere(OPENED_HERE);
+        this.openedHere = b.owners != null || b.storage == null ? null : new OpenedHere(b.threadsRemembered);
         this.owners = openedHere != null ? openedHere : b.owners;
         this.resends = b.resends != null ? b.resends : b.storage == null ? dev.codexbridge.callers.Resends.inMemory()
                 : dev.codexbridge.callers.Resends.over(b.storage.store().sendRecords(dev.codexbridge.store.SendRecords.DEFAULT_WINDOW,
@@ -302,6 +301,7 @@ public final class CodexGateway {
         private @Nullable ThreadOwners owners;
         private @Nullable ConversationStorage storage;
         private dev.codexbridge.callers.@Nullable Resends resends;
+        private int threadsRemembered = Remembered.DEFAULT_MAX;
 
         private Builder() {
         }
@@ -309,6 +309,20 @@ public final class CodexGateway {
         /** The doors' record of requests sent with an idempotency key, in place of the storage's ({@link CodexGateway#resends}). */
         public Builder resends(dev.codexbridge.callers.Resends resends) {
             this.resends = Objects.requireNonNull(resends, "resends");
+            return this;
+        }
+
+        /**
+         * With a {@link #storage store} and no {@link #threadOwners record} of the host's: how many
+         * threads opened here and not stored yet the gateway remembers the principal of (default
+         * 100,000), the least recently used forgotten first. A thread's entry goes once a turn of it
+         * is stored (the store's record answers from then on), so this many are only held when that
+         * many conversations are opened and not stored yet (their turns not stored one by one:
+         * {@code exportAfterEachTurn} off); a thread forgotten is refused, as an unknown id is, until
+         * it is stored (when it sleeps or closes).
+         */
+        public Builder threadsRemembered(int threads) {
+            this.threadsRemembered = Remembered.check(threads, "threadsRemembered");
             return this;
         }
 

@@ -1,43 +1,38 @@
 package dev.codexbridge.gateway;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.codexbridge.internal.Remembered;
 import java.util.Optional;
 
 /**
  * The gateway's record of threads opened here and not in the store yet, when it has a store and
  * no {@link ThreadOwners} of the host's: the store's record is the owner from a thread's first
  * stored turn on, so the entry is dropped then and a replica keeps nothing per stored
- * conversation. At most {@code max} entries (the oldest forgotten: refused until stored).
+ * conversation. At most {@code max} entries, the least recently used forgotten: such a thread is
+ * refused, as an unknown one is, until it is stored.
  */
 final class OpenedHere implements ThreadOwners {
-    private final Map<String, String> owners;
+    private final Remembered<String, String> owners;
 
     OpenedHere(int max) {
-        this.owners = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > max;
-            }
-        };
+        this.owners = Remembered.atMost(max);
     }
 
     @Override
-    public synchronized void record(String threadId, String principal) {
+    public void record(String threadId, String principal) {
         owners.put(threadId, principal);
     }
 
     @Override
-    public synchronized Optional<String> ownerOf(String threadId) {
+    public Optional<String> ownerOf(String threadId) {
         return Optional.ofNullable(owners.get(threadId));
     }
 
     /** The thread is in the store now: its record there answers. */
-    synchronized void stored(String threadId) {
+    void stored(String threadId) {
         owners.remove(threadId);
     }
 
-    synchronized int size() {
+    int size() {
         return owners.size();
     }
 }

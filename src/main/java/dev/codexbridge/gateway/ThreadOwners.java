@@ -1,5 +1,6 @@
 package dev.codexbridge.gateway;
 
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.session.CodexSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,25 +47,20 @@ public interface ThreadOwners {
         return session;
     }
 
-    /** In this process only, the {@code max} most recent threads (older ones are forgotten: refused). */
+    /**
+     * In this process only, the {@code max} threads most recently recorded or asked about (the least
+     * recently used ones are forgotten: refused, as an id nobody used is).
+     */
     static ThreadOwners inMemory(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1: " + max);
-        }
-        Map<String, String> owners = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > max;
-            }
-        };
+        Remembered<String, String> owners = Remembered.atMost(max);
         return new ThreadOwners() {
             @Override
-            public synchronized void record(String threadId, String principal) {
+            public void record(String threadId, String principal) {
                 owners.put(Objects.requireNonNull(threadId, "threadId"), Objects.requireNonNull(principal, "principal"));
             }
 
             @Override
-            public synchronized Optional<String> ownerOf(String threadId) {
+            public Optional<String> ownerOf(String threadId) {
                 return Optional.ofNullable(owners.get(threadId));
             }
         };

@@ -1,6 +1,7 @@
 package dev.codexbridge.pool;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.session.CodexSession;
@@ -97,7 +98,7 @@ public final class CodexPool implements AutoCloseable {
         Consumer<CodexClient.Builder> configurer = b.clientConfigurer;
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
         this.observed = telemetry == null ? null : telemetry.observePool(this::health);
-        this.placement = new PoolPlacement(members, sharedCodexHome, placementLock, () -> closed);
+        this.placement = new PoolPlacement(members, sharedCodexHome, placementLock, () -> closed, b.threadsRemembered);
         ThreadLocator locator = new ThreadLocator(members, sharedCodexHome, clientConfigurer, new ThreadFinder(probeTimeout));
         this.wakes = b.storage == null ? null : new PoolWakes(b.storage, placement, clientConfigurer);
         this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement, wakes);
@@ -322,6 +323,7 @@ public final class CodexPool implements AutoCloseable {
         private TelemetryHooks telemetry;
         private ThreadAccess threadAccess;
         private ConversationStorage storage;
+        private int threadsRemembered = Remembered.DEFAULT_MAX;
 
         private Builder() {
         }
@@ -417,6 +419,16 @@ public final class CodexPool implements AutoCloseable {
                 throw new IllegalArgumentException("probeTimeout must be positive");
             }
             this.probeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many threads the pool remembers the endpoint of (default 100,000), the least recently
+         * used forgotten first: a resume of a thread forgotten asks the endpoints where it is, as
+         * after a restart ({@link CodexPool#resumeSession}).
+         */
+        public Builder threadsRemembered(int threads) {
+            this.threadsRemembered = Remembered.check(threads, "threadsRemembered");
             return this;
         }
 

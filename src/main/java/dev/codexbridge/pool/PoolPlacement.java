@@ -1,13 +1,12 @@
 package dev.codexbridge.pool;
 
 import dev.codexbridge.FailureKind;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.session.ThreadReplacement;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
@@ -25,9 +24,11 @@ final class PoolPlacement {
     private final BooleanSupplier poolClosed;
     /** Guards every node's {@link PoolNode#placing}, so a choice and its count are one step. */
     private final Object lock;
-    private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
+    /** Each thread's endpoint, as far as the pool knows: at most {@code threadsRemembered}, the least recently used forgotten. */
+    private final Remembered<String, PoolNode> affinity;
 
-    PoolPlacement(PoolMembers members, boolean sharedCodexHome, Object lock, BooleanSupplier poolClosed) {
+    PoolPlacement(PoolMembers members, boolean sharedCodexHome, Object lock, BooleanSupplier poolClosed, int threadsRemembered) {
+        this.affinity = Remembered.atMost(threadsRemembered);
         this.members = members;
         this.sharedCodexHome = sharedCodexHome;
         this.lock = lock;
@@ -166,11 +167,11 @@ final class PoolPlacement {
 
     /** How many threads the pool knows to live on {@code node}. */
     int threadsOn(PoolNode node) {
-        return (int) affinity.values().stream().filter(n -> n == node).count();
+        return affinity.countValues(n -> n == node);
     }
 
     /** Forgets every thread of {@code node}: it left the pool, and the threads' next resume looks for them afresh. */
     void forgetAll(PoolNode node) {
-        affinity.values().removeIf(n -> n == node);
+        affinity.removeValuesIf(n -> n == node);
     }
 }

@@ -3,6 +3,7 @@ package dev.codexbridge.tenant;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
@@ -214,6 +215,7 @@ public final class CodexTenants implements AutoCloseable {
         private Duration retryAfter = Duration.ofSeconds(5);
         private TenantListener listener = new TenantListener() { };
         private Function<String, CodexEndpoint> remote;
+        private int threadsRemembered = Remembered.DEFAULT_MAX;
         private ThreadAccess threadAccess;
         private @Nullable ConversationStorage storage;
         Function<ClientOptions, CodexClient> connector = CodexClient::connect;
@@ -452,6 +454,20 @@ public final class CodexTenants implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many threads the tenants remember, each kind in all tenants together (default
+         * 100,000): which tenant started each thread, for the tenants' own scoping (with a store, only
+         * until a turn of it is stored), and the process each was last opened on, a hint for where a
+         * resume goes. Past it the least recently used is forgotten: its next resume goes where the
+         * placement puts it, and another tenant's resume of it finds no such thread in its own home
+         * (remote tenants that share an app-server: the host's {@link #threadAccess} rule decides,
+         * as after a restart). About 200 bytes a thread.
+         */
+        public Builder threadsRemembered(int threads) {
+            this.threadsRemembered = atLeastOne(threads, "threadsRemembered");
+            return this;
+        }
+
         /** Told of processes started and stopped, homes prepared and sessions refused (metrics, logs). */
         public Builder listener(TenantListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
@@ -469,7 +485,7 @@ public final class CodexTenants implements AutoCloseable {
             return new CodexTenants(new TenantSettings(homesRoot, workspacesRoot, template, launch, homeSetup, inherited, hidden,
                     hostEnvironment, tenantEnvironment, codexDefaults, bwrap, rateLimits, clientConfigurer, maxProcesses,
                     maxProcessesPerTenant, maxThreadsPerProcess, threadsPerTenant, idleTimeout, retryAfter, listener, remote,
-                    threadAccess, storage, connector));
+                    threadAccess, storage, connector, threadsRemembered));
         }
 
         private static int atLeastOne(int n, String what) {

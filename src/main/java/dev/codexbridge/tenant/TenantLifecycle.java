@@ -1,6 +1,7 @@
 package dev.codexbridge.tenant;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.ClientPlacement;
@@ -36,6 +37,8 @@ final class TenantLifecycle {
     private final TenantSessionSetup sessions;
     private final @Nullable Function<String, RateLimitGovernor> rateLimits;
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
+    /** Where each thread was last opened, every tenant's: {@link TenantState#threadPlaces}. */
+    private final Remembered<String, TenantProcess> places;
     private final ScheduledFuture<?> sweeper;
     private volatile boolean closed;
 
@@ -56,7 +59,8 @@ final class TenantLifecycle {
         if (homes != null) {
             homes.template(s.template());
         }
-        this.sessions = new TenantSessionSetup(s.threadAccess(), launcher.remote() ? null : homes, s.storage());
+        this.sessions = new TenantSessionSetup(s.threadAccess(), launcher.remote() ? null : homes, s.storage(), s.threadsRemembered());
+        this.places = Remembered.atMost(s.threadsRemembered());
         long every = Math.max(50, Math.min(s.idleTimeout().toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -87,7 +91,7 @@ final class TenantLifecycle {
 
     /** Threads remembered per thread: started here and not stored yet, and the process each was last opened on. */
     int threadsRemembered() {
-        return sessions.startedHere() + tenants.values().stream().mapToInt(t -> t.threadPlaces.size()).sum();
+        return sessions.startedHere() + places.size();
     }
 
     /** Codex processes running or starting now, all tenants together. */
@@ -108,7 +112,7 @@ final class TenantLifecycle {
         }
         TenantPaths.check(tenantId);
         TenantState tenant = tenants.computeIfAbsent(tenantId,
-                id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
+                id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id), places));
         TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
         Started started = started(tenant, home, threadId);
         TenantProcess process = started.process();

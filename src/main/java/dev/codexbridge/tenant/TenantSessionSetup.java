@@ -10,12 +10,12 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.RolloutFile;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.codexbridge.internal.Remembered;
+import dev.codexbridge.internal.SafeLogger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
  * What a tenant's session is configured with: a local tenant's thread starts in the tenant's
@@ -27,30 +27,30 @@ import org.jspecify.annotations.Nullable;
 final class TenantSessionSetup {
     /** What a refusal by the tenants' own scoping names (no host rule involved). */
     static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
+    private static final Logger LOG = SafeLogger.getLogger(CodexTenants.class);
 
     /**
-     * How many threads started here the tenants' own scoping remembers for local tenants, the least
-     * recently started forgotten first: each local tenant's threads live in its own codex home, which
-     * no other tenant's codex reads, so a forgotten thread is still another tenant's to nobody else
-     * (their codex has no such thread); the scoping only refuses earlier. A process that serves for a
-     * month keeps at most this many, not one per thread it ever started (issue 71).
+     * The tenant each thread started here belongs to, the least recently used forgotten past the
+     * bound ({@link CodexTenants.Builder#threadsRemembered}), so a process that serves for a month
+     * keeps at most that many, not one per thread it ever started (issues 71, 80); with a store an
+     * entry goes once a turn of the thread is stored (the store's record answers from then on).
+     * A local tenant's thread lives in its own codex home, which no other tenant's codex reads, so a
+     * thread forgotten is still nobody else's: another tenant's resume finds no such thread, the
+     * scoping only refused it earlier. A remote tenant's forgotten thread is as one after a restart:
+     * the host's rule decides ({@link #forgetting}).
      */
-    static final int LOCAL_THREADS_REMEMBERED = 10_000;
-
-    /**
-     * The tenant each thread started here belongs to: another tenant may not use its id (the default
-     * rule). Bounded for local tenants ({@link #LOCAL_THREADS_REMEMBERED}); remote tenants' app-servers
-     * may be reachable by another tenant, so there every entry stays until a store keeps the thread's owner.
-     */
-    private final Map<String, String> startedBy;
+    private final Remembered<String, String> startedBy;
     /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
     private final ThreadAccess access;
     /** The local tenants' homes and workspaces; null for remote tenants, whose sessions are not confined here. */
     private final @Nullable TenantHomes homes;
     /** Where every tenant's conversations are kept while no codex holds them, or null (the homes keep them). */
     private final @Nullable ConversationStorage storage;
+    /** Whether a forgotten thread of remote tenants that nothing else answers for was told about (once). */
+    private final AtomicBoolean toldForgetting = new AtomicBoolean();
+    private final boolean unguardedRemote;
 
-    TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes, @Nullable ConversationStorage storage) {
+    TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes, @Nullable ConversationStorage storage, int remembered) {
         ThreadAccess ownTenant = new ThreadAccess() {
             @Override
             public boolean allows(String caller, String thread, ThreadOperation operation) {
@@ -65,13 +65,9 @@ final class TenantSessionSetup {
         };
         this.access = hostRule == null ? ownTenant : ownTenant.and(hostRule);
         this.homes = homes;
-        this.startedBy = homes == null ? new ConcurrentHashMap<>() : Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > LOCAL_THREADS_REMEMBERED;
-            }
-        });
+        this.startedBy = Remembered.atMost(remembered);
         this.storage = storage;
+        this.unguardedRemote = homes == null && hostRule == null && storage == null;
     }
 
     /**
@@ -156,5 +152,20 @@ final class TenantSessionSetup {
     /** Records that {@code tenantId} started {@code threadId}: no other tenant may use its id. */
     void startedBy(String threadId, String tenantId) {
         startedBy.put(threadId, tenantId);
+        if (unguardedRemote && startedBy.forgotten() > 0) {
+            forgetting();
+        }
+    }
+
+    /**
+     * Remote tenants, with neither a store nor a host rule, forgot a thread past the bound: another
+     * tenant on the same app-server could then resume it, as after a restart. Said once, with what to do.
+     */
+    private void forgetting() {
+        if (toldForgetting.compareAndSet(false, true)) {
+            LOG.warn("the tenants' own scoping remembers {} threads and forgets the least recently used from now on: remote tenants "
+                    + "that share an app-server need a threadAccess rule or a store to keep another tenant from a forgotten thread "
+                    + "(CodexTenants.Builder.threadsRemembered sets the bound)", startedBy.max());
+        }
     }
 }

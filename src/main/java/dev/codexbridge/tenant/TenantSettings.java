@@ -35,7 +35,7 @@ record TenantSettings(@Nullable Path homesRoot, @Nullable Path workspacesRoot, @
                       Consumer<CodexClient.Builder> clientConfigurer, int maxProcesses, int maxProcessesPerTenant,
                       int maxThreadsPerProcess, int maxThreadsPerTenant, Duration idleTimeout, Duration retryAfter,
                       TenantListener listener, @Nullable Function<String, CodexEndpoint> remote, @Nullable ThreadAccess threadAccess,
-                      @Nullable ConversationStorage storage, Function<ClientOptions, CodexClient> connector) {
+                      @Nullable ConversationStorage storage, Function<ClientOptions, CodexClient> connector, int threadsRemembered) {
     private static final Logger LOG = SafeLogger.getLogger(CodexTenants.class);
 
     /**

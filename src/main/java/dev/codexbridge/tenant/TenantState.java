@@ -1,10 +1,9 @@
 package dev.codexbridge.tenant;
 
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.session.RateLimitGovernor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@link CodexTenants} keeps per tenant for the life of the instance: its processes (guarded
@@ -16,8 +15,12 @@ final class TenantState {
     final String folderName;
     final RateLimitGovernor governor;
     final List<TenantProcess> processes = new ArrayList<>();
-    /** Thread id -> the process it was last opened on, so a resume goes back to the process that may have it loaded. */
-    final Map<String, TenantProcess> threadPlaces = new ConcurrentHashMap<>();
+    /**
+     * Thread id -> the process it was last opened on, so a resume goes back to the process that may
+     * have it loaded: a hint, one map shared by every tenant and bounded ({@link CodexTenants.Builder#threadsRemembered});
+     * a thread forgotten goes wherever the placement puts a resume of it.
+     */
+    final Remembered<String, TenantProcess> threadPlaces;
     /** Held while the home is prepared, so two first sessions of a tenant prepare it once. */
     final Object homeLock = new Object();
     /** The prepared home; null until then. */
@@ -26,10 +29,11 @@ final class TenantState {
     volatile int homeGeneration;
     int nextProcessNumber = 1;
 
-    TenantState(String id, String folderName, RateLimitGovernor governor) {
+    TenantState(String id, String folderName, RateLimitGovernor governor, Remembered<String, TenantProcess> threadPlaces) {
         this.id = id;
         this.folderName = folderName;
         this.governor = governor;
+        this.threadPlaces = threadPlaces;
     }
 
     int threads() {

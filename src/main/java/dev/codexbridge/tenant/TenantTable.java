@@ -183,7 +183,7 @@ final class TenantTable {
         p.stopped = true;
         all.remove(p);
         p.tenant.processes.remove(p);
-        p.tenant.threadPlaces.values().removeIf(q -> q == p);
+        p.tenant.threadPlaces.removeValuesIf(q -> q == p);
     }
 
     private static TenantCapacityException refusal(TenantState tenant, TenantLimit limit, Duration retryAfter, String why) {

@@ -138,7 +138,7 @@ public final class OpenAiServer implements AutoCloseable {
         private int maxRequestBytes = 8 << 20;
         private int conversations = 1000;
         private int conversationsPerPrincipal = 100;
-        private int responsesKept = 10_000;
+        private int responsesKept = dev.codexbridge.internal.Remembered.DEFAULT_MAX;
         private int threads = 200;
         private final List<String> allowedOrigins = new ArrayList<>();
         private final List<String> allowedHosts = new ArrayList<>();
@@ -272,7 +272,14 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** How many responses (and chat histories) the server remembers, the oldest forgotten first (default 10,000). */
+        /**
+         * How many responses (and chat histories) the server remembers in memory, the least
+         * recently used forgotten first (default 100,000): a response forgotten is answered 404, as
+         * an id nobody used is ({@code GET}, {@code input_items}, {@code previous_response_id}), and a
+         * chat history forgotten goes on in a new thread with the earlier messages given as history.
+         * A response is kept as its JSON deflated (about 0.5 KiB for a short answer, more for a long
+         * one), a chat history's digest in about 0.3 KiB.
+         */
         public Builder responsesKept(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("keep at least one response, not " + n);

@@ -1,8 +1,18 @@
 package dev.codexbridge.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.codexbridge.json.Json;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.Deflater;
+import java.util.zip.InflaterInputStream;
 
 /**
  * What the door keeps of the responses it answered: each response id's principal, codex thread and
@@ -35,18 +45,23 @@ interface ResponseRecords {
     /** The newest response on {@code threadId}, if the door knows one. */
     Optional<String> newestOn(String threadId);
 
-    /** Kept in this process only, the least recently used forgotten beyond {@code max} responses. */
+    /**
+     * Kept in this process only, the least recently used forgotten beyond {@code max} responses.
+     * A response and its input items are kept as their JSON, deflated (a short answer's about
+     * 0.5 KiB), and read back when asked for: the trees Jackson parses them into weigh six to ten
+     * times as much, and a door remembers many more responses than it is asked for.
+     */
     static ResponseRecords inMemory(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("keep at least one response, not " + max);
         }
         return new ResponseRecords() {
-            private final Map<String, Entry> entries = Bounded.lru(max);
+            private final Map<String, Kept> entries = Bounded.lru(max);
             private final Map<String, String> newestByThread = Bounded.lru(max);
 
             @Override
             public synchronized void put(Entry entry) {
-                entries.put(entry.id(), entry);
+                entries.put(entry.id(), Kept.of(entry));
             }
 
             @Override
@@ -55,13 +70,18 @@ interface ResponseRecords {
             }
 
             @Override
-            public synchronized Optional<Entry> get(String principal, String id) {
-                return Optional.ofNullable(entries.get(id)).filter(e -> e.principal().equals(principal));
+            public Optional<Entry> get(String principal, String id) {
+                Kept k;
+                synchronized (this) {
+                    k = entries.get(id);
+                }
+                return k == null || !k.principal().equals(principal) ? Optional.empty() : Optional.of(k.entry(id));
             }
 
             @Override
             public synchronized boolean delete(String principal, String id) {
-                return get(principal, id).map(e -> entries.remove(id) != null).orElse(false);
+                Kept k = entries.get(id);
+                return k != null && k.principal().equals(principal) && entries.remove(id) != null;
             }
 
             @Override
@@ -69,5 +89,34 @@ interface ResponseRecords {
                 return Optional.ofNullable(newestByThread.get(threadId));
             }
         };
+    }
+
+    /** An entry as {@link #inMemory} keeps it: the response and its input items as one deflated JSON array. */
+    record Kept(String principal, String threadId, String turnId, byte[] json) {
+        static Kept of(Entry e) {
+            ArrayNode both = Json.nodes().arrayNode().add(e.response()).add(e.inputItems());
+            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+            try {
+                deflater.setInput(Json.write(both).getBytes(StandardCharsets.UTF_8));
+                deflater.finish();
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                byte[] buffer = new byte[4096];
+                while (!deflater.finished()) {
+                    out.write(buffer, 0, deflater.deflate(buffer));
+                }
+                return new Kept(e.principal(), e.threadId(), e.turnId(), out.toByteArray());
+            } finally {
+                deflater.end();
+            }
+        }
+
+        Entry entry(String id) {
+            try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(json))) {
+                JsonNode both = Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                return new Entry(id, principal, threadId, turnId, both.get(0), both.get(1));
+            } catch (IOException e) {
+                throw new UncheckedIOException("a kept response could not be read back", e);
+            }
+        }
     }
 }

@@ -116,7 +116,7 @@ class CodexBridgeConfiguration {
                     PropertiesMapping.limits(properties.getSession()),
                     PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
                     .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
-                    .storage(storage.getIfUnique());
+                    .storage(storage.getIfUnique()).threadsRemembered(properties.getConversationsRemembered());
         }
     }
 
@@ -131,7 +131,7 @@ class CodexBridgeConfiguration {
             PropertiesMapping.validate(properties);
             PoolProperties p = properties.getPool();
             CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
-                    .sharedCodexHome(p.isSharedCodexHome())
+                    .sharedCodexHome(p.isSharedCodexHome()).threadsRemembered(properties.getConversationsRemembered())
                     .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
             access.ifUnique(b::threadAccess);
             storage.ifUnique(b::storage);
@@ -159,7 +159,7 @@ class CodexBridgeConfiguration {
                     PropertiesMapping.limits(properties.getSession()),
                     PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
                     .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
-                    .storage(storage.getIfUnique());
+                    .storage(storage.getIfUnique()).threadsRemembered(properties.getConversationsRemembered());
         }
     }
 
@@ -200,7 +200,7 @@ class CodexBridgeConfiguration {
                     .inheritEnvironment(t.getInheritEnvironment());
             try {
                 b.maxProcesses(t.getMaxProcesses()).maxProcessesPerTenant(t.getMaxProcessesPerTenant())
-                        .maxThreadsPerProcess(t.getMaxThreadsPerProcess());
+                        .maxThreadsPerProcess(t.getMaxThreadsPerProcess()).threadsRemembered(properties.getConversationsRemembered());
                 if (t.getMaxThreadsPerTenant() != null) {
                     b.maxThreadsPerTenant(t.getMaxThreadsPerTenant());
                 }
@@ -268,7 +268,8 @@ class CodexBridgeConfiguration {
             return new CodexSessions(null, null, tenants, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()),
                     PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .callerApprovals(properties.getApproval().isCallerApprovals()).storage(storage.getIfUnique());
+                    .callerApprovals(properties.getApproval().isCallerApprovals()).storage(storage.getIfUnique())
+                    .threadsRemembered(properties.getConversationsRemembered());
         }
     }
 

@@ -26,6 +26,14 @@ public class CodexBridgeProperties {
     private Duration requestTimeout = Duration.ofSeconds(30);
     /** Whether the connection offers codex's experimental API (needed for dynamic tools). */
     private boolean experimentalApi;
+    /**
+     * How many conversations the starter remembers in memory, each kind, beyond the sessions open:
+     * who started each thread and where it was last opened (the tenants), the endpoint of each
+     * thread (a pool), the principal of each thread not stored yet (with a store), who opened each
+     * thread (the MCP server on a shared codex without thread-owners-directory). Past it the least
+     * recently used is forgotten: about 0.2 KiB each.
+     */
+    private int conversationsRemembered = 100_000;
 
     @NestedConfigurationProperty
     private final ProcessProperties process = new ProcessProperties();
@@ -84,6 +92,14 @@ public class CodexBridgeProperties {
 
     public void setExperimentalApi(boolean experimentalApi) {
         this.experimentalApi = experimentalApi;
+    }
+
+    public int getConversationsRemembered() {
+        return conversationsRemembered;
+    }
+
+    public void setConversationsRemembered(int conversationsRemembered) {
+        this.conversationsRemembered = conversationsRemembered;
     }
 
     public ProcessProperties getProcess() {

@@ -5,6 +5,7 @@ import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.session.CodexSession;
@@ -71,6 +72,8 @@ public final class CodexSessions {
     private volatile ThreadAccess threadAccess;
     /** Where conversations are kept while no codex holds them (codex-bridge.store.*), or null. */
     private volatile ConversationStorage storage;
+    /** What the gateway remembers per thread not stored yet (codex-bridge.conversations-remembered). */
+    private volatile int threadsRemembered = Remembered.DEFAULT_MAX;
     /** How long a resume waits for another instance's hold on its conversation to run out. */
     private volatile Duration leaseWait = LeaseWait.DEFAULT_BOUND;
 
@@ -272,7 +275,7 @@ public final class CodexSessions {
                     CodexGateway.Builder b = CodexGateway.builder()
                             .configure((principal, s) -> (tenants == null ? hostDefaults : hostDefaults.andThen(inWorkspace(principal))).accept(s))
                             .approvals(approvals)
-                            .callerApprovals(callerApprovals).onOpen(this::opened).storage(storage);
+                            .callerApprovals(callerApprovals).onOpen(this::opened).storage(storage).threadsRemembered(threadsRemembered);
                     if (tenants != null) {
                         b.tenants(tenants);
                     } else if (pool != null) {
@@ -390,6 +393,12 @@ public final class CodexSessions {
     /** The store every session keeps its conversation in (null: none), given by the auto-configuration. */
     CodexSessions storage(ConversationStorage storage) {
         this.storage = storage;
+        return this;
+    }
+
+    /** How many threads not stored yet the gateway remembers the principal of (codex-bridge.conversations-remembered). */
+    CodexSessions threadsRemembered(int threads) {
+        this.threadsRemembered = threads;
         return this;
     }
 

@@ -55,7 +55,7 @@ class McpConfiguration {
                     // callers on the application's one codex home: who opened which thread is kept, so none resumes another's;
                     // with a store, the store's record says (on every replica), and the gateway asks it
                     return g == null && sessions.tenants() == null && sessions.storage() == null
-                            ? McpSessions.owned(from, threadOwners(p)) : from;
+                            ? McpSessions.owned(from, threadOwners(p, bridge.getConversationsRemembered())) : from;
                 }));
         if (p.getCallerSettings() != null) {
             try {
@@ -89,8 +89,9 @@ class McpConfiguration {
         return b.start();
     }
 
-    static ThreadOwners threadOwners(McpProperties p) {
-        return p.getThreadOwnersDirectory() != null ? ThreadOwners.files(p.getThreadOwnersDirectory()) : ThreadOwners.inMemory(100_000);
+    /** Who opened each thread: one file each in thread-owners-directory, else in memory, as many as conversations-remembered. */
+    static ThreadOwners threadOwners(McpProperties p, int remembered) {
+        return p.getThreadOwnersDirectory() != null ? ThreadOwners.files(p.getThreadOwnersDirectory()) : ThreadOwners.inMemory(remembered);
     }
 
     static McpLimits limits(McpProperties p) {

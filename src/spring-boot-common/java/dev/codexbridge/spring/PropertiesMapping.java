@@ -53,6 +53,9 @@ final class PropertiesMapping {
         if (p.getMaxThreadsPerConnection() < 1) {
             problems.add("codex-bridge.max-threads-per-connection must be at least 1 (is " + p.getMaxThreadsPerConnection() + ")");
         }
+        if (p.getConversationsRemembered() < 1) {
+            problems.add("codex-bridge.conversations-remembered must be at least 1 (is " + p.getConversationsRemembered() + ")");
+        }
         if (!positive(p.getRequestTimeout())) {
             problems.add("codex-bridge.request-timeout must be positive");
         }

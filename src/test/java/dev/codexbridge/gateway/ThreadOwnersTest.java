@@ -62,4 +62,25 @@ class ThreadOwnersTest {
         assertThat(owners.ownerOf("a")).isEmpty();
         assertThat(owners.ownerOf("c")).contains("carol");
     }
+
+    /**
+     * The gateway's record of threads opened here and not stored yet (issue 80): the least recently
+     * used forgotten past its bound, and a forgotten thread is nobody's: its owner is refused as
+     * another principal is, as for an id nobody used, until the store's record answers.
+     */
+    @Test
+    void theGatewaysRecordOfThreadsNotStoredYetForgetsTheLeastRecentlyUsedAndAForgottenOneIsNobodys() {
+        OpenedHere opened = new OpenedHere(2);
+        opened.record("a", "alice");
+        opened.record("b", "bob");
+        assertThat(opened.owns("alice", "a")).as("asked: used").isTrue();
+        opened.record("c", "carol");
+        assertThat(opened.ownerOf("b")).as("the least recently used").isEmpty();
+        assertThat(opened.owns("bob", "b")).isFalse();
+        assertThat(opened.owns("alice", "b")).isFalse();
+        assertThat(opened.owns("alice", "a")).isTrue();
+        opened.stored("a");
+        assertThat(opened.size()).isEqualTo(1);
+        assertThatThrownBy(() -> CodexGateway.builder().threadsRemembered(0)).hasMessageContaining("threadsRemembered");
+    }
 }

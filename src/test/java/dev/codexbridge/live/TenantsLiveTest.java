@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
@@ -188,6 +189,47 @@ class TenantsLiveTest {
         }
         List<RecordedRequest> requests = model.responsesRequests();
         assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 42", "which number?");
+    }
+
+    /**
+     * Past the tenants' bound (issue 80) a thread is forgotten by the scoping and the placement,
+     * not by its tenant: its owner resumes it with its history, another tenant is answered as for
+     * an id nobody used (its own codex has no such thread), never with the owner's conversation.
+     */
+    @Test
+    void aThreadTheTenantsForgotIsStillItsOwnersAndUnknownToAnotherTenant() {
+        tenants = tenants().threadsRemembered(1).build();
+        model.enqueue(ModelReply.message("noted: 42"), ModelReply.message("hello"), ModelReply.message("you said 42"));
+        String forgotten;
+        try (CodexSession s = tenants.newSession("alice", inWork())) {
+            assertThat(s.runTurn(TurnInput.text("remember the number 42")).finalText()).isEqualTo("noted: 42");
+            forgotten = s.threadId();
+        }
+        try (CodexSession s = tenants.newSession("alice", inWork())) {
+            assertThat(s.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("hello");   // the bound of 1: the first forgotten
+        }
+
+        FailureKind nobodys = kindOfRefusal(() -> tenants.resumeSession("bob", java.util.UUID.randomUUID().toString(), inWork()));
+        assertThat(nobodys).isEqualTo(FailureKind.UNKNOWN_THREAD);
+        assertThatThrownBy(() -> tenants.resumeSession("bob", forgotten, inWork()))
+                .isInstanceOfSatisfying(CodexException.class, e -> {
+                    assertThat(e.kind()).as("as for an id nobody used").isEqualTo(nobodys);
+                    assertThat(e).hasMessageNotContaining("42");
+                });
+        try (CodexSession again = tenants.resumeSession("alice", forgotten, inWork())) {
+            assertThat(again.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 42");
+        }
+        List<RecordedRequest> requests = model.responsesRequests();
+        assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 42", "which number?");
+    }
+
+    private static FailureKind kindOfRefusal(Runnable resume) {
+        try {
+            resume.run();
+        } catch (CodexException e) {
+            return e.kind();
+        }
+        throw new AssertionError("the resume was not refused");
     }
 
     @Test

@@ -107,6 +107,31 @@ class CodexPoolFindTest {
         assertThat(b.asked("thread/resume")).isEqualTo(2);
     }
 
+    /** Past its bound (issue 80) the pool forgets the least recently used thread's endpoint, and finds it again when asked. */
+    @Test
+    void aThreadWhoseEndpointThePoolForgotIsFoundWhereItIsLoaded() {
+        server("a");
+        FakeAppServer b = server("b");
+        b.loaded.add("thread-1");
+        b.stored.add("thread-1");
+        CodexPool pool = pool(false, x -> x.threadsRemembered(2));
+        pool.assign("thread-1", "b");
+        pool.assign("thread-2", "a");
+        assertThat(pool.endpointOf("thread-1")).as("asked: used").contains("b");
+        pool.assign("thread-3", "a");
+        assertThat(pool.endpointOf("thread-2")).as("the least recently used").isEmpty();
+        pool.assign("thread-4", "a");
+        assertThat(pool.endpointOf("thread-1")).as("forgotten in turn").isEmpty();
+
+        CodexSession s = resume(pool, "thread-1");
+
+        assertThat(s.threadId()).isEqualTo("thread-1");
+        assertThat(pool.endpointOf("thread-1")).as("learnt again").contains("b");
+        assertThat(b.asked("thread/resume")).isEqualTo(1);
+        assertThat(servers.get("a").asked("thread/resume")).isZero();
+        assertThatThrownBy(() -> CodexPool.builder().threadsRemembered(0)).hasMessageContaining("threadsRemembered");
+    }
+
     @Test
     void onSeparateHomesAThreadNobodyHasLoadedGoesToTheEndpointThatHasItStored() {
         server("a");

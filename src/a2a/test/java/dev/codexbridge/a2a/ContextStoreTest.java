@@ -53,6 +53,27 @@ class ContextStoreTest {
         }
     }
 
+    /**
+     * The in-memory store at its bound (issue 80; the CLI's {@code --conversations-remembered}): the
+     * context changed least recently is forgotten with its indexes, so a message naming it starts a
+     * new context, and its thread is nobody's: refused to its owner as to anyone.
+     */
+    @Test
+    void theMemoryStoreForgetsTheLeastRecentlyChangedWithItsIndexesAndAForgottenThreadIsNobodys() {
+        ContextStore store = ContextStore.inMemory(2);
+        store.save(context("c1", "alice", "t1", "task-1"));
+        store.save(context("c2", "bob", "t2", "task-2"));
+        store.save(context("c1", "alice", "t1", "task-1", "task-3"));
+        store.save(context("c3", "carol", "t3"));   // c2 changed least recently
+        assertThat(store.context("bob", "c2")).isEmpty();
+        assertThat(store.contextOfTask("task-2")).isEmpty();
+        assertThat(store.ownerOfThread("t2")).isEmpty();
+        assertThat(store.threadAccess().allows("bob", "t2", ThreadOperation.RESUME)).isFalse();
+        assertThat(store.threadAccess().allows("alice", "t2", ThreadOperation.RESUME)).isFalse();
+        assertThat(store.context("alice", "c1")).hasValueSatisfying(c -> assertThat(c.taskIds()).containsExactly("task-1", "task-3"));
+        assertThat(((MemoryContextStore) store).size()).isEqualTo(2);
+    }
+
     @Test
     void theThreadAccessRuleLetsOnlyTheOwnerUseAThread() {
         ContextStore store = ContextStore.inMemory(10);

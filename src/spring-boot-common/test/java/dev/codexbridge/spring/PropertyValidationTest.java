@@ -76,9 +76,10 @@ class PropertyValidationTest {
     void limitsMustBePositive() {
         runner.withPropertyValues("codex-bridge.max-threads-per-connection=0", "codex-bridge.reconnect.max-attempts=0",
                         "codex-bridge.session.turn-timeout=0s", "codex-bridge.request-timeout=0s",
-                        "codex-bridge.shutdown.await-turns=-1s")
+                        "codex-bridge.shutdown.await-turns=-1s", "codex-bridge.conversations-remembered=0")
                 .run(c -> failure(c)
                         .hasMessageContaining("codex-bridge.max-threads-per-connection must be at least 1 (is 0)")
+                        .hasMessageContaining("codex-bridge.conversations-remembered must be at least 1 (is 0)")
                         .hasMessageContaining("codex-bridge.reconnect.*: maxAttempts")
                         .hasMessageContaining("codex-bridge.session.turn-timeout must be positive")
                         .hasMessageContaining("codex-bridge.request-timeout must be positive")
