@@ -48,6 +48,7 @@ final class TenantSessionSetup {
     private final @Nullable ConversationStorage storage;
     /** Whether a forgotten thread of remote tenants that nothing else answers for was told about (once). */
     private final AtomicBoolean toldForgetting = new AtomicBoolean();
+    /** Remote tenants with neither a host rule nor a store: nothing but this scoping answers for their threads. */
     private final boolean unguardedRemote;
 
     TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes, @Nullable ConversationStorage storage, int remembered) {

@@ -42,9 +42,9 @@ import java.util.regex.Pattern;
  * turn, four at once. After a warm-up of 50 and then every N/CHECKPOINTS conversations the
  * command's live heap is weighed: {@code jcmd GC.class_histogram} (a full GC first), the door's
  * JVM alone (the bench's clients are in this one). Reported: the heap at each checkpoint, its
- * growth per conversation served (end against the warm-up), the slope over the second half (past
- * the ramp of conversations still awake, {@code --hibernate-after}), and the classes that grew the
- * most. {@code DOOR_STATE_ARGS} adds options to every command (say, {@code --conversations-remembered 500}).
+ * growth per conversation served (end against the warm-up), its slope (least squares) past the
+ * first 40 % of N (the ramp of conversations still awake, {@code --hibernate-after}), and the
+ * classes that grew the most. {@code DOOR_STATE_ARGS} adds options to every command (say, {@code --conversations-remembered 500}).
  * <ul>
  * <li>{@code a2a}: a blocking {@code message/send} into a new context.</li>
  * <li>{@code mcp}: a {@code codex} tool call over Streamable HTTP, one MCP session per principal.</li>
@@ -131,8 +131,10 @@ public final class DoorStateBench {
             }
             long first = points.get(0)[1];
             long last = points.get(points.size() - 1)[1];
-            System.out.printf("  per conversation served: %+.3f KiB; slope over the second half: %+.3f KiB%n",
-                    (last - first) / 1024.0 / n, slope(points.subList(points.size() / 2, points.size())) / 1024.0);
+            // past the first 40 %: the conversations still awake (--hibernate-after, 60 s) have reached their steady number
+            int from = (int) Math.ceil(checkpoints * 0.4);
+            System.out.printf("  per conversation served: %+.3f KiB; slope from %,d on: %+.3f KiB%n",
+                    (last - first) / 1024.0 / n, points.get(from)[0], slope(points.subList(from, points.size())) / 1024.0);
             DoorMemoryBench.growth(before, after, n).forEach(line -> System.out.println("    " + line));
         } finally {
             p.destroy();

@@ -53,9 +53,10 @@ class ResponseRecordsTest {
     }
 
     @Test
-    void aShortResponseIsKeptInAFractionOfItsJson() {
+    void aShortResponseIsKeptInLessThanHalfItsJson() {
         ResponseRecords.Entry e = entry("resp_0123456789abcdef0123456789abcdef", "alice", "Offline demo (scripted model): you said hello");
         int json = (Json.write(e.response()) + Json.write(e.inputItems())).length();
-        assertThat(ResponseRecords.Kept.of(e).json().length).isLessThan(json);
+        // the preset dictionary holds what every response repeats: a short one keeps well under half its JSON
+        assertThat(ResponseRecords.Kept.of(e).json().length).isLessThan(json / 2);
     }
 }
