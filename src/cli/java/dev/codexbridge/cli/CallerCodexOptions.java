@@ -3,6 +3,7 @@ package dev.codexbridge.cli;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.gateway.ThreadOwners;
+import dev.codexbridge.process.AppServerRecycle;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.MountNamespace;
 import dev.codexbridge.session.ConversationStorage;
@@ -57,6 +58,25 @@ final class CallerCodexOptions {
                     + "conversation then starts afresh); about 0.5 KiB each.")
     int conversationsRemembered;
 
+    @Option(names = "--recycle-after", paramLabel = "CONVERSATIONS", defaultValue = "0",
+            description = "Start each codex again once it has loaded this many conversations since it started, at a moment no turn "
+                    + "runs (new turns and wakes wait for it, up to 10 s), to give back what codex keeps for every conversation it "
+                    + "served (default: ${DEFAULT-VALUE}: never).")
+    long recycleAfter;
+
+    @Option(names = "--recycle-above", paramLabel = "MIB", defaultValue = "0",
+            description = "Start each codex again, as --recycle-after does, once its resident memory has grown by this many MiB since "
+                    + "it started (default: ${DEFAULT-VALUE}: never).")
+    long recycleAboveMib;
+
+    /** Each codex's recycle bound ({@code --recycle-after}, {@code --recycle-above}; decision 0116). */
+    AppServerRecycle recycle() {
+        if (recycleAfter < 0 || recycleAboveMib < 0) {
+            throw new IllegalArgumentException("--recycle-after and --recycle-above must not be negative");
+        }
+        return AppServerRecycle.afterConversations(recycleAfter).orAboveGrowthMiB(recycleAboveMib);
+    }
+
     /** The folder tenants live in when {@code --tenants-root} is not given. */
     static Path defaultRoot(String command) {
         String xdg = System.getenv("XDG_DATA_HOME");
@@ -98,7 +118,7 @@ final class CallerCodexOptions {
         int remembered = remembered();   // refused before anything starts
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
-            CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome);
+            CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).recycle(recycle());
             String confined = "";
             if (remoteCallers) {
                 // one codex home for every caller: who opened which thread is kept on disk, so an evicted
@@ -134,7 +154,7 @@ final class CallerCodexOptions {
         // what the host keeps outside the tenants that no caller's command may read: the callers' credentials, its own codex home
         List<Path> hidden = new java.util.ArrayList<>(secrets);
         hidden.add(hostHome(codexHome));
-        CodexTenants.Builder t = CodexTenants.builder().homesRoot(root).launch(CodexLaunch.appServer(binary).build())
+        CodexTenants.Builder t = CodexTenants.builder().homesRoot(root).launch(CodexLaunch.appServer(binary).recycle(recycle()).build())
                 .inheritEnvironment(CREDENTIAL_VARIABLES).hide(hidden).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)))
                 .threadsRemembered(remembered);
         if (toml != null) {

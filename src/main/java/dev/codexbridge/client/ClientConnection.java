@@ -63,6 +63,8 @@ final class ClientConnection {
     private volatile CompletableFuture<Void> endHandled = new CompletableFuture<>();
     private volatile boolean closedByHost;
     private volatile int restarts;
+    /** Set when the launch recycles codex ({@link Recycles}): what runs on the connection, and what a recycle holds back. */
+    private volatile WorkHold work;
     /** The transport whose connection was lost last (it explains its own end after a reconnect). */
     private volatile CodexTransport lost;
     private final Object explainLock = new Object();
@@ -288,13 +290,30 @@ final class ClientConnection {
 
     /** A request by wire name: its result decoded to {@code resultType}, a lost connection explained. */
     <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
+        WorkHold w = work;
+        if (w != null && WorkHold.TURN_METHODS.contains(method)) {
+            return explained(method, w.turnStart(method, params, timeout, generation::get, this::peer))
+                    .thenApply(result -> decode(method, result, resultType));
+        }
         if (!ThreadOpenWindow.METHODS.contains(method)) {
             CompletableFuture<JsonNode> sent = unchanging.sending(method) ? send(method, params, timeout, unchanging::answered)
                     : peer().request(method, params, timeout);
             return explained(method, sent).thenApply(result -> decode(method, result, resultType));
         }
-        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot ->
-                explained(method, send(method, params, timeout, slot::release)).thenApply(result -> decode(method, result, resultType)));
+        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot -> {
+            BiConsumer<Object, Throwable> counted = WorkHold.countsLoad(work, generation.get(), method);
+            return explained(method, send(method, params, timeout, slot::release).whenComplete(counted))
+                    .thenApply(result -> decode(method, result, resultType));
+        });
+    }
+
+    /** What a recycle needs to know and holds back, or null when the launch recycles nothing; {@link Recycles} keeps it. */
+    WorkHold work() {
+        return work;
+    }
+
+    void work(WorkHold kept) {
+        work = kept;
     }
 
     /** Sends a request on the current connection; {@code done} runs once it is over, also when it could not be sent. */
@@ -316,6 +335,11 @@ final class ClientConnection {
      * window, and a refusal reaches {@code onAnswer} as the failure, with nothing sent.
      */
     void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer) {
+        WorkHold w = work;
+        if (w != null && WorkHold.TURN_METHODS.contains(method)) {
+            w.turnStart(method, params, timeout, onAnswer, generation::get, this::peer);
+            return;
+        }
         if (!ThreadOpenWindow.METHODS.contains(method)) {
             peer().requestInOrder(method, params, timeout, onAnswer);
             return;
@@ -326,10 +350,8 @@ final class ClientConnection {
                 return;
             }
             try {
-                peer().requestInOrder(method, params, timeout, (result, failure) -> {
-                    slot.release();
-                    onAnswer.accept(result, failure);
-                });
+                peer().requestInOrder(method, params, timeout,
+                        WorkHold.loadAnswered(work, generation.get(), method, onAnswer, slot::release));
             } catch (RuntimeException e) {
                 slot.release();
                 onAnswer.accept(null, e);

@@ -103,9 +103,9 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         CodexClient client = new CodexClient(options);
         client.connection.open();
         IdleRestarts.watch(client.connection);
+        Recycles.watch(client.connection);
         if (options.telemetry() != null) {
-            client.observed = options.telemetry().observeClient(client::attachedThreads,
-                    () -> client.generation() - 1 - client.connection.restarts());
+            client.observed = Recycles.observed(options.telemetry(), client);
         }
         return client;
     }
@@ -140,7 +140,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return connection;
     }
 
-    /** Which connection this is: 1 for the first, one more after each reconnect and each {@link dev.codexbridge.process.IdleRestart}. */
+    /** Which connection this is: 1 for the first, one more after each reconnect and each restart for memory (idle or recycled). */
     public int generation() {
         return connection.generation();
     }

@@ -192,6 +192,10 @@ final class EventRouter {
 
         private void route(CodexEvent event) {
             String threadId = event.threadId();
+            WorkHold work = connection.work();
+            if (work != null && threadId != null && event.method().equals("turn/completed")) {
+                work.turnCompleted(generation, threadId);
+            }
             ThreadInbox inbox = threadId == null ? unscoped.get() : threads.get(threadId);
             if (inbox != null) {
                 try {

@@ -101,6 +101,10 @@ final class IdleRestarts {
             baseline = t.codexResidentBytes().orElse(-1);
             return;
         }
+        WorkHold work = connection.work();
+        if (work != null && work.holding()) {
+            return;     // a recycle is under way (decision 0116)
+        }
         UnchangingRequests.Mark unchanging = connection.unchanging().mark();
         PeerStats stats = t.peer().stats();
         long said = unchanging.activity(stats.messagesRead() + stats.messagesSent());

@@ -58,6 +58,11 @@ final class ThreadOpenWindow {
      * of them took, so one slow answer moves it little and a codex that slows down moves it soon.
      */
     private final long[] releasedAt;
+    /** A recycle holds new loads back ({@link #hold}): a slot that frees goes to a reconnect's resume only. */
+    private boolean held;
+    /** When the last hold ended (with {@link #everHeld}): a waiter it held back is given {@code maxWait} from then. */
+    private long heldUntil;
+    private boolean everHeld;
 
     ThreadOpenWindow(int size, int queue, Duration maxWait) {
         this(size, queue, maxWait, RpcThreads.callbacks(), System::nanoTime);
@@ -83,7 +88,7 @@ final class ThreadOpenWindow {
     CompletableFuture<Slot> acquire(boolean reconnect) {
         Waiter w;
         synchronized (this) {
-            if (inFlight < size && first.isEmpty() && (reconnect || rest.isEmpty())) {
+            if (inFlight < size && first.isEmpty() && (reconnect || rest.isEmpty() && !held)) {
                 if (inFlight == 0) {
                     burstReleases = 0;     // an empty window: what comes is a new burst, judged by its own pace
                     burstStart = nanoTime.getAsLong();
@@ -91,7 +96,7 @@ final class ThreadOpenWindow {
                 inFlight++;
                 return CompletableFuture.completedFuture(new Taken());
             }
-            if (!reconnect && (rest.size() >= queue || wouldWaitTooLong(rest.size() + first.size() + 1))) {
+            if (!reconnect && (rest.size() >= queue || !held && wouldWaitTooLong(rest.size() + first.size() + 1))) {
                 refused++;
                 return CompletableFuture.failedFuture(refusal(rest.size(), Duration.ZERO));
             }
@@ -153,9 +158,17 @@ final class ThreadOpenWindow {
     private void expire(Waiter w) {
         int ahead;
         synchronized (this) {
-            if (!rest.remove(w)) {
+            if (!rest.contains(w)) {
                 return;     // granted meanwhile
             }
+            long sinceHold = nanoTime.getAsLong() - heldUntil;
+            if (held || everHeld && sinceHold < maxWait.toNanos()) {
+                // held back by a recycle, not by codex: its wait counts from the hold's end
+                long later = held ? TimeUnit.SECONDS.toNanos(1) : maxWait.toNanos() - sinceHold;
+                RpcThreads.timer().schedule(() -> expire(w), later, TimeUnit.NANOSECONDS);
+                return;
+            }
+            rest.remove(w);
             refused++;
             ahead = rest.size();
         }
@@ -178,7 +191,7 @@ final class ThreadOpenWindow {
                 burstReleases++;
             }
             next = first.poll();
-            if (next == null) {
+            if (next == null && !held) {
                 next = rest.poll();
             }
             if (next == null) {
@@ -217,6 +230,32 @@ final class ThreadOpenWindow {
         burstReleases = 0;      // what waits meanwhile is a new burst
         burstStart = nanoTime.getAsLong();
         return true;
+    }
+
+    /**
+     * Holds new loads back (a recycle, decision 0116): callers wait in line as for a full window,
+     * and a slot that frees passes to a reconnect's resume only, until {@link #unhold}. A caller
+     * held back is not refused for its wait meanwhile: its {@code maxWait} counts from the hold's end.
+     */
+    synchronized void hold() {
+        held = true;
+        everHeld = true;
+    }
+
+    /** Ends {@link #hold}: the callers waiting meanwhile go ahead in order, as slots allow. */
+    void unhold() {
+        int free;
+        synchronized (this) {
+            held = false;
+            heldUntil = nanoTime.getAsLong();
+            burstReleases = 0;      // what waited is a new burst, on a codex perhaps just started
+            burstStart = heldUntil;
+            free = size - inFlight;
+            inFlight += free;       // taken here and handed on below, one per free slot
+        }
+        for (int i = 0; i < free; i++) {
+            release(false);
+        }
     }
 
     /** Gives back what {@link #takeAllIfUnused} took: the callers waiting meanwhile go ahead in order. */

@@ -43,6 +43,15 @@ public interface TelemetryHooks {
         return ClientTelemetry.NONE;
     }
 
+    /**
+     * {@link #observeClient(IntSupplier, IntSupplier)}, and {@code recycles}: the times the client
+     * started its codex again by its launch's recycle bound ({@code AppServerRecycle}). The
+     * library calls this one; by default it observes what the two-argument method does.
+     */
+    default ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects, IntSupplier recycles) {
+        return observeClient(attachedThreads, reconnects);
+    }
+
     /** Observes a pool's endpoints until the returned handle is closed, read when the metrics are collected. */
     default AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints) {
         return () -> {

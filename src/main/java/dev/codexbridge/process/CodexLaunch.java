@@ -47,6 +47,7 @@ public final class CodexLaunch {
     private final List<String> wrapper;
     private final boolean credentialsToCommands;
     private final IdleRestart idleRestart;
+    private final AppServerRecycle recycle;
 
     /**
      * The override an app-server gets unless the host opts out: codex drops every variable whose
@@ -80,6 +81,7 @@ public final class CodexLaunch {
         this.closeGrace = b.closeGrace;
         this.terminateGrace = b.terminateGrace;
         this.idleRestart = b.idleRestart;
+        this.recycle = b.recycle;
         this.killGrace = b.killGrace;
         this.name = b.name;
         this.detach = b.detach;
@@ -122,6 +124,7 @@ public final class CodexLaunch {
         b.detach = detach;
         b.credentialsToCommands = credentialsToCommands;
         b.idleRestart = idleRestart;
+        b.recycle = recycle;
         return b;
     }
 
@@ -198,6 +201,11 @@ public final class CodexLaunch {
     /** When a client starts codex again to give back memory ({@link IdleRestart#DEFAULT} unless set). */
     public IdleRestart idleRestart() {
         return idleRestart;
+    }
+
+    /** When a client starts codex again while it serves, by a bound the host sets ({@link AppServerRecycle#OFF} unless set). */
+    public AppServerRecycle recycle() {
+        return recycle;
     }
 
     /** Whether codex runs in a session of its own (see {@link Builder#detachFromTerminal}). */
@@ -277,6 +285,7 @@ public final class CodexLaunch {
         private boolean detach;
         private boolean credentialsToCommands;
         private IdleRestart idleRestart = IdleRestart.DEFAULT;
+        private AppServerRecycle recycle = AppServerRecycle.OFF;
 
         /** {@code binary} null: located when codex starts. */
         private Builder(Path binary) {
@@ -420,6 +429,17 @@ public final class CodexLaunch {
          */
         public Builder idleRestart(IdleRestart policy) {
             this.idleRestart = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * When the client running this codex starts it again while it serves, to give back what
+         * codex keeps for every conversation it served: after so many conversations, or once it has
+         * grown by so much, at a moment no turn runs (decision 0116); {@link AppServerRecycle#OFF}
+         * (the default) never.
+         */
+        public Builder recycle(AppServerRecycle policy) {
+            this.recycle = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -67,6 +67,11 @@ public final class CodexTelemetry implements TelemetryHooks {
     }
 
     @Override
+    public ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects, IntSupplier recycles) {
+        return hooks.observeClient(attachedThreads, reconnects, recycles);
+    }
+
+    @Override
     public AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints) {
         return hooks.observePool(endpoints);
     }

@@ -113,6 +113,11 @@ final class OtelHooks implements TelemetryHooks {
 
     @Override
     public ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects) {
+        return observeClient(attachedThreads, reconnects, () -> 0);
+    }
+
+    @Override
+    public ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects, IntSupplier recycles) {
         Attributes client = Attributes.of(CLIENT, Integer.toString(CLIENTS.incrementAndGet()));
         ObservableLongUpDownCounter threads = meter.upDownCounterBuilder("codex_bridge.client.threads").setUnit("{thread}")
                 .setDescription("Threads attached on a client's connection (one per open session)")
@@ -120,6 +125,9 @@ final class OtelHooks implements TelemetryHooks {
         ObservableLongCounter reconnected = meter.counterBuilder("codex_bridge.client.reconnects").setUnit("{reconnect}")
                 .setDescription("Times a client's connection was reopened")
                 .buildWithCallback(m -> m.record(reconnects.getAsInt(), client));
+        ObservableLongCounter recycled = meter.counterBuilder("codex_bridge.client.recycles").setUnit("{recycle}")
+                .setDescription("Times a client started its codex again by its launch's recycle bound")
+                .buildWithCallback(m -> m.record(recycles.getAsInt(), client));
         return new ClientTelemetry() {
             @Override
             public ReconnectTelemetry reconnecting(int lostConnection, Throwable cause) {
@@ -130,6 +138,7 @@ final class OtelHooks implements TelemetryHooks {
             public void close() {
                 threads.close();
                 reconnected.close();
+                recycled.close();
             }
         };
     }

@@ -36,8 +36,8 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
     private final List<McpSyncClient> clients = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** {@code spec}: DOOR[:store][:S], as after {@code cli:}. */
-    CliDoorMemoryVariant(Path dir, String spec) throws Exception {
+    /** {@code spec}: DOOR[:store][:S], as after {@code cli:}; {@code recycleAfter}: {@code --recycle-after} (0: not given). */
+    CliDoorMemoryVariant(Path dir, String spec, long recycleAfter) throws Exception {
         List<String> parts = List.of(spec.split(":"));
         mcp = parts.get(0).equals("mcp");
         if (!mcp && !parts.get(0).equals("a2a")) {
@@ -51,6 +51,9 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", parts.get(0),
                 mcp ? "--http" : "--listen", "127.0.0.1:" + port, "--offline-demo", "--tokens", tokens.toString()));
+        if (recycleAfter > 0) {
+            cmd.addAll(List.of("--recycle-after", Long.toString(recycleAfter)));
+        }
         for (String p : parts.subList(1, parts.size())) {
             if (p.equals("store")) {
                 cmd.addAll(List.of("--store", dir.resolve("store").toString()));

@@ -1,6 +1,7 @@
 package dev.codexbridge.bench;
 
 import dev.codexbridge.json.Json;
+import dev.codexbridge.process.AppServerRecycle;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.IdleRestart;
 import dev.codexbridge.rpc.WireTap;
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code cli:DOOR[:store][:S]}: the command an operator runs, {@code codex-bridge mcp --http} or {@code codex-bridge a2a},
  * {@code --offline-demo}, {@code --hibernate-after S} when given, {@code --store DIR} with {@code store}, in a JVM of its own
  * ({@link CliDoorMemoryVariant}).</li>
+ * <li>{@code NAME@N}: any of the library's or the CLI's variants with codex recycled after N conversations
+ * ({@code AppServerRecycle}, {@code --recycle-after N}); each sample reads the codex running then.</li>
  * <li>{@code raw:STEPS}: a bare JSON-RPC driver ({@link RawCodexPeer}): {@code thread/start} and the turn,
  * then each step of STEPS ({@code +}-separated) in order: {@code unsub} ({@code thread/unsubscribe}),
  * {@code read} ({@code thread/read} without turns), {@code readturns} (with them), {@code goal}
@@ -103,9 +106,14 @@ public final class CodexMemoryBench {
         }
     }
 
-    private static Variant open(String name, CodexLaunch launch, LiveRig rig) throws Exception {
+    private static Variant open(String spec, CodexLaunch plain, LiveRig rig) throws Exception {
+        // NAME@N: codex recycled after N conversations (AppServerRecycle; --recycle-after for the CLI's doors)
+        int at = spec.indexOf('@');
+        long recycleAfter = at < 0 ? 0 : Long.parseLong(spec.substring(at + 1));
+        String name = at < 0 ? spec : spec.substring(0, at);
+        CodexLaunch launch = plain.toBuilder().recycle(AppServerRecycle.afterConversations(recycleAfter)).build();
         if (name.startsWith("cli:")) {
-            return new CliDoorMemoryVariant(dev.codexbridge.support.TestDirs.create("codex-memory-cli"), name.substring(4));
+            return new CliDoorMemoryVariant(dev.codexbridge.support.TestDirs.create("codex-memory-cli"), name.substring(4), recycleAfter);
         }
         if (name.startsWith("raw:")) {
             return new RawMemoryVariant(launch, rig.work, name.substring(4));
@@ -127,6 +135,7 @@ public final class CodexMemoryBench {
     private static void run(String name, Variant v, int n, int every, int atOnce) throws Exception {
         v.conversation();       // one first, outside the count: a tenant's codex starts with its first conversation
         long pid = v.codexPid();
+        java.util.Set<Long> codexes = new java.util.HashSet<>(List.of(pid));
         long[] zero = memory(pid);
         List<long[]> samples = new ArrayList<>();       // {conversations, rssAnon KiB, vmRss KiB, rollouts open}
         samples.add(new long[] {0, zero[0], zero[1], rolloutsOpen(pid)});
@@ -151,6 +160,8 @@ public final class CodexMemoryBench {
                 for (Future<?> f : batch) {
                     f.get();
                 }
+                pid = v.codexPid();         // a new one after each recycle
+                codexes.add(pid);
                 long[] m = memory(pid);
                 samples.add(new long[] {Math.min(n, from + every), m[0], m[1], rolloutsOpen(pid)});
             }
@@ -159,6 +170,8 @@ public final class CodexMemoryBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         boolean settled = v.settle();
+        pid = v.codexPid();
+        codexes.add(pid);
         long[] end = memory(pid);
         long openAtEnd = rolloutsOpen(pid);
         LiveRig.sleep(20_000);
@@ -174,7 +187,9 @@ public final class CodexMemoryBench {
         for (long[] s : samples) {
             line.append(' ').append(s[0]).append(':').append(Math.round(s[1] / 1024.0)).append('/').append(s[3]);
         }
-        System.out.printf("codex-memory:   RssAnon MiB/rollouts open (codex's loaded threads) by conversations:%s%n", line);
+        System.out.printf("codex-memory:   RssAnon MiB/rollouts open (codex's loaded threads) by conversations:%s%s%n", line,
+                codexes.size() > 1 ? "; codex processes sampled: " + codexes.size() + ", RssAnon at most "
+                        + Math.round(samples.stream().mapToLong(x -> x[1]).max().orElse(0) / 1024.0) + " MiB" : "");
         Map<String, Integer> sent = v.sent();
         if (!sent.isEmpty()) {
             StringBuilder per = new StringBuilder();

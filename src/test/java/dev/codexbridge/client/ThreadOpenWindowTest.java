@@ -241,6 +241,40 @@ class ThreadOpenWindowTest {
         assertThat(w.refused()).isZero();
     }
 
+    @Test
+    void aHeldWindowKeepsNewLoadsBackLetsAReconnectThroughAndRefusesNoneForItsWaitMeanwhile() throws Exception {
+        Duration wait = Duration.ofMillis(200);
+        ThreadOpenWindow w = new ThreadOpenWindow(2, 10, wait, Runnable::run, System::nanoTime);
+        ThreadOpenWindow.Slot inUse = w.acquire(false).get();
+        w.hold();
+        CompletableFuture<ThreadOpenWindow.Slot> first = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> second = w.acquire(false);
+        assertThat(first).as("a slot is free, but a recycle holds new loads back").isNotDone();
+        CompletableFuture<ThreadOpenWindow.Slot> resume = w.acquire(true);
+        assertThat(resume).as("a reconnect's resume is not held back").isDone();
+        inUse.release();
+        assertThat(first).as("a slot that frees is kept, not handed on").isNotDone();
+        assertThat(w.inFlight()).isEqualTo(1);
+
+        // the same wait on a window no one holds ends in a refusal: by then the timer has passed the held waiters' bound
+        ThreadOpenWindow control = new ThreadOpenWindow(1, 10, wait, Runnable::run, System::nanoTime);
+        control.acquire(false).get();
+        capacity(control.acquire(false));
+        assertThat(first).as("held back by the recycle, not refused").isNotDone();
+        assertThat(second).isNotDone();
+        assertThat(w.refused()).isZero();
+
+        w.unhold();
+        assertThat(first).as("the free slot goes to the first in line").isDone();
+        assertThat(second).as("the other slot is the resume's").isNotDone();
+        resume.get().release();
+        assertThat(second).isDone();
+        first.get().release();
+        second.get().release();
+        assertThat(w.inFlight()).isZero();
+        assertThat(w.refused()).isZero();
+    }
+
     private static ThreadOpenCapacityException capacity(CompletableFuture<?> f) {
         try {
             f.get(60, TimeUnit.SECONDS);

@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,8 +71,8 @@ class IdleRestartLiveTest {
             assertThat(sleeper.runTurn(TurnInput.text("hello sleeper")).finalText()).isEqualTo("sleeper's first");
             assertThat(keeper.runTurn(TurnInput.text("hello keeper")).finalText()).isEqualTo("keeper's first");
             String sleeping = sleeper.threadId();
-            waitUntil(() -> sleeper.isHibernated() && !loaded(shared).contains(sleeping), 20);
-            List<ProcessHandle> before = codexProcesses();
+            LiveCodex.waitUntil(() -> sleeper.isHibernated() && !loaded(shared).contains(sleeping), 20);
+            List<ProcessHandle> before = LiveCodex.appServers();
             assertThat(before).hasSize(1);
 
             // quiet for twice the policy's time, but the keeper's thread is loaded: the same codex
@@ -83,9 +81,9 @@ class IdleRestartLiveTest {
             assertThat(shared.generation()).isEqualTo(1);
 
             // the keeper goes to sleep too: nothing is loaded, and codex is started again
-            waitUntil(() -> shared.generation() == 2, 45);
+            LiveCodex.waitUntil(() -> shared.generation() == 2, 45);
             assertThat(keeper.isHibernated()).isTrue();
-            waitUntil(() -> codexProcesses().size() == 1 && !codexProcesses().equals(before), 15);
+            LiveCodex.waitUntil(() -> LiveCodex.appServers().size() == 1 && !LiveCodex.appServers().equals(before), 15);
 
             TurnResult again = sleeper.runTurn(TurnInput.text("and again"));
             assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -102,22 +100,5 @@ class IdleRestartLiveTest {
     private static List<String> loaded(CodexClient c) {
         List<String> data = c.threadLoadedList(new ThreadLoadedListParams(null, null)).data();
         return data == null ? List.of() : data;
-    }
-
-    private static List<ProcessHandle> codexProcesses() {
-        return ProcessHandle.current().descendants()
-                .filter(h -> h.isAlive() && h.info().command().orElse("").endsWith("/codex")
-                        && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
-                .toList();
-    }
-
-    private static void waitUntil(BooleanSupplier condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in " + seconds + " s");
-            }
-            Thread.sleep(50);
-        }
     }
 }

@@ -382,7 +382,7 @@ class TenantsLiveTest {
             model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
             CompletableFuture<TurnResult> running = alice.runTurnAsync(TurnInput.text("two"), TurnOptions.DEFAULTS, TurnListener.NONE);
             waitFor(() -> model.responsesRequests().size() >= 2);
-            ProcessHandle codex = codexProcesses().get(0);
+            ProcessHandle codex = LiveCodex.appServers().get(0);
             codex.destroyForcibly();
             codex.onExit().get(60, TimeUnit.SECONDS);
             TurnResult killed = running.get(60, TimeUnit.SECONDS);
@@ -394,7 +394,7 @@ class TenantsLiveTest {
             TurnResult next = alice.runTurn(TurnInput.text("three"));
             assertThat(next.finalText()).isEqualTo("back again");
             assertThat(alice.threadId()).isEqualTo(thread);
-            assertThat(codexProcesses()).hasSize(1).doesNotContain(codex);
+            assertThat(LiveCodex.appServers()).hasSize(1).doesNotContain(codex);
             assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).body().toString()).contains("first answer");
         }
     }
@@ -414,7 +414,7 @@ class TenantsLiveTest {
             waitFor(() -> events.contains("alice IDLE"));
             assertThat(s.isHibernated()).isTrue();
             assertThat(tenants.processes()).isZero();
-            assertThat(codexProcesses()).isEmpty();
+            assertThat(LiveCodex.appServers()).isEmpty();
 
             assertThat(s.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 7");
             assertThat(s.threadId()).isEqualTo(thread);
@@ -423,13 +423,6 @@ class TenantsLiveTest {
         }
         List<RecordedRequest> requests = model.responsesRequests();
         assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 7", "which number?");
-    }
-
-    private static List<ProcessHandle> codexProcesses() {
-        return ProcessHandle.current().descendants()
-                .filter(h -> h.isAlive() && h.info().command().orElse("").endsWith("/codex")
-                        && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
-                .toList();
     }
 
     @Test

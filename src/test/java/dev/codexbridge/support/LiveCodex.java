@@ -2,6 +2,9 @@ package dev.codexbridge.support;
 
 import dev.codexbridge.process.CodexLocator;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
 
 /** Locates the pinned codex for live tests; {@code -DskipLiveTests=true} turns them off. */
@@ -12,5 +15,24 @@ public final class LiveCodex {
     public static Path binary() {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
         return new CodexLocator().locate(null).binary();
+    }
+
+    /** The codex app-server processes below this JVM still alive. */
+    public static List<ProcessHandle> appServers() {
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.isAlive() && h.info().command().orElse("").endsWith("/codex")
+                        && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
+                .toList();
+    }
+
+    /** Waits until {@code condition} holds, looking every 50 ms; an {@link AssertionError} after {@code seconds}. */
+    public static void waitUntil(BooleanSupplier condition, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in " + seconds + " s");
+            }
+            Thread.sleep(50);
+        }
     }
 }

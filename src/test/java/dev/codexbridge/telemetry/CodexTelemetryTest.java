@@ -156,6 +156,8 @@ class CodexTelemetryTest {
                 .singleElement().satisfies(p -> assertThat(p.getValue()).isEqualTo(1));
         assertThat(otel.metric("codex_bridge.client.reconnects").orElseThrow().getLongSumData().getPoints())
                 .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
+        assertThat(otel.metric("codex_bridge.client.recycles").orElseThrow().getLongSumData().getPoints())
+                .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
     }
 
     @Test

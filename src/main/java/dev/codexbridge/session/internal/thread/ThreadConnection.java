@@ -313,6 +313,7 @@ public final class ThreadConnection {
                                 throw ApiAccess.get().threadOpenFailed("codex could not start a thread", Futures.unwrap(failure));
                             }
                             opened = true;
+                            openedOn = requests.answeredOn();       // it may have waited for a codex started since (decision 0116)
                             return threadId = id;
                         }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
             }
@@ -337,6 +338,7 @@ public final class ThreadConnection {
             return resumed.handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
+                    openedOn = requests.answeredOn();
                     return custody == null ? record.resumed(c, id)
                             : record.resumed(c, id).thenCompose(rid -> custody.opened(c, rid).thenApply(v -> rid));
                 }
@@ -364,6 +366,7 @@ public final class ThreadConnection {
         LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, ApiAccess.get().openFailureReason(why));
         return requests.startInPlaceOf(previous, c, wire.startParams(), box, policy).thenApply(id -> {
             threadId = id;
+            openedOn = requests.answeredOn();
             record.replaced(previous, id, why);
             return id;
         }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));

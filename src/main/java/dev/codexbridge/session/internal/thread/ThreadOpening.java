@@ -44,6 +44,11 @@ public final class ThreadOpening {
     /** The inbox and thread the last answer attached (read and written on the connection's reader thread). */
     private volatile SessionInbox attachedInbox;
     private volatile String attachedThread;
+    /**
+     * The connection ({@link CodexClient#generation}) that answered the last start or resume: a load
+     * that waited in the client's window while codex was started again went to the new one.
+     */
+    private volatile int answeredOn;
 
     /** {@code watch} hears of the next resume of this thread (or its failure), once. */
     void watchResume(ResumeWatch watch) {
@@ -74,6 +79,11 @@ public final class ThreadOpening {
     void detach() {
         ThreadLink.closeQuietly(attachment);
         attachment = null;
+    }
+
+    /** The connection that answered the last start or resume (read on the reader thread as the answer came). */
+    int answeredOn() {
+        return answeredOn;
     }
 
     /** Sends {@code thread/start}; completes with codex's thread id once {@code box} is attached to it. */
@@ -180,7 +190,9 @@ public final class ThreadOpening {
                 }
                 return;
             }
-            // on the reader thread: read only the id here, not the (possibly large) thread answer
+            // on the reader thread: read only the id here, not the (possibly large) thread answer; the client holds the
+            // load's slot until this returns, so no recycle moves the connection in between
+            answeredOn = c.generation();
             JsonNode answered = result.get("thread");
             JsonNode idNode = answered == null ? null : answered.get("id");
             String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
