@@ -28,12 +28,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,7 @@ class RecycleLiveTest {
 
     @Test
     void pastItsBoundCodexIsStartedAgainOnceNoTurnRunsAndEveryConversationGoesOnThereWithItsHistory() throws Exception {
+        Supplier<List<ProcessHandle>> appServers = LiveCodex.appServersFromNow();
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
         CodexLaunch launch = CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).workingDirectory(work).name("codex-recycle")
@@ -142,7 +145,7 @@ class RecycleLiveTest {
                         .contains("alpha one").contains("answer to alpha one");
                 assertThat(saidToModel("sleeper two")).as("the one asleep in the store, with its history")
                         .contains("sleeper one").contains("answer to sleeper one");
-                LiveCodex.waitUntil(() -> LiveCodex.appServers().size() == 1, 60);
+                LiveCodex.waitUntil(() -> appServers.get().size() == 1, 60);
 
                 completed(slow.runTurn(TurnInput.text("gamma again")));
                 assertThat(saidToModel("gamma again")).contains("gamma slow");

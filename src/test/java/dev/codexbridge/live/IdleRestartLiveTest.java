@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ class IdleRestartLiveTest {
 
     @Test
     void aQuietCodexWithNothingLoadedIsStartedAgainAndTheSleepingConversationsGoOnThere() throws Exception {
+        Supplier<List<ProcessHandle>> appServers = LiveCodex.appServersFromNow();
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
         CodexLaunch launch = CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).workingDirectory(work)
@@ -72,7 +74,7 @@ class IdleRestartLiveTest {
             assertThat(keeper.runTurn(TurnInput.text("hello keeper")).finalText()).isEqualTo("keeper's first");
             String sleeping = sleeper.threadId();
             LiveCodex.waitUntil(() -> sleeper.isHibernated() && !loaded(shared).contains(sleeping), 20);
-            List<ProcessHandle> before = LiveCodex.appServers();
+            List<ProcessHandle> before = appServers.get();
             assertThat(before).hasSize(1);
 
             // quiet for twice the policy's time, but the keeper's thread is loaded: the same codex
@@ -83,7 +85,7 @@ class IdleRestartLiveTest {
             // the keeper goes to sleep too: nothing is loaded, and codex is started again
             LiveCodex.waitUntil(() -> shared.generation() == 2, 45);
             assertThat(keeper.isHibernated()).isTrue();
-            LiveCodex.waitUntil(() -> LiveCodex.appServers().size() == 1 && !LiveCodex.appServers().equals(before), 15);
+            LiveCodex.waitUntil(() -> appServers.get().size() == 1 && !appServers.get().equals(before), 15);
 
             TurnResult again = sleeper.runTurn(TurnInput.text("and again"));
             assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);

@@ -50,6 +50,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -374,6 +375,7 @@ class TenantsLiveTest {
      */
     @Test
     void aKilledTenantCodexGivesTheTenantsRemedyAndTheSameSessionGoesOnOnANewProcess() throws Exception {
+        Supplier<List<ProcessHandle>> appServers = LiveCodex.appServersFromNow();
         tenants = tenants().build();
         model.enqueue(ModelReply.message("first answer"));
         try (CodexSession alice = tenants.newSession("alice", inWork())) {
@@ -382,7 +384,7 @@ class TenantsLiveTest {
             model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
             CompletableFuture<TurnResult> running = alice.runTurnAsync(TurnInput.text("two"), TurnOptions.DEFAULTS, TurnListener.NONE);
             waitFor(() -> model.responsesRequests().size() >= 2);
-            ProcessHandle codex = LiveCodex.appServers().get(0);
+            ProcessHandle codex = appServers.get().get(0);
             codex.destroyForcibly();
             codex.onExit().get(60, TimeUnit.SECONDS);
             TurnResult killed = running.get(60, TimeUnit.SECONDS);
@@ -394,7 +396,7 @@ class TenantsLiveTest {
             TurnResult next = alice.runTurn(TurnInput.text("three"));
             assertThat(next.finalText()).isEqualTo("back again");
             assertThat(alice.threadId()).isEqualTo(thread);
-            assertThat(LiveCodex.appServers()).hasSize(1).doesNotContain(codex);
+            assertThat(appServers.get()).hasSize(1).doesNotContain(codex);
             assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).body().toString()).contains("first answer");
         }
     }
@@ -406,6 +408,7 @@ class TenantsLiveTest {
      */
     @Test
     void aSleepingTenantsCodexIsStoppedAndTheSameSessionWakesOnANewOne() {
+        Supplier<List<ProcessHandle>> appServers = LiveCodex.appServersFromNow();
         tenants = tenants().idleTimeout(Duration.ofMillis(300)).build();
         model.enqueue(ModelReply.message("noted: 7"), ModelReply.message("you said 7"));
         try (CodexSession s = tenants.newSession("alice", inWork().andThen(b -> b.hibernateAfter(Duration.ofSeconds(1))))) {
@@ -414,7 +417,7 @@ class TenantsLiveTest {
             waitFor(() -> events.contains("alice IDLE"));
             assertThat(s.isHibernated()).isTrue();
             assertThat(tenants.processes()).isZero();
-            assertThat(LiveCodex.appServers()).isEmpty();
+            assertThat(appServers.get()).isEmpty();
 
             assertThat(s.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 7");
             assertThat(s.threadId()).isEqualTo(thread);
