@@ -1,6 +1,7 @@
 package dev.codexbridge.spring;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,12 @@ public class ProcessProperties {
     private List<String> allowEnvironment = new ArrayList<>();
     /** codex -c overrides: key to TOML value, e.g. features.shell_snapshot: "false". */
     private Map<String, String> configOverrides = new LinkedHashMap<>();
+    /** Start codex again once it has loaded this many conversations since it started (0: never; decision 0116). */
+    private long recycleAfter;
+    /** Start codex again once its resident memory grew by this many MiB since it started (0: never). */
+    private long recycleAboveMib;
+    /** How long new turns and thread loads wait for a recycle to find codex running no turn. */
+    private Duration recycleHold = Duration.ofSeconds(10);
 
     public Path getBinary() {
         return binary;
@@ -85,5 +92,29 @@ public class ProcessProperties {
     boolean isSet() {
         return binary != null || codexHome != null || workingDirectory != null || !environment.isEmpty()
                 || inheritAllEnvironment || !allowEnvironment.isEmpty() || !configOverrides.isEmpty();
+    }
+
+    public long getRecycleAfter() {
+        return recycleAfter;
+    }
+
+    public void setRecycleAfter(long recycleAfter) {
+        this.recycleAfter = recycleAfter;
+    }
+
+    public long getRecycleAboveMib() {
+        return recycleAboveMib;
+    }
+
+    public void setRecycleAboveMib(long recycleAboveMib) {
+        this.recycleAboveMib = recycleAboveMib;
+    }
+
+    public Duration getRecycleHold() {
+        return recycleHold;
+    }
+
+    public void setRecycleHold(Duration recycleHold) {
+        this.recycleHold = recycleHold;
     }
 }

@@ -2,6 +2,7 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.process.AppServerRecycle;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.session.CodexSession;
@@ -233,7 +234,18 @@ final class PropertiesMapping {
         for (Map.Entry<String, String> o : p.getConfigOverrides().entrySet()) {
             b.configOverride(o.getKey(), o.getValue());
         }
+        b.recycle(recycle(p));
         return b.build();
+    }
+
+    /** {@code codex-bridge.process.recycle-*}: refused with the properties' names when negative (or a hold not positive). */
+    static AppServerRecycle recycle(ProcessProperties p) {
+        try {
+            return AppServerRecycle.afterConversations(p.getRecycleAfter()).orAboveGrowthMiB(p.getRecycleAboveMib())
+                    .holdingUpTo(p.getRecycleHold());
+        } catch (IllegalArgumentException | NullPointerException | ArithmeticException e) {
+            throw new CodexPropertiesException("codex-bridge.process.recycle-after, recycle-above-mib and recycle-hold: " + e.getMessage());
+        }
     }
 
     static ReconnectPolicy reconnect(ReconnectProperties r) {

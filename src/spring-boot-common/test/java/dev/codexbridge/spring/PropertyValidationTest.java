@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.process.AppServerRecycle;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +100,24 @@ class PropertyValidationTest {
             runner.withPropertyValues(NO_CODEX, "codex-bridge.session.hibernate-after=" + accepted)
                     .run(c -> assertThat(c).hasNotFailed().hasSingleBean(CodexSessions.class));
         }
+    }
+
+    @Test
+    void aRecycleBoundIsNeverNegativeAndItsHoldIsPositive() {
+        runner.withPropertyValues("codex-bridge.process.recycle-after=-1")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.process.recycle-after").hasMessageContaining("must not be negative"));
+        runner.withPropertyValues("codex-bridge.process.recycle-hold=0s")
+                .run(c -> failure(c).hasMessageContaining("recycle-hold").hasMessageContaining("must be positive"));
+    }
+
+    @Test
+    void theRecycleBoundsReachCodexsLaunch() {
+        ProcessProperties p = new ProcessProperties();
+        assertThat(PropertiesMapping.launch(p).recycle().enabled()).as("off by default").isFalse();
+        p.setRecycleAfter(500);
+        p.setRecycleAboveMib(256);
+        p.setRecycleHold(Duration.ofSeconds(20));
+        assertThat(PropertiesMapping.launch(p).recycle()).isEqualTo(new AppServerRecycle(500, 256L << 20, Duration.ofSeconds(20)));
     }
 
     @Test
