@@ -27,10 +27,10 @@ final class WorkHold {
     static final Set<String> TURN_METHODS = Set.of("turn/start", "review/start", "thread/compact/start");
 
     /** A turn asked for on a connection: its start unanswered, or answered and not seen to end. */
-    private record Turn(int generation, boolean answered) {
+    private record TurnSent(int generation, boolean answered) {
     }
 
-    private final Map<String, Turn> turns = new HashMap<>();
+    private final Map<String, TurnSent> turns = new HashMap<>();
     /**
      * Threads started on a connection that have had no turn yet, with when: codex writes a thread's
      * rollout with its first turn, so another codex could not resume one; its first turn goes out
@@ -67,7 +67,7 @@ final class WorkHold {
                 return;
             }
             if (thread != null) {
-                turns.put(thread, new Turn(on, false));
+                turns.put(thread, new TurnSent(on, false));
             }
         }
         try {
@@ -84,12 +84,12 @@ final class WorkHold {
     /** Codex answered a turn's start ({@code started}) or refused it, or the request failed. */
     private synchronized void turnAnswered(int generation, Object params, boolean started) {
         String thread = threadOf(params);
-        Turn t = thread == null ? null : turns.get(thread);
+        TurnSent t = thread == null ? null : turns.get(thread);
         if (t == null || t.generation() != generation) {
             return;     // ended before its answer came, or asked again on a later connection
         }
         if (started) {
-            turns.put(thread, new Turn(generation, true));
+            turns.put(thread, new TurnSent(generation, true));
         } else {
             turns.remove(thread);
         }
@@ -97,7 +97,7 @@ final class WorkHold {
 
     /** Codex says the turn on {@code thread} ended, on connection {@code generation}. */
     synchronized void turnCompleted(int generation, String thread) {
-        Turn t = turns.get(thread);
+        TurnSent t = turns.get(thread);
         if (t != null && t.generation() == generation) {
             turns.remove(thread);
         }
@@ -234,7 +234,7 @@ final class WorkHold {
 
     /** Codex says no turn runs on {@code thread} (a review's turn ends on a thread of its own): it no longer counts. */
     synchronized void notRunning(int generation, String thread) {
-        Turn t = turns.get(thread);
+        TurnSent t = turns.get(thread);
         if (t != null && t.generation() == generation && t.answered()) {
             turns.remove(thread);
         }
