@@ -1,6 +1,8 @@
 package dev.codexbridge.readme;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.AppServerRecycle;
+import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccess;
@@ -23,6 +25,15 @@ import javax.sql.DataSource;
  */
 final class StoreExamples {
     private StoreExamples() {
+    }
+
+    /** A codex started again past a bound (decision 0116): the launch is built as a host builds its own. */
+    static void recycled(Path binary) {
+        // docs/store.md#recycle:BEGIN
+        CodexLaunch.appServer(binary)
+                .recycle(AppServerRecycle.afterConversations(10_000).orAboveGrowthMiB(512))   // whichever comes first
+                .build();
+        // docs/store.md#recycle:END
     }
 
     static void wake(ConversationStore store, String threadId, List<RolloutFile> newLineage) {
