@@ -58,7 +58,7 @@ class McpTsClientLiveTest {
         script(live.model);
         JsonNode out = run("stdio", Json.write(command));
         assertTheSession(out, live.work, live.model, List.of("codex", "codex-reply", "codex-transcript"));
-        // written by the server process as it ends, after the client closed it: a JVM and codex stopping
+        // written by the server process once its stdin ended, and again as it ends (after the client closed it)
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> java.nio.file.Files.exists(report));
         assertThat(java.nio.file.Files.readString(report)).as("every message the server process sent to codex matches its schema").isEmpty();
     }

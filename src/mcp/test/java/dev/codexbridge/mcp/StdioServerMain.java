@@ -9,6 +9,7 @@ import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.WireSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * starts {@code codex-bridge mcp}): {@code CODEX_BIN CODEX_HOME WORKDIR CALLER_APPROVALS WIRE_REPORT [ALLOWED_PROGRAMS]}.
  * It serves before codex is up, codex starting beside it. When it ends (its stdin closed, or
  * terminated by the client) it writes what the wire schema check found (empty: every message to
- * codex valid) to WIRE_REPORT.
+ * codex valid) to WIRE_REPORT, and once before that, as soon as its stdin ends.
  */
 public final class StdioServerMain {
     private StdioServerMain() {
@@ -50,6 +51,9 @@ public final class StdioServerMain {
                 .cwd(Path.of(args[2])).build()) {
             CodexMcpServer.Stdio stdio = server.stdio(System.in, System.out);
             stdio.awaitEnd();
+            // written now as well as at the end: the MCP TypeScript SDK's close ends stdin, then sends SIGTERM after 2 s and
+            // SIGKILL 2 s later, and a loaded machine's stop (the drain, codex's shutdown) can take longer than that
+            report(wire, Path.of(args[4]));
         } finally {
             start.join();
             if (!codex.isCompletedExceptionally()) {
@@ -61,7 +65,10 @@ public final class StdioServerMain {
     private static synchronized void report(WireSchema.Recorder wire, Path file) {
         try {
             List<String> problems = WireSchema.pinned().validateConversation(wire);
-            Files.writeString(file, (wire.sent().isEmpty() ? "nothing was sent to codex\n" : "") + String.join("\n", problems));
+            // whole or not at all: a kill mid-write must not leave a short report that reads as "no problems"
+            Path part = file.resolveSibling(file.getFileName() + ".part");
+            Files.writeString(part, (wire.sent().isEmpty() ? "nothing was sent to codex\n" : "") + String.join("\n", problems));
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (Exception e) {
             System.err.println("wire report not written: " + e);
         }
