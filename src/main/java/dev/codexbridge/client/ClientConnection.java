@@ -350,8 +350,12 @@ final class ClientConnection {
                 return;
             }
             try {
-                peer().requestInOrder(method, params, timeout,
-                        WorkHold.loadAnswered(work, generation.get(), method, onAnswer, slot::release));
+                WorkHold recycling = work;
+                // freed before the caller hears its answer (its next load finds it free), unless a recycle needs it kept longer
+                peer().requestInOrder(method, params, timeout, recycling == null ? (result, failure) -> {
+                    slot.release();
+                    onAnswer.accept(result, failure);
+                } : WorkHold.loadAnswered(recycling, generation.get(), method, onAnswer, slot::release));
             } catch (RuntimeException e) {
                 slot.release();
                 onAnswer.accept(null, e);
