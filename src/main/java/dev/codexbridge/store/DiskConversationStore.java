@@ -61,6 +61,8 @@ public final class DiskConversationStore implements ConversationStore {
     static final String TMP = ".tmp-";
     /** How long a change waits for another's lock; a put holds it while it reads its sources. */
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long {@link #close} waits for changes under way: a put of a long conversation, not a wait for another process's lock. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     /** Free space below which {@link #ping} reports the store unavailable. */
     static final long LOW_SPACE = 16L << 20;
 
@@ -77,6 +79,10 @@ public final class DiskConversationStore implements ConversationStore {
     private final DiskNewest newest;
     /** Set by {@link #close}: every call after it is a {@link StoreClosedException}. */
     private volatile boolean closed;
+    /** Guards {@link #changing}; {@link #close} waits on it. */
+    private final Object changes = new Object();
+    /** Changes under way: {@link #close} lets them end before it returns, so that none writes in the folder after it. */
+    private int changing;
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
@@ -370,14 +376,42 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    /** Waits (a while) for the versions put replaced to be removed, then lets go of the locks. */
+    /**
+     * Refuses new calls, lets the changes under way end (for up to 10 s), waits (a while) for the
+     * versions puts replaced to be removed, then lets go of the locks: once it returns, nothing of
+     * this store writes in its folder.
+     */
     @Override
     public void close() {
-        closed = true;
+        boolean ended = changesEnded();
         try {
+            if (!ended) {
+                LOG.warn("a change to a stored conversation was still under way {} after the store in {} began to close; "
+                        + "its lock is closed under it and it fails", CLOSE_WAIT, root);
+            }
             trash.drain();
         } finally {
             locks.close();
+        }
+    }
+
+    /**
+     * Closes to new changes and waits up to {@link #CLOSE_WAIT} for those under way: a host that
+     * removes the folder once {@code close} returns finds nothing written in it after; false when
+     * one was still running.
+     */
+    private boolean changesEnded() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (changes) {
+            closed = true;
+            try {
+                for (long left = CLOSE_WAIT.toNanos(); changing > 0 && left > 0; left = deadline - System.nanoTime()) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(changes, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return changing == 0;
         }
     }
 
@@ -400,7 +434,22 @@ public final class DiskConversationStore implements ConversationStore {
      * {@code create}, else {@code work} gets none when there is none.
      */
     private <T> T locked(String threadId, String doing, boolean create, LockedWork<T> work) {
-        failIfClosed(threadId);
+        synchronized (changes) {
+            failIfClosed(threadId);
+            changing++;
+        }
+        try {
+            return lockedNow(threadId, doing, create, work);
+        } finally {
+            synchronized (changes) {
+                if (--changing == 0) {
+                    changes.notifyAll();
+                }
+            }
+        }
+    }
+
+    private <T> T lockedNow(String threadId, String doing, boolean create, LockedWork<T> work) {
         DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT);
         try (DiskFolder top = DiskFolder.open(root, handles)) {
             if (create) {

@@ -2,8 +2,10 @@ package dev.codexbridge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,9 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,46 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
                 return "disk:" + root();
             }
         };
+    }
+
+    @Test
+    void aCloseLetsAPutUnderWayEndBeforeItReturnsAndRefusesEveryCallAfterIt() throws Exception {
+        ConversationStore host = store().open();
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        byte[] bytes = Lineages.jsonl(20_000, 3);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        RolloutFile whole = RolloutFile.of(Lineages.ownPath(id), bytes);
+        RolloutFile held = new RolloutFile(whole.relativePath(), whole.size(), whole.sha256(), () -> new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                if (pos >= bytes.length / 2) {
+                    reading.countDown();
+                    try {
+                        goOn.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.read(b, off, Math.min(len, Math.max(1, bytes.length / 2 - pos)));
+            }
+        });
+        CompletableFuture<StoredConversation> put = CompletableFuture.supplyAsync(
+                () -> host.put(lease, StoredConversation.builder(id, List.of(held)).build()));
+        assertThat(reading.await(30, TimeUnit.SECONDS)).as("the put reads its source under the lock").isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(host::close);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThatThrownBy(() -> host.get(id)).as("refused once the close began").isInstanceOf(StoreClosedException.class));
+        Thread.sleep(200);
+        assertThat(closing).as("the close waits for the put under way").isNotDone();
+
+        goOn.countDown();
+        assertThat(put.get(30, TimeUnit.SECONDS).version()).isEqualTo(1);
+        closing.get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> host.put(lease, Lineages.small(id, 4))).isInstanceOf(StoreClosedException.class);
+        assertThat(store().open().get(id).orElseThrow().lineage()).containsExactly(whole);
     }
 
     @Test
