@@ -48,6 +48,11 @@ final class StorageOptions {
                     + "sleeps or closes.")
     boolean afterEachTurn = true;
 
+    @Option(names = "--keep-slept-copy", paramLabel = "SECONDS",
+            description = "How long codex's copy of a conversation that slept stays in the home it slept in, for a wake there "
+                    + "that imports nothing; then the store's is the one copy at rest (default: 120; 0 removes it at the sleep).")
+    Long keepSleptCopySeconds;
+
     /**
      * The sessions' storage, its store opened and added to {@code stop} (closed after everything
      * added later); null without {@code --store}, when the other store options are refused.
@@ -56,8 +61,9 @@ final class StorageOptions {
      */
     @Nullable ConversationStorage open(String command, OrderlyStop stop) {
         if (!store.given()) {
-            if (holder != null || leaseSeconds != null || !afterEachTurn || startWaitSeconds != null) {
-                throw new IllegalArgumentException("--store-holder, --store-lease, --store-start-wait and --no-store-after-each-turn need --store");
+            if (holder != null || leaseSeconds != null || !afterEachTurn || startWaitSeconds != null || keepSleptCopySeconds != null) {
+                throw new IllegalArgumentException("--store-holder, --store-lease, --store-start-wait, --keep-slept-copy and "
+                        + "--no-store-after-each-turn need --store");
             }
             store.open();       // refuses a password file without a store
             return null;
@@ -74,11 +80,16 @@ final class StorageOptions {
         if (startWaitSeconds != null && startWaitSeconds < 0) {
             throw new IllegalArgumentException("--store-start-wait must not be negative, not " + startWaitSeconds);
         }
+        if (keepSleptCopySeconds != null && keepSleptCopySeconds < 0) {
+            throw new IllegalArgumentException("--keep-slept-copy must not be negative, not " + keepSleptCopySeconds);
+        }
         store.startWait = Duration.ofSeconds(startWaitSeconds != null ? startWaitSeconds : SERVERS.contains(command) ? SERVER_START_WAIT : 0);
         store.command = command;
         ConversationStore opened = stop.add(store.open());
         return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
-                .leaseTime(lease).exportAfterEachTurn(afterEachTurn).build();
+                .leaseTime(lease).exportAfterEachTurn(afterEachTurn)
+                .keepSleptCopy(keepSleptCopySeconds == null ? ConversationStorage.DEFAULT_KEEP_SLEPT_COPY : Duration.ofSeconds(keepSleptCopySeconds))
+                .build();
     }
 
     /**

@@ -34,11 +34,28 @@ import org.jspecify.annotations.Nullable;
  *       that could not be stored is still reported completed, with
  *       {@link TurnResult#storeFailed()} set: it survives only as long as its app-server does;
  *       one whose session lost the lease first is reported failed (no store will ever keep it);</li>
- *   <li>{@code owner}: who the conversation belongs to, stored with it (null: none).</li>
+ *   <li>{@code owner}: who the conversation belongs to, stored with it (null: none);</li>
+ *   <li>{@code keepSleptCopy}: how long codex's copy of a conversation that slept stays in the
+ *       home it slept in, for a wake there that imports nothing (decision 0074); then, unless the
+ *       conversation woke or another host holds it, its rollout files there are removed and the
+ *       store's is the one copy at rest (decision 0121). Zero removes them at the sleep.</li>
  * </ul>
  */
 public record ConversationStorage(ConversationStore store, String holder, Duration leaseTime, boolean exportAfterEachTurn,
-                                  @Nullable ConversationOwner owner) {
+                                  @Nullable ConversationOwner owner, Duration keepSleptCopy) {
+    /**
+     * How long codex's copy of a conversation that slept stays where it slept by default: a caller
+     * back within it resumes without an import; a home holds the copies of a few minutes' traffic,
+     * not of every conversation it ever served.
+     */
+    public static final Duration DEFAULT_KEEP_SLEPT_COPY = Duration.ofMinutes(2);
+
+    /** Storage keeping a slept conversation's copy for {@link #DEFAULT_KEEP_SLEPT_COPY}. */
+    public ConversationStorage(ConversationStore store, String holder, Duration leaseTime, boolean exportAfterEachTurn,
+                               @Nullable ConversationOwner owner) {
+        this(store, holder, leaseTime, exportAfterEachTurn, owner, DEFAULT_KEEP_SLEPT_COPY);
+    }
+
     /** The default lease: long beside a store's round trip and a host's pause, short beside a lost host's wait. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
     /**
@@ -81,6 +98,10 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
         if (leaseTime.compareTo(MIN_OWN_CODEX_LEASE) < 0) {
             throw new IllegalArgumentException("leaseTime must be at least " + MIN_OWN_CODEX_LEASE.toSeconds() + " s, was " + leaseTime);
         }
+        Objects.requireNonNull(keepSleptCopy, "keepSleptCopy");
+        if (keepSleptCopy.isNegative()) {
+            throw new IllegalArgumentException("keepSleptCopy must not be negative, was " + keepSleptCopy);
+        }
     }
 
     /**
@@ -115,7 +136,7 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
 
     /** The same storage for a conversation of {@code owner} (null: none stored). */
     public ConversationStorage withOwner(@Nullable ConversationOwner owner) {
-        return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner);
+        return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner, keepSleptCopy);
     }
 
     /**
@@ -133,6 +154,7 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
         private Duration leaseTime = DEFAULT_LEASE;
         private boolean exportAfterEachTurn = true;
         private @Nullable ConversationOwner owner;
+        private Duration keepSleptCopy = DEFAULT_KEEP_SLEPT_COPY;
 
         private Builder(ConversationStore store, String holder) {
             this.store = store;
@@ -159,8 +181,17 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
             return this;
         }
 
+        /**
+         * How long codex's copy of a conversation that slept stays in the home it slept in (default
+         * {@link #DEFAULT_KEEP_SLEPT_COPY}; see {@link ConversationStorage}).
+         */
+        public Builder keepSleptCopy(Duration keepSleptCopy) {
+            this.keepSleptCopy = keepSleptCopy;
+            return this;
+        }
+
         public ConversationStorage build() {
-            return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner);
+            return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner, keepSleptCopy);
         }
     }
 }

@@ -157,6 +157,9 @@ final class PropertiesMapping {
             problems.add("codex-bridge.store.lease-time must be at least " + ConversationStorage.MIN_OWN_CODEX_LEASE.toSeconds() + "s (is "
                     + (lease == null ? "unset" : lease.toSeconds() + "s") + "): a dead host's lease must outlast its codex");
         }
+        if (s.getKeepSleptCopy() == null || s.getKeepSleptCopy().isNegative()) {
+            problems.add("codex-bridge.store.keep-slept-copy must be 0s or more (0s: codex's copy goes as the conversation sleeps)");
+        }
     }
 
     private static void endpointProblems(String prefix, EndpointProperties e, List<String> problems) {

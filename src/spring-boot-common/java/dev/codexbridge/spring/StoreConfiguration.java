@@ -79,7 +79,8 @@ class StoreConfiguration {
         PropertiesMapping.validateStore(properties);
         StoreProperties s = properties.getStore();
         return ConversationStorage.builder(store, s.getHolder() != null ? s.getHolder().strip() : defaultHolder())
-                .leaseTime(s.getLeaseTime()).exportAfterEachTurn(s.isAfterEachTurn()).build();
+                .leaseTime(s.getLeaseTime()).exportAfterEachTurn(s.isAfterEachTurn())
+                .keepSleptCopy(s.getKeepSleptCopy()).build();
     }
 
     /**

@@ -23,6 +23,12 @@ public class StoreProperties {
     private Duration leaseTime = ConversationStorage.DOORS_LEASE;
     /** Store every completed turn before its result is handed out (else only when a session sleeps or closes). */
     private boolean afterEachTurn = true;
+    // a constant the configuration processor cannot read: its default is in additional-spring-configuration-metadata.json
+    /**
+     * How long codex's copy of a conversation that slept stays in the home it slept in, for a wake there that imports
+     * nothing; then the store's is the one copy at rest. 0 removes it at the sleep.
+     */
+    private Duration keepSleptCopy = ConversationStorage.DEFAULT_KEEP_SLEPT_COPY;
     private final Disk disk = new Disk();
     private final Postgresql postgresql = new Postgresql();
 
@@ -66,6 +72,14 @@ public class StoreProperties {
 
     public void setAfterEachTurn(boolean afterEachTurn) {
         this.afterEachTurn = afterEachTurn;
+    }
+
+    public Duration getKeepSleptCopy() {
+        return keepSleptCopy;
+    }
+
+    public void setKeepSleptCopy(Duration keepSleptCopy) {
+        this.keepSleptCopy = keepSleptCopy;
     }
 
     public Disk getDisk() {

@@ -87,13 +87,15 @@ class StoreOptionsTest {
         String[] file = run("run", "hi", "--store", tmp.resolve("store").toString(), "--store-password-file", tmp.resolve("pw").toString());
         assertThat(file[0]).isEqualTo("2");
         assertThat(file[2]).contains("--store-password-file is for --store jdbc:postgresql://");
-        for (List<String> options : List.of(List.of("--store-lease", "100"), List.of("--store-holder", "me"), List.of("--no-store-after-each-turn"))) {
+        for (List<String> options : List.of(List.of("--store-lease", "100"), List.of("--store-holder", "me"), List.of("--no-store-after-each-turn"),
+                List.of("--keep-slept-copy", "0"))) {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("a2a", "--listen", "127.0.0.1:0"), options.stream())
                     .toArray(String[]::new);
             String[] r = run(args);
             assertThat(r[0]).as("%s", options).isEqualTo(exitCode("a2a"));
             assertThat(r[2].strip()).as("%s", options)
-                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease, --store-start-wait and --no-store-after-each-turn need --store");
+                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease, --store-start-wait, --keep-slept-copy and "
+                            + "--no-store-after-each-turn need --store");
         }
         assertThat(Files.exists(tmp.resolve("store"))).as("nothing is opened before the options are checked").isFalse();
     }

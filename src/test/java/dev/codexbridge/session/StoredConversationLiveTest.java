@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
@@ -114,6 +115,42 @@ class StoredConversationLiveTest {
             } finally {
                 codexA.close();
             }
+        }
+    }
+
+    @Test
+    void aSleptCopyLeavesCodexsHomeOnceItsKeepRunsOutAndTheNextTurnWakesFromTheStoreWithItsHistory() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            model.enqueue(ModelReply.message("first answer"), ModelReply.message("second answer"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+            SentMethods sent = new SentMethods();
+            try (CodexClient codex = CodexClient.builder().process(launch(home, work, "codex")).wireTap(sent).connect();
+                 CodexSession session = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ofSeconds(1))
+                         .storage(ConversationStorage.builder(store, "host-1").keepSleptCopy(Duration.ofSeconds(1)).build())
+                         .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                TurnResult first = session.runTurn(TurnInput.text("remember the word heron"));
+                assertThat(first.status()).isEqualTo(TurnOutcome.COMPLETED);
+                String threadId = session.threadId();
+
+                awaitStoredAway(session, store, threadId);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(rollouts(home, threadId)).as("codex's copy gone once its keep ran out").isEmpty());
+                assertThat(store.get(threadId).orElseThrow().lastCompletedTurnId()).isEqualTo(first.turnId());
+                assertThat(sent.methods).as("codex's record stays: no thread/delete (decision 0116)").doesNotContain("thread/delete");
+
+                sent.methods.clear();
+                TurnResult second = session.runTurn(TurnInput.text("which word?"));
+                assertThat(second.status()).as("%s", second).isEqualTo(TurnOutcome.COMPLETED);
+                assertThat(second.threadId()).isEqualTo(threadId);
+                assertThat(lastRequest(model)).contains("remember the word heron").contains("first answer").contains("which word?");
+                // a home of this host's own is written directly; codex's record is dropped before the copy goes in
+                assertThat(sent.methods).as("the store's copy imported, then resumed").containsSubsequence("thread/delete", "thread/resume");
+                assertThat(rollouts(home, threadId)).isNotEmpty();
+            }
+            assertThat(model.unscriptedRequests()).isZero();
         }
     }
 

@@ -358,7 +358,7 @@ public final class ThreadCustody {
             LineageMoves.Records now = moves.records(from, threadId);
             records = now;
             // read before the export: whatever codex writes there after it shows as a newer time at the wake
-            List<Long> times = keep ? copies.fileTimes(from, threadId, lineagePaths) : null;
+            List<Long> times = keep && !storage.keepSleptCopy().isZero() ? copies.fileTimes(from, threadId, lineagePaths) : null;
             Put stored = put(from, threadId, now, null, times);
             List<RolloutFile> lineage = stored.lineage();
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
@@ -391,9 +391,60 @@ public final class ThreadCustody {
                 return forgotten.thenRunAsync(() -> {
                     lease.giveBack();
                     LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+                    if (stored.sleptOn()) {
+                        removeSleptCopyLater(from, threadId, number);
+                    }
                 }, RpcThreads.stores());
             }, RpcThreads.stores());
         });
+    }
+
+    /**
+     * After {@link ConversationStorage#keepSleptCopy}, the copy sleep {@code number} left on
+     * {@code from} goes (decision 0121), as a step of this session's: the store's is then the one
+     * copy at rest, and a later wake there imports it as anywhere else.
+     */
+    private void removeSleptCopyLater(CodexClient from, String threadId, int number) {
+        RpcThreads.timer().schedule(() -> steps.run(() -> removeSleptCopy(from, threadId, number)),
+                storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Removes codex's files of the conversation where sleep {@code number} left them, unless this
+     * session woke or slept again since, or the conversation is leased elsewhere (a host may be
+     * waking it there), or codex has it loaded, or its files are not the ones that sleep stored
+     * (written since: then they are someone else's to keep). Leased meanwhile, so no wake there
+     * finds its files going. Codex's own record of the thread stays (decision 0116).
+     */
+    private void removeSleptCopy(CodexClient from, String threadId, int number) {
+        if (sleeps.get() != number || wokenAfter >= number || loadedOn != null || resumedOn != null || lease.current() != null
+                || lease.lost() != null || !from.isOpen()) {
+            return;
+        }
+        ConversationLease held;
+        try {
+            held = store.lease(threadId, storage.holder(), leaseTimeOn(from));
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its copy where it slept stays, the store's lease was not had", threadId, e);
+            return;
+        }
+        try {
+            Optional<StoredConversation> c = store.get(threadId);
+            // the version this session's sleep stored: a later sleep's copy, there or elsewhere, is its own to keep
+            if (c.isPresent() && c.get().version() == version && !moves.loaded(from, threadId) && copies.sleptThere(from, threadId, c.get())) {
+                moves.remove(from, c.get().lineage());
+                LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
+                        threadId, storage.keepSleptCopy(), c.get().version());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its copy where it slept could not be removed; the next sleep or import there replaces it", threadId, e);
+        } finally {
+            try {
+                store.release(held);
+            } catch (RuntimeException e) {
+                LOG.debug("conversation {}: the lease taken to remove its slept copy runs out by itself", threadId, e);
+            }
+        }
     }
 
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */

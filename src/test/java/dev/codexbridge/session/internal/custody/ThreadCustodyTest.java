@@ -2,6 +2,7 @@ package dev.codexbridge.session.internal.custody;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.lineage.ExportedRollouts;
@@ -858,6 +859,58 @@ class ThreadCustodyTest {
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(asleep.version() + 2);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
         }
+    }
+
+    @Test
+    void aSleptCopyGoesOnceItsKeepRunsOutUnlessTheConversationWokeOrIsHeldElsewhereAndTheNextWakeThereImports() throws Exception {
+        Moves moves = new Moves();
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        moves.times = true;
+        Duration keep = Duration.ofMillis(300);
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            // kept for its wake there, then removed: the store's copy is the one at rest, its lease free again
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+            ThreadCustody first = keeping(store, "host-1", moves, keep);
+            first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
+            first.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !moves.home(a).containsKey(ROLLOUT));
+            assertThat(moves.calls).containsSubsequence("times", "remove");
+            StoredConversation atRest = store.get(THREAD).orElseThrow();
+            assertThat(atRest.lineage()).extracting(RolloutFile::relativePath).containsExactly(ROLLOUT);
+            store.release(store.lease(THREAD, "host-0", Duration.ofSeconds(5)));
+
+            moves.calls.clear();
+            ThreadCustody back = keeping(store, "host-2", moves, keep);
+            back.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            back.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("the wake where it slept imports the store's copy").contains("import");
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
+
+            // woken again by the session before its keep ran out: loaded, nothing removed
+            back.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            back.wake().get(60, TimeUnit.SECONDS);
+            back.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
+            back.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            moves.calls.clear();
+            Thread.sleep(keep.multipliedBy(3).toMillis());
+            assertThat(moves.home(a)).as("awake again: its files stay").containsKey(ROLLOUT);
+            assertThat(moves.calls).doesNotContain("remove");
+
+            // asleep, but held by another host when the keep runs out: that host's to keep
+            back.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            ConversationLease other = store.lease(THREAD, "host-3", Duration.ofSeconds(30));
+            Thread.sleep(keep.multipliedBy(3).toMillis());
+            assertThat(moves.home(a)).as("leased elsewhere: its files stay").containsKey(ROLLOUT);
+            assertThat(moves.calls).doesNotContain("remove");
+            store.release(other);
+        }
+    }
+
+    /** A custody of {@code holder} that keeps a slept copy for {@code keep}, its homes named as {@link #homesOnly}'s. */
+    private ThreadCustody keeping(DiskConversationStore store, String holder, Moves moves, Duration keep) {
+        return track(new ThreadCustody(ConversationStorage.builder(store, holder).keepSleptCopy(keep).build(), moves, c -> null, this::where));
     }
 
     @Test
