@@ -52,6 +52,7 @@ class DoorOptionsDocTest {
             Map.entry("--store-password-file", List.of("CODEX_BRIDGE_STORE_PASSWORD")),              // StoreOptions.credentials
             Map.entry("--store-holder", List.of("pid")),                                             // StorageOptions.defaultHolder
             Map.entry("--store-lease", List.of(String.valueOf(ConversationStorage.DOORS_LEASE.toSeconds()))),
+            Map.entry("--keep-slept-copy", List.of(String.valueOf(ConversationStorage.DEFAULT_KEEP_SLEPT_COPY.toSeconds()))),
             Map.entry("--store-timeout", List.of(String.valueOf(ConversationStorage.DOORS_LEASE.toSeconds()))),
             Map.entry("--store-start-wait", List.of(String.valueOf(StorageOptions.SERVER_START_WAIT))));
 

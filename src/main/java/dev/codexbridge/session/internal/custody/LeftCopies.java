@@ -4,8 +4,12 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +59,41 @@ public final class LeftCopies {
             forgotten = forgotten.thenComposeAsync(x -> dropLeftCopy(before, threadId), RpcThreads.stores());
         }
         return forgotten;
+    }
+
+    /**
+     * The copy a sleep that stored {@code sleptVersion} left on {@code from}, once its
+     * {@link ConversationStorage#keepSleptCopy} ran out (decision 0121): its rollout files there go,
+     * unless another host holds the conversation (it may be waking it there), the store holds a
+     * newer version (a later sleep's copy is its own to keep), codex has the thread loaded, or the
+     * files changed since. Leased meanwhile under the storage's holder name, so no wake finds its
+     * files going. Codex's own record of the thread stays ({@link #removeCopy}).
+     */
+    public void removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store, ConversationStorage storage,
+                            Duration leaseTime) {
+        ConversationLease held;
+        try {
+            held = store.lease(threadId, storage.holder(), leaseTime);
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its copy where it slept stays, the store's lease was not had", threadId, e);
+            return;
+        }
+        try {
+            Optional<StoredConversation> c = store.get(threadId);
+            if (c.isPresent() && c.get().version() == sleptVersion && !moves.loaded(from, threadId) && sleptThere(from, threadId, c.get())) {
+                moves.remove(from, c.get().lineage());
+                LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
+                        threadId, storage.keepSleptCopy(), sleptVersion);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its copy where it slept could not be removed; the next import there replaces it", threadId, e);
+        } finally {
+            try {
+                store.release(held);
+            } catch (RuntimeException e) {
+                LOG.debug("conversation {}: the lease taken to remove its slept copy runs out by itself", threadId, e);
+            }
+        }
     }
 
     /**

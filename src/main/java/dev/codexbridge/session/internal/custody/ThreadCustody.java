@@ -51,11 +51,7 @@ public final class ThreadCustody {
     private volatile long version;
     /** The connection codex has the thread loaded on as far as this session knows, or null. */
     private volatile CodexClient loadedOn;
-    /**
-     * The connection a resume was last sent on that has not answered yet (its connection dropped
-     * first): codex there may have the thread loaded, so the next open goes back there, never
-     * elsewhere; null when no such resume is outstanding.
-     */
+    /** The connection a resume went out on that never answered: codex there may have the thread loaded, so the next open goes there. */
     private volatile CodexClient resumedOn;
     /** The app-server the store's record names as where the conversation is awake (as this session last wrote it), or null. */
     private volatile String namedWhere;
@@ -400,51 +396,17 @@ public final class ThreadCustody {
     }
 
     /**
-     * After {@link ConversationStorage#keepSleptCopy}, the copy sleep {@code number} left on
-     * {@code from} goes (decision 0121), as a step of this session's: the store's is then the one
-     * copy at rest, and a later wake there imports it as anywhere else.
+     * After {@link ConversationStorage#keepSleptCopy}, as a step of this session's, the copy sleep
+     * {@code number} left on {@code from} goes ({@link LeftCopies#removeSlept}, decision 0121)
+     * unless this session woke or slept again since, lost its lease, or its connection closed.
      */
     private void removeSleptCopyLater(CodexClient from, String threadId, int number) {
-        RpcThreads.timer().schedule(() -> steps.run(() -> removeSleptCopy(from, threadId, number)),
-                storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Removes codex's files of the conversation where sleep {@code number} left them, unless this
-     * session woke or slept again since, or the conversation is leased elsewhere (a host may be
-     * waking it there), or codex has it loaded, or its files are not the ones that sleep stored
-     * (written since: then they are someone else's to keep). Leased meanwhile, so no wake there
-     * finds its files going. Codex's own record of the thread stays (decision 0116).
-     */
-    private void removeSleptCopy(CodexClient from, String threadId, int number) {
-        if (sleeps.get() != number || wokenAfter >= number || loadedOn != null || resumedOn != null || lease.current() != null
-                || lease.lost() != null || !from.isOpen()) {
-            return;
-        }
-        ConversationLease held;
-        try {
-            held = store.lease(threadId, storage.holder(), leaseTimeOn(from));
-        } catch (RuntimeException e) {
-            LOG.debug("conversation {}: its copy where it slept stays, the store's lease was not had", threadId, e);
-            return;
-        }
-        try {
-            Optional<StoredConversation> c = store.get(threadId);
-            // the version this session's sleep stored: a later sleep's copy, there or elsewhere, is its own to keep
-            if (c.isPresent() && c.get().version() == version && !moves.loaded(from, threadId) && copies.sleptThere(from, threadId, c.get())) {
-                moves.remove(from, c.get().lineage());
-                LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
-                        threadId, storage.keepSleptCopy(), c.get().version());
+        RpcThreads.timer().schedule(() -> steps.run(() -> {
+            if (sleeps.get() == number && wokenAfter < number && loadedOn == null && resumedOn == null && lease.current() == null
+                    && lease.lost() == null && from.isOpen()) {
+                copies.removeSlept(from, threadId, version, store, storage, leaseTimeOn(from));
             }
-        } catch (RuntimeException e) {
-            LOG.debug("conversation {}: its copy where it slept could not be removed; the next sleep or import there replaces it", threadId, e);
-        } finally {
-            try {
-                store.release(held);
-            } catch (RuntimeException e) {
-                LOG.debug("conversation {}: the lease taken to remove its slept copy runs out by itself", threadId, e);
-            }
-        }
+        }), storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
