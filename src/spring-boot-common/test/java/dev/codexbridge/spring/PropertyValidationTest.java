@@ -215,9 +215,11 @@ class PropertyValidationTest {
     @Test
     void aLeaseShorterThanTheStoresMinimumAndABlankHolderAreRefused() {
         runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp,
-                        "codex-bridge.store.lease-time=4s", "codex-bridge.store.holder= ", "codex-bridge.shutdown.await-store=-1s")
+                        "codex-bridge.store.lease-time=4s", "codex-bridge.store.holder= ", "codex-bridge.shutdown.await-store=-1s",
+                        "codex-bridge.store.keep-slept-copy=-1s")
                 .run(c -> failure(c)
                         .hasMessageContaining("codex-bridge.store.lease-time must be at least 5s (is 4s)")
+                        .hasMessageContaining("codex-bridge.store.keep-slept-copy must be 0s or more")
                         .hasMessageContaining("codex-bridge.store.holder must not be blank")
                         .hasMessageContaining("codex-bridge.shutdown.await-store must not be negative"));
     }
