@@ -2,6 +2,7 @@ package dev.codexbridge.cli;
 
 import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationRetention;
 import dev.codexbridge.store.ConversationStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ final class StorageOptions {
     /** The servers, which wait for their database at start by default: a replica started mid-failover comes up with it. */
     private static final java.util.Set<String> SERVERS = java.util.Set.of("a2a", "mcp");
     static final long SERVER_START_WAIT = 60;
+    /** The commands that run long enough to sweep the store for retention. */
+    private static final java.util.Set<String> RETAINING = java.util.Set.of("a2a", "mcp", "openai");
 
     @Mixin
     StoreOptions store;
@@ -53,6 +56,15 @@ final class StorageOptions {
                     + "that imports nothing; then the store's is the one copy at rest (default: 120; 0 removes it at the sleep).")
     Long keepSleptCopySeconds;
 
+    @Option(names = "--retain-days", paramLabel = "DAYS",
+            description = "Delete a stored conversation this many days after it was last stored (fractions allowed), unless a host holds "
+                    + "it; swept on start and then every tenth of the shortest bound, between a minute and an hour (default: kept).")
+    Double retainDays;
+
+    @Option(names = "--retain-tenant", paramLabel = "TENANT=DAYS",
+            description = "The days a tenant's conversations are kept instead of --retain-days (repeat per tenant).")
+    java.util.Map<String, Double> retainTenants = new java.util.LinkedHashMap<>();
+
     /**
      * The sessions' storage, its store opened and added to {@code stop} (closed after everything
      * added later); null without {@code --store}, when the other store options are refused.
@@ -61,9 +73,10 @@ final class StorageOptions {
      */
     @Nullable ConversationStorage open(String command, OrderlyStop stop) {
         if (!store.given()) {
-            if (holder != null || leaseSeconds != null || !afterEachTurn || startWaitSeconds != null || keepSleptCopySeconds != null) {
-                throw new IllegalArgumentException("--store-holder, --store-lease, --store-start-wait, --keep-slept-copy and "
-                        + "--no-store-after-each-turn need --store");
+            if (holder != null || leaseSeconds != null || !afterEachTurn || startWaitSeconds != null || keepSleptCopySeconds != null
+                    || retainDays != null || !retainTenants.isEmpty()) {
+                throw new IllegalArgumentException("--store-holder, --store-lease, --store-start-wait, --keep-slept-copy, --retain-days, "
+                        + "--retain-tenant and --no-store-after-each-turn need --store");
             }
             store.open();       // refuses a password file without a store
             return null;
@@ -83,13 +96,47 @@ final class StorageOptions {
         if (keepSleptCopySeconds != null && keepSleptCopySeconds < 0) {
             throw new IllegalArgumentException("--keep-slept-copy must not be negative, not " + keepSleptCopySeconds);
         }
+        if ((retainDays != null || !retainTenants.isEmpty()) && !RETAINING.contains(command)) {
+            throw new IllegalArgumentException("--retain-days and --retain-tenant are for the servers (a2a, mcp, openai), "
+                    + "which sweep the store while they run");
+        }
+        java.util.function.Function<ConversationStore, ConversationRetention.Builder> retention = retention();
         store.startWait = Duration.ofSeconds(startWaitSeconds != null ? startWaitSeconds : SERVERS.contains(command) ? SERVER_START_WAIT : 0);
         store.command = command;
         ConversationStore opened = stop.add(store.open());
-        return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
+        String holderName = holder != null ? holder : defaultHolder(command);
+        if (retention != null) {
+            stop.add(retention.apply(opened).holder(holderName + " (retention)").start());
+        }
+        return ConversationStorage.builder(opened, holderName)
                 .leaseTime(lease).exportAfterEachTurn(afterEachTurn)
                 .keepSleptCopy(keepSleptCopySeconds == null ? ConversationStorage.DEFAULT_KEEP_SLEPT_COPY : Duration.ofSeconds(keepSleptCopySeconds))
                 .build();
+    }
+
+    /** The retention the options ask for, on the store it is given; null when none. Checked before the store opens. */
+    private java.util.function.@Nullable Function<ConversationStore, ConversationRetention.Builder> retention() {
+        if (retainDays == null && retainTenants.isEmpty()) {
+            return null;
+        }
+        Duration all = retainDays == null ? null : days("--retain-days", retainDays);
+        java.util.Map<String, Duration> perTenant = new java.util.LinkedHashMap<>();
+        retainTenants.forEach((tenant, d) -> perTenant.put(tenant, days("--retain-tenant " + tenant, d)));
+        return opened -> {
+            ConversationRetention.Builder b = ConversationRetention.builder(opened);
+            if (all != null) {
+                b.keepFor(all);
+            }
+            perTenant.forEach(b::keepFor);
+            return b;
+        };
+    }
+
+    private static Duration days(String option, Double days) {
+        if (days == null || !(days > 0) || days > 36_500) {
+            throw new IllegalArgumentException(option + " takes a number of days above 0, not " + days);
+        }
+        return Duration.ofSeconds(Math.round(days * 86_400));
     }
 
     /**

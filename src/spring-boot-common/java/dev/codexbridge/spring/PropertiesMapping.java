@@ -157,6 +157,22 @@ final class PropertiesMapping {
             problems.add("codex-bridge.store.lease-time must be at least " + ConversationStorage.MIN_OWN_CODEX_LEASE.toSeconds() + "s (is "
                     + (lease == null ? "unset" : lease.toSeconds() + "s") + "): a dead host's lease must outlast its codex");
         }
+        StoreProperties.Retention r = s.getRetention();
+        if (r.getKeepFor() != null && !positive(r.getKeepFor())) {
+            problems.add("codex-bridge.store.retention.keep-for must be positive (unset: conversations are kept)");
+        }
+        if (r.getKeepFor() == null && !r.getTenants().isEmpty()) {
+            problems.add("codex-bridge.store.retention.tenants needs codex-bridge.store.retention.keep-for, the bound of the other tenants "
+                    + "(a long one keeps them)");
+        }
+        r.getTenants().forEach((tenant, d) -> {
+            if (!positive(d)) {
+                problems.add("codex-bridge.store.retention.tenants." + tenant + " must be positive");
+            }
+        });
+        if (r.getSweepEvery() != null && !positive(r.getSweepEvery())) {
+            problems.add("codex-bridge.store.retention.sweep-every must be positive");
+        }
         if (s.getKeepSleptCopy() == null || s.getKeepSleptCopy().isNegative()) {
             problems.add("codex-bridge.store.keep-slept-copy must be 0s or more (0s: codex's copy goes as the conversation sleeps)");
         }

@@ -1,6 +1,7 @@
 package dev.codexbridge.spring;
 
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationRetention;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -81,6 +83,25 @@ class StoreConfiguration {
         return ConversationStorage.builder(store, s.getHolder() != null ? s.getHolder().strip() : defaultHolder())
                 .leaseTime(s.getLeaseTime()).exportAfterEachTurn(s.isAfterEachTurn())
                 .keepSleptCopy(s.getKeepSleptCopy()).build();
+    }
+
+    /**
+     * Retention ({@code codex-bridge.store.retention.*}): conversations last stored longer ago than
+     * their tenant's bound deleted, swept while the application runs; stopped before the store closes.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ConversationStore.class)
+    @ConditionalOnProperty(prefix = "codex-bridge.store.retention", name = {"keep-for"})
+    ConversationRetention codexConversationRetention(ConversationStore store, ConversationStorage storage, CodexBridgeProperties properties) {
+        PropertiesMapping.validateStore(properties);
+        StoreProperties.Retention r = properties.getStore().getRetention();
+        ConversationRetention.Builder b = ConversationRetention.builder(store).holder(storage.holder() + " (retention)").keepFor(r.getKeepFor());
+        r.getTenants().forEach(b::keepFor);
+        if (r.getSweepEvery() != null) {
+            b.sweepEvery(r.getSweepEvery());
+        }
+        return b.start();
     }
 
     /**

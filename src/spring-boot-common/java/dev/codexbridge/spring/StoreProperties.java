@@ -29,6 +29,7 @@ public class StoreProperties {
      * nothing; then the store's is the one copy at rest. 0 removes it at the sleep.
      */
     private Duration keepSleptCopy = ConversationStorage.DEFAULT_KEEP_SLEPT_COPY;
+    private final Retention retention = new Retention();
     private final Disk disk = new Disk();
     private final Postgresql postgresql = new Postgresql();
 
@@ -80,6 +81,44 @@ public class StoreProperties {
 
     public void setKeepSleptCopy(Duration keepSleptCopy) {
         this.keepSleptCopy = keepSleptCopy;
+    }
+
+    public Retention getRetention() {
+        return retention;
+    }
+
+    /** {@code codex-bridge.store.retention.*}: conversations nobody came back to, deleted (decision 0122); off unless a bound is set. */
+    public static class Retention {
+        /** How long a conversation is kept after it was last stored, unless a host holds it (unset: kept). */
+        private Duration keepFor;
+        /** A tenant's own bound instead of keep-for, by tenant id. */
+        private final java.util.Map<String, Duration> tenants = new java.util.LinkedHashMap<>();
+        /** How often the store is swept (unset: a tenth of the shortest bound, between a minute and an hour). */
+        private Duration sweepEvery;
+
+        public Duration getKeepFor() {
+            return keepFor;
+        }
+
+        public void setKeepFor(Duration keepFor) {
+            this.keepFor = keepFor;
+        }
+
+        public java.util.Map<String, Duration> getTenants() {
+            return tenants;
+        }
+
+        public Duration getSweepEvery() {
+            return sweepEvery;
+        }
+
+        public void setSweepEvery(Duration sweepEvery) {
+            this.sweepEvery = sweepEvery;
+        }
+
+        boolean isSet() {
+            return keepFor != null || !tenants.isEmpty();
+        }
     }
 
     public Disk getDisk() {

@@ -58,7 +58,7 @@ class DoorOptionsDocTest {
 
     /** Options with no default: required, or nothing of theirs applies when absent. */
     private static final Set<String> NO_DEFAULT = Set.of("--listen", "--anonymous", "--jwt-jwks", "--jwt-hs256-secret-file",
-            "--jwt-issuer", "--jwt-audience", "--allow-origin", "--allow-host", "--allow", "--store");
+            "--jwt-issuer", "--jwt-audience", "--allow-origin", "--allow-host", "--allow", "--store", "--retain-days", "--retain-tenant");
 
     /** picocli's {@code ${env:NAME:-FALLBACK}}: the doc names both the variable and the fallback. */
     private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:(\\w+):-([^}]*)}");

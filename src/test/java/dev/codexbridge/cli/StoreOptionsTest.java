@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,16 +91,43 @@ class StoreOptionsTest {
         assertThat(file[0]).isEqualTo("2");
         assertThat(file[2]).contains("--store-password-file is for --store jdbc:postgresql://");
         for (List<String> options : List.of(List.of("--store-lease", "100"), List.of("--store-holder", "me"), List.of("--no-store-after-each-turn"),
-                List.of("--keep-slept-copy", "0"))) {
+                List.of("--keep-slept-copy", "0"), List.of("--retain-days", "30"), List.of("--retain-tenant", "acme=1"))) {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("a2a", "--listen", "127.0.0.1:0"), options.stream())
                     .toArray(String[]::new);
             String[] r = run(args);
             assertThat(r[0]).as("%s", options).isEqualTo(exitCode("a2a"));
             assertThat(r[2].strip()).as("%s", options)
-                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease, --store-start-wait, --keep-slept-copy and "
-                            + "--no-store-after-each-turn need --store");
+                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease, --store-start-wait, --keep-slept-copy, --retain-days, "
+                            + "--retain-tenant and --no-store-after-each-turn need --store");
         }
         assertThat(Files.exists(tmp.resolve("store"))).as("nothing is opened before the options are checked").isFalse();
+    }
+
+    @Test
+    void aServerWithRetentionDeletesWhatIsPastItsDaysAndTheOtherCommandsRefuseIt() throws Exception {
+        Path dir = tmp.resolve("store");
+        String old = "01a216bb-d362-7882-a005-627d1cc4b9b2";
+        try (DiskConversationStore disk = DiskConversationStore.open(dir)) {
+            ConversationLease lease = disk.lease(old, "host-a", java.time.Duration.ofMinutes(1));
+            disk.put(lease, StoredConversation.builder(old, List.of(RolloutFile.of("2026/11/25/rollout-2026-11-25T03-05-19-" + old + ".jsonl",
+                    "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build());
+            disk.release(lease);
+        }
+        Thread.sleep(1_500);     // older than the bound below: 0.00001 days is 0.864 s
+        StorageOptions o = new StorageOptions();
+        o.store = store(dir.toString(), Map.of());
+        o.retainDays = 0.00001;
+        try (OrderlyStop stop = new OrderlyStop("a2a", System.err)) {
+            ConversationStorage storage = o.open("a2a", stop);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> storage.store().get(old).isEmpty());
+        }
+
+        String[] r = run("run", "hi", "--store", dir.toString(), "--retain-days", "1");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).isEqualTo("codex-bridge run: --retain-days and --retain-tenant are for the servers (a2a, mcp, openai), "
+                + "which sweep the store while they run");
+        String[] zero = run("a2a", "--listen", "127.0.0.1:0", "--store", dir.toString(), "--retain-tenant", "acme=0");
+        assertThat(zero[2].strip()).isEqualTo("codex-bridge a2a: --retain-tenant acme takes a number of days above 0, not 0.0");
     }
 
     @Test

@@ -216,12 +216,28 @@ class PropertyValidationTest {
     void aLeaseShorterThanTheStoresMinimumAndABlankHolderAreRefused() {
         runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp,
                         "codex-bridge.store.lease-time=4s", "codex-bridge.store.holder= ", "codex-bridge.shutdown.await-store=-1s",
-                        "codex-bridge.store.keep-slept-copy=-1s")
+                        "codex-bridge.store.keep-slept-copy=-1s", "codex-bridge.store.retention.tenants.trial=0s",
+                        "codex-bridge.store.retention.sweep-every=-5m")
                 .run(c -> failure(c)
                         .hasMessageContaining("codex-bridge.store.lease-time must be at least 5s (is 4s)")
                         .hasMessageContaining("codex-bridge.store.keep-slept-copy must be 0s or more")
+                        .hasMessageContaining("codex-bridge.store.retention.tenants needs codex-bridge.store.retention.keep-for")
+                        .hasMessageContaining("codex-bridge.store.retention.tenants.trial must be positive")
+                        .hasMessageContaining("codex-bridge.store.retention.sweep-every must be positive")
                         .hasMessageContaining("codex-bridge.store.holder must not be blank")
                         .hasMessageContaining("codex-bridge.shutdown.await-store must not be negative"));
+    }
+
+    @Test
+    void retentionRunsOnlyWithAKeepForAndSweepsTheStore() {
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp.resolve("kept"))
+                .run(c -> assertThat(c).hasNotFailed().doesNotHaveBean(dev.codexbridge.store.ConversationRetention.class));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp.resolve("swept"),
+                        "codex-bridge.store.retention.keep-for=30d", "codex-bridge.store.retention.tenants.trial=1d")
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(dev.codexbridge.store.ConversationRetention.class);
+                    assertThat(c.getBean(dev.codexbridge.store.ConversationRetention.class).sweep().examined()).isZero();
+                });
     }
 
     @Test
