@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code cli:DOOR[:store][:S]} of {@code bin/bench codex-memory}: what an operator runs, {@code
+ * {@code cli:DOOR[:store][:S][:keepK]} of {@code bin/bench codex-memory}: what an operator runs, {@code
  * codex-bridge mcp --http …} or {@code codex-bridge a2a --listen …}, with {@code --offline-demo}
  * and {@code --hibernate-after S} (the default, 60, when not given), with {@code --store DIR} or
- * without, in a JVM of its own on this class path. Each conversation is one {@code codex} tool call
+ * without, {@code --keep-slept-copy K} when given, in a JVM of its own on this class path. Each conversation is one {@code codex} tool call
  * from an MCP client (one client per bench worker) or one blocking A2A {@code message/send} into no
  * context (a new one); one principal. The codex measured is the principal's, below that JVM.
  */
@@ -57,6 +57,8 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
         for (String p : parts.subList(1, parts.size())) {
             if (p.equals("store")) {
                 cmd.addAll(List.of("--store", dir.resolve("store").toString()));
+            } else if (p.startsWith("keep")) {
+                cmd.addAll(List.of("--keep-slept-copy", p.substring("keep".length())));
             } else {
                 cmd.addAll(List.of("--hibernate-after", p));
             }

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * quick turn each, AT_ONCE at a time, never touched again; codex's anonymous memory ({@code RssAnon}) and
  * resident memory ({@code VmRSS}) read from {@code /proc} every EVERY conversations, and the slope of
  * a least-squares line through the samples after the first fifth, in KiB per conversation; then once
- * more after 20 s with nothing asked. No idle restart, so nothing but codex decides what it keeps.
+ * more after 20 s with nothing asked; with each sample, the bytes in codex's home ({@code CODEX_HOME}, its
+ * databases and logs included) and its rollout files. No idle restart, so nothing but codex decides what it keeps.
  * <ul>
  * <li>{@code lib}: library sessions on one client, no store, hibernating after 1 s (each sleep a
  * {@code thread/unsubscribe}), closed once asleep.</li>
@@ -34,9 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code lib-newest16}: hibernating after 60 s (the doors' default), the 16 newest kept open and the oldest closed as each new
  * one is served, as the A2A door's contexts per caller are, with the store or without; {@code tenants-store}: the
  * doors' shape, a gateway over {@code CodexTenants} (one principal, so one codex) with the store.</li>
- * <li>{@code cli:DOOR[:store][:S]}: the command an operator runs, {@code codex-bridge mcp --http} or {@code codex-bridge a2a},
+ * <li>{@code cli:DOOR[:store][:S][:keepK]}: the command an operator runs, {@code codex-bridge mcp --http} or {@code codex-bridge a2a},
  * {@code --offline-demo}, {@code --hibernate-after S} when given, {@code --store DIR} with {@code store}, in a JVM of its own
- * ({@link CliDoorMemoryVariant}).</li>
+ * ({@link CliDoorMemoryVariant}), {@code --keep-slept-copy K} with {@code keepK}.</li>
  * <li>{@code NAME@N}: any of the library's or the CLI's variants with codex recycled after N conversations
  * ({@code AppServerRecycle}, {@code --recycle-after N}); each sample reads the codex running then.</li>
  * <li>{@code raw:STEPS}: a bare JSON-RPC driver ({@link RawCodexPeer}): {@code thread/start} and the turn,
@@ -137,8 +138,8 @@ public final class CodexMemoryBench {
         long pid = v.codexPid();
         java.util.Set<Long> codexes = new java.util.HashSet<>(List.of(pid));
         long[] zero = memory(pid);
-        List<long[]> samples = new ArrayList<>();       // {conversations, rssAnon KiB, vmRss KiB, rollouts open}
-        samples.add(new long[] {0, zero[0], zero[1], rolloutsOpen(pid)});
+        List<long[]> samples = new ArrayList<>();       // {conversations, rssAnon KiB, vmRss KiB, rollouts open, home KiB, rollout files}
+        samples.add(new long[] {0, zero[0], zero[1], rolloutsOpen(pid), homeKib(pid)[0], homeKib(pid)[1]});
         long t0 = System.nanoTime();
         AtomicInteger failed = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(atOnce);
@@ -163,7 +164,8 @@ public final class CodexMemoryBench {
                 pid = v.codexPid();         // a new one after each recycle
                 codexes.add(pid);
                 long[] m = memory(pid);
-                samples.add(new long[] {Math.min(n, from + every), m[0], m[1], rolloutsOpen(pid)});
+                long[] home = homeKib(pid);
+                samples.add(new long[] {Math.min(n, from + every), m[0], m[1], rolloutsOpen(pid), home[0], home[1]});
             }
         } finally {
             workers.shutdownNow();
@@ -190,6 +192,15 @@ public final class CodexMemoryBench {
         System.out.printf("codex-memory:   RssAnon MiB/rollouts open (codex's loaded threads) by conversations:%s%s%n", line,
                 codexes.size() > 1 ? "; codex processes sampled: " + codexes.size() + ", RssAnon at most "
                         + Math.round(samples.stream().mapToLong(x -> x[1]).max().orElse(0) / 1024.0) + " MiB" : "");
+        long[] homeQuiet = homeKib(pid);
+        StringBuilder disk = new StringBuilder();
+        for (long[] s : samples) {
+            disk.append(' ').append(s[0]).append(':').append(Math.round(s[4] / 1024.0)).append('/').append(s[5]);
+        }
+        System.out.printf("codex-memory:   codex's home: %.1f -> %.1f MiB, slope %.2f KiB per conversation after the first fifth; "
+                        + "20 s quiet %.1f MiB, %d rollout files; MiB/rollout files by conversations:%s%n",
+                samples.get(0)[4] / 1024.0, samples.get(samples.size() - 1)[4] / 1024.0, slope(fit, 4), homeQuiet[0] / 1024.0,
+                homeQuiet[1], disk);
         Map<String, Integer> sent = v.sent();
         if (!sent.isEmpty()) {
             StringBuilder per = new StringBuilder();
@@ -241,6 +252,39 @@ public final class CodexMemoryBench {
             // gone
         }
         return new long[] {anon, rss};
+    }
+
+    /**
+     * {KiB on disk, rollout files} of the codex home {@code pid} runs in ({@code CODEX_HOME} of its
+     * environment): what a tenant's home holds, codex's databases and logs included; zeros when it
+     * cannot be read.
+     */
+    static long[] homeKib(long pid) {
+        try {
+            String env = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), java.nio.charset.StandardCharsets.UTF_8);
+            String home = java.util.Arrays.stream(env.split("\0")).filter(e -> e.startsWith("CODEX_HOME=")).findFirst()
+                    .map(e -> e.substring("CODEX_HOME=".length())).orElse(null);
+            if (home == null || !Files.isDirectory(Path.of(home))) {
+                return new long[] {0, 0};
+            }
+            long[] sum = new long[2];
+            try (java.util.stream.Stream<Path> files = Files.walk(Path.of(home))) {
+                // not through links: codex's arg0 links to its own binary (about 300 MiB each) are not the home's data
+                files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(f -> {
+                    try {
+                        sum[0] += Files.size(f);
+                        if (f.getFileName().toString().startsWith("rollout-")) {
+                            sum[1]++;
+                        }
+                    } catch (java.io.IOException gone) {
+                        // removed meanwhile
+                    }
+                });
+            }
+            return new long[] {sum[0] / 1024, sum[1]};
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return new long[] {0, 0};
+        }
     }
 
     /** How many rollout files codex holds open: one per thread it has loaded. */
