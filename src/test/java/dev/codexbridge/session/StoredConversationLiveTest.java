@@ -155,6 +155,45 @@ class StoredConversationLiveTest {
     }
 
     @Test
+    void aConversationRetentionDeletedGoesOnAsAFreshThreadWithoutItsHistoryAndTheHostIsTold() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            model.enqueue(ModelReply.message("first answer"), ModelReply.message("second answer"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+            List<ThreadReplacement> replaced = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (CodexClient codex = CodexClient.builder().process(launch(home, work, "codex")).connect();
+                 CodexSession session = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ofSeconds(1))
+                         .storage(ConversationStorage.builder(store, "host-1").keepSleptCopy(Duration.ofSeconds(1)).build())
+                         .onThreadReplaced(replaced::add).limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                TurnResult first = session.runTurn(TurnInput.text("remember the word heron"));
+                assertThat(first.status()).isEqualTo(TurnOutcome.COMPLETED);
+                String threadId = session.threadId();
+                awaitStoredAway(session, store, threadId);
+                await().atMost(Duration.ofSeconds(60)).until(() -> rollouts(home, threadId).isEmpty());
+
+                java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(31));
+                assertThat(dev.codexbridge.store.ConversationRetention.builder(store).keepFor(Duration.ofDays(30)).clock(later).build()
+                        .sweep().deleted()).isEqualTo(1);
+
+                // neither the store nor codex's home has it: codex's record alone cannot be resumed, so a fresh thread
+                // takes its place, as for a thread codex never wrote, and the host hears of it
+                TurnResult second = session.runTurn(TurnInput.text("which word?"));
+                assertThat(second.status()).as("%s", second).isEqualTo(TurnOutcome.COMPLETED);
+                assertThat(second.threadId()).isNotEqualTo(threadId);
+                assertThat(replaced).singleElement().satisfies(r -> {
+                    assertThat(r.previousThreadId()).isEqualTo(threadId);
+                    assertThat(r.threadId()).isEqualTo(second.threadId());
+                });
+                assertThat(lastRequest(model)).contains("which word?").doesNotContain("heron");
+                assertThat(store.get(threadId)).isEmpty();
+            }
+            assertThat(model.unscriptedRequests()).isZero();
+        }
+    }
+
+    @Test
     void aTurnAfterARevertIsStoredWithTheFileTheRevertStartedAndWakesElsewhereWithoutTheDroppedTurn() throws Exception {
         LiveCodex.binary();
         try (ScriptedModelServer model = ScriptedModelServer.start();
