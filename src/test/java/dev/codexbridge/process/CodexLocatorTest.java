@@ -23,6 +23,12 @@ class CodexLocatorTest {
 
     @BeforeEach
     void layout() throws Exception {
+        // the search upward from the test's folders must find only what the test lays out: a codex installed above them
+        // (a runnable jar once run with /tmp as its working folder installs one in /tmp/.codex-cli) is named, not met as a wrong answer
+        for (Path above = tmp.toAbsolutePath().getParent(); above != null; above = above.getParent()) {
+            assertThat(above.resolve(".codex-cli")).as("a codex install above the test's temporary folders, which the locator "
+                    + "would find before the PATH this test sets up: remove it (or set java.io.tmpdir elsewhere)").doesNotExist();
+        }
         project = tmp.resolve("project");
         nested = Files.createDirectories(project.resolve("sub/dir"));
         Path vendorBin = project.resolve(".codex-cli/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin");
