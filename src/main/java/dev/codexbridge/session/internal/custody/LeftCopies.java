@@ -112,7 +112,8 @@ public final class LeftCopies {
             if (now.isPresent() && now.get().equals(slept.get().modified())) {
                 return true;
             }
-            LOG.info("conversation {} slept on this app-server, but its files there are gone or were written since: "
+            // gone is the usual case once keepSleptCopy ran out (decision 0121): no line an operator needs at every such wake
+            LOG.debug("conversation {} slept on this app-server, but its files there are gone or were written since: "
                     + "the store's copy (version {}) is imported", threadId, c.version());
             return false;
         } catch (RuntimeException e) {
