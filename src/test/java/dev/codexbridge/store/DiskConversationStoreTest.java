@@ -151,11 +151,13 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
                 return super.read(b, off, Math.min(len, Math.max(1, bytes.length / 2 - pos)));
             }
         });
+        // threads of their own: the common pool may have one thread, which the held put would take
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
         CompletableFuture<StoredConversation> put = CompletableFuture.supplyAsync(
-                () -> host.put(lease, StoredConversation.builder(id, List.of(held)).build()));
+                () -> host.put(lease, StoredConversation.builder(id, List.of(held)).build()), threads);
         assertThat(reading.await(30, TimeUnit.SECONDS)).as("the put reads its source under the lock").isTrue();
 
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(host::close);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(host::close, threads);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThatThrownBy(() -> host.get(id)).as("refused once the close began").isInstanceOf(StoreClosedException.class));
         Thread.sleep(200);
@@ -164,6 +166,7 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         goOn.countDown();
         assertThat(put.get(30, TimeUnit.SECONDS).version()).isEqualTo(1);
         closing.get(30, TimeUnit.SECONDS);
+        threads.shutdown();
         assertThatThrownBy(() -> host.put(lease, Lineages.small(id, 4))).isInstanceOf(StoreClosedException.class);
         assertThat(store().open().get(id).orElseThrow().lineage()).containsExactly(whole);
     }
