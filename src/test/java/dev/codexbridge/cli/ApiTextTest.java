@@ -176,6 +176,19 @@ class ApiTextTest {
         assertThat(ApiText.rateLimitLines(GetAccountRateLimitsResponse.builder().build())).containsExactly("rate limits: none reported");
     }
 
+    /** Every command the CLI has, read from its list; the launcher's own runs are {@code LauncherLiveTest}'s. */
+    @Test
+    void everyCommandHasHelp() {
+        List<String> names = Main.SUBCOMMANDS.stream().filter(c -> c != picocli.CommandLine.HelpCommand.class)
+                .map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name()).toList();
+        assertThat(names).contains("run", "demo", "a2a", "mcp", "openai");
+        for (String name : names) {
+            String[] r = CliRun.run(name, "--help");
+            assertThat(r[0]).as(name + ": " + r[2]).isEqualTo("0");
+            assertThat(r[1]).as(name).startsWith("Usage: codex-bridge " + name);
+        }
+    }
+
     @Test
     void everyNewCommandHasHelp() {
         for (String[] cmd : List.of(new String[] {"threads"}, new String[] {"threads", "list"}, new String[] {"threads", "read"},

@@ -2,10 +2,18 @@ package dev.codexbridge.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -39,15 +47,64 @@ public final class TestDirs {
         return target;
     }
 
-    /** Deletes the folder and everything in it, links themselves, never their targets. */
+    /**
+     * Deletes the folder and everything in it, links themselves, never their targets. A process this
+     * JVM started that names the folder on its command line (a server process a client closed, still
+     * stopping) is waited for first, up to a minute: it may write into the folder as it ends. A file
+     * that appears while the folder is emptied (a process that does not name it, such as a codex
+     * whose home it holds, finishing a write) is taken too, for up to 10 s.
+     */
     public static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
+        awaitProcessesNaming(dir, Duration.ofMinutes(1));
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                deleteTree(dir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (System.nanoTime() - until > 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 p.toFile().setWritable(true);
                 Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            // a file removed under the walk by whoever wrote it: what is left is taken on the next pass
+            if (!(e.getCause() instanceof NoSuchFileException)) {
+                throw e;
+            }
+            if (Files.exists(dir)) {
+                throw new DirectoryNotEmptyException(dir.toString());
+            }
+        }
+    }
+
+    private static void awaitProcessesNaming(Path dir, Duration atMost) {
+        String name = dir.toAbsolutePath().toString();
+        List<ProcessHandle> naming = ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(args -> Arrays.stream(args).anyMatch(a -> a.contains(name))).orElse(false))
+                .toList();
+        long until = System.nanoTime() + atMost.toNanos();
+        for (ProcessHandle p : naming) {
+            try {
+                p.onExit().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return;     // deleted all the same; a process left running is LeftBehindCheck's to name
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                // onExit does not fail
             }
         }
     }
