@@ -41,7 +41,7 @@ final class ChaosHostProcess {
     synchronized void start() {
         List<String> cmd = ChildJvm.command();
         cmd.addAll(List.of("-Xmx512m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), ChaosHost.class.getName(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", ChildJvm.classPath(), ChaosHost.class.getName(),
                 "work=" + work, "state=" + dir.resolve("state.json"), "log=" + dir.resolve("host.log"), "wire=" + dir.resolve("wire.log"),
                 "stop=" + dir.resolve("stop"), "sessions=" + settings.sessions(), "seed=" + settings.seed(), "generation=" + generation,
                 "turnTimeoutSeconds=" + settings.turnTimeout().toSeconds(), "hangSeconds=" + settings.hang().toSeconds()));

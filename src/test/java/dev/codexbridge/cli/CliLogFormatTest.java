@@ -113,7 +113,7 @@ class CliLogFormatTest {
     private List<String> a2a(List<String> jvm, Map<String, String> env, List<String> more) throws Exception {
         List<String> command = ChildJvm.command();
         command.addAll(jvm);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "a2a", "--listen", "127.0.0.1:0",
+        command.addAll(List.of("-cp", ChildJvm.classPath(), Main.class.getName(), "a2a", "--listen", "127.0.0.1:0",
                 "--contexts", contexts.toString(), "--codex-bin", "/bin/true", "--workspace", Files.createDirectories(dir.resolve("work")).toString()));
         command.addAll(more);
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);

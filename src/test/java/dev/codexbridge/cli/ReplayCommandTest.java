@@ -45,7 +45,7 @@ class ReplayCommandTest {
     void withOtelVariablesTheReplayedTurnsAreTracedAndStillMatch() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
             List<String> command = ChildJvm.command();
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay",
+            command.addAll(List.of("-cp", ChildJvm.classPath(), Main.class.getName(), "replay",
                     "fixtures/command-approval-accept.jsonl"));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("replay.out").toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
@@ -75,7 +75,7 @@ class ReplayCommandTest {
             closed = s.getLocalPort();
         }
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/simple-turn.jsonl"));
+        command.addAll(List.of("-cp", ChildJvm.classPath(), Main.class.getName(), "replay", "fixtures/simple-turn.jsonl"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
         pb.environment().putAll(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closed,

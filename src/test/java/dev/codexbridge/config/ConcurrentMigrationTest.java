@@ -35,7 +35,7 @@ class ConcurrentMigrationTest {
 
     private static Process spawnMigration(Path home, Path host) throws IOException {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main",
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "dev.codexbridge.cli.Main",
                 "migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins", "--json"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }

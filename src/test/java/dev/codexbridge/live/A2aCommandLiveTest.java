@@ -42,7 +42,7 @@ class A2aCommandLiveTest {
     private URI start(List<String> options) throws Exception {
         LiveCodex.binary();
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
                 "a2a", "--listen", "127.0.0.1:0", "--offline-demo", "--workspace", workspaces.toString()));
         command.addAll(options);

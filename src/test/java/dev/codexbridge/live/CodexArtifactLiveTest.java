@@ -49,7 +49,7 @@ class CodexArtifactLiveTest {
             Path codexHome = IsolatedCodexHome.builder(dir.resolve("codex-home"), model.baseUrl()).write();
             model.enqueue(ModelReply.message("Hello from the artifact."));
             List<String> command = ChildJvm.command();
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Duser.home=" + userHome,
+            command.addAll(List.of("-cp", ChildJvm.classPath(), "-Duser.home=" + userHome,
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", ArtifactHostMain.class.getName(), codexHome.toString(), work.toString()));
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(work.toFile());

@@ -45,7 +45,7 @@ class DemoCommandLiveTest {
                 "if [ \"$1\" = --version ]; then echo 'codex-cli 0.172.0'; exit 0; fi",
                 "exec '" + real + "' \"$@\""));
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", "demo"));
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "dev.codexbridge.cli.Main", "demo"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(tmp.toFile());
         pb.environment().put("CODEX_BIN", wrapper.toString());
         Process p = pb.start();

@@ -147,7 +147,7 @@ class DoorStopLiveTest {
     private Process start(Path log, String... args) throws Exception {
         LiveCodex.binary();
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();

@@ -47,7 +47,7 @@ class McpCommandLiveTest {
     void theOfflineDemoAnswersOnStdioAndDeclinesWhatTheHostDoesNotAllow() throws Exception {
         LiveCodex.binary();
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
                 "dev.codexbridge.cli.Main", "mcp", "--offline-demo", "--workspace", tmp.toString()));
         StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(command.get(0))
                 .args(command.subList(1, command.size())).build(), McpJsonDefaults.getMapper());
@@ -113,7 +113,7 @@ class McpCommandLiveTest {
     /** The CLI in a JVM of its own with {@code args}, as a host starts a stdio MCP server. */
     private static StdioClientTransport stdio(String... args) {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
                 "dev.codexbridge.cli.Main"));
         command.addAll(List.of(args));
         return new StdioClientTransport(ServerParameters.builder(command.get(0)).args(command.subList(1, command.size())).build(),
@@ -139,7 +139,7 @@ class McpCommandLiveTest {
         String password = "server-db-pass-61c7";
         Path dir = TestDirs.create("mcp-shared-env");
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp",
                 "--http", "127.0.0.1:0", "--anonymous=bob", "--shared-codex", "--offline-demo", "--workspace", dir.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -180,7 +180,7 @@ class McpCommandLiveTest {
     void badLinesOnStdioAreAnsweredAndTheNextRequestIsServed() throws Exception {
         LiveCodex.binary();
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp", "--offline-demo",
                 "--workspace", tmp.toString()));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

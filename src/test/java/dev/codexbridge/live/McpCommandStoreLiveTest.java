@@ -37,7 +37,7 @@ class McpCommandStoreLiveTest {
         LiveCodex.binary();
         Path store = tmp.resolve("store");
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp", "--offline-demo",
                 "--workspace", tmp.toString(), "--store", store.toString()));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

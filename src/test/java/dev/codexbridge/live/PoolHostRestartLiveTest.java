@@ -83,7 +83,7 @@ class PoolHostRestartLiveTest {
         // the first host: places its thread, starts the turn, says what it would have to remember, and dies
         Path hostErr = tmp.resolve("host-stderr.txt");
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 PoolHostMain.class.getName(), work.toString(), servers.get(0).uri().toString(), servers.get(1).uri().toString()));
         host = new ProcessBuilder(command).redirectError(hostErr.toFile()).start();
         Map<String, String> said = readUntilRunning(host, hostErr);

@@ -134,7 +134,7 @@ class RunCommandLiveTest {
         Path home = home(h -> h.askForApproval("on-request"));
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo typed-yes", "List things").build(),
                 ModelReply.message("Done at the terminal."));
-        String cmd = ChildJvm.shellCommand() + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp " + System.getProperty("java.class.path")
+        String cmd = ChildJvm.shellCommand() + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp " + ChildJvm.classPath()
                 + " dev.codexbridge.cli.Main run --codex-home " + home + " --cwd " + work;
         Process p = new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
         OutputStream keys = p.getOutputStream();
@@ -234,7 +234,7 @@ class RunCommandLiveTest {
     /** {@code codex-bridge args…} in a pseudo-terminal ({@code script}), stdout and stderr both on it. */
     private static Process terminal(String... args) throws IOException {
         String cmd = ChildJvm.shellCommand() + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp "
-                + System.getProperty("java.class.path") + " dev.codexbridge.cli.Main " + String.join(" ", args);
+                + ChildJvm.classPath() + " dev.codexbridge.cli.Main " + String.join(" ", args);
         return new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
     }
 

@@ -87,7 +87,7 @@ class RunCommandStoreLiveTest {
     /** {@code [exit code, stdout, stderr]} of {@code codex-bridge args...} in a JVM of its own with {@code environment} added. */
     private String[] cli(Map<String, String> environment, String... args) throws Exception {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

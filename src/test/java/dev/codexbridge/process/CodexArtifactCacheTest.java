@@ -195,7 +195,7 @@ class CodexArtifactCacheTest {
         Path root = tmp.resolve("cache");
 
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ArtifactUnpackMain.class.getName(), root.toString(),
+        command.addAll(List.of("-cp", ChildJvm.classPath(), ArtifactUnpackMain.class.getName(), root.toString(),
                 cp.toString(), PLATFORM));
         Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
         CountDownLatch go = new CountDownLatch(1);

@@ -36,7 +36,7 @@ class McpStartupTest {
 
     /** The echo server, started {@link #STARTUP} late. */
     private static String slowEcho() {
-        String command = "sleep " + STARTUP.toSeconds() + "; exec " + ChildJvm.shellCommand() + " -cp '" + System.getProperty("java.class.path")
+        String command = "sleep " + STARTUP.toSeconds() + "; exec " + ChildJvm.shellCommand() + " -cp '" + ChildJvm.classPath()
                 + "' " + EchoMcpServer.class.getName();
         return "[mcp_servers.echo]\ncommand = \"sh\"\nargs = [\"-c\", " + Json.write(Json.nodes().textNode(command)) + "]\n"
                 + "default_tools_approval_mode = \"approve\"\nstartup_timeout_sec = 30.0\n";

@@ -35,7 +35,7 @@ class ReadmeTest {
         assertThat(lines.get(fence + 3)).isEqualTo("```");
         // CI runs the README's test command, and that command is the whole suite after its set-up
         assertThat(Files.readString(Paths.get(".ci/run"))).contains("\nbin/test\n");
-        assertThat(Files.readString(Paths.get("bin", "test"))).endsWith("\nexec mvn -B -ntp -T \"${CODEXBRIDGE_BUILD_THREADS:-2}\" -Dcodexbridge.javadoc.skip=true verify \"$@\"\n");
+        assertThat(Files.readString(Paths.get("bin", "test"))).endsWith("\nexec mvn -B -ntp -T \"${CODEXBRIDGE_BUILD_THREADS:-2}\" -Dcodexbridge.javadoc.skip=true -Dcodexbridge.codex.compress=false verify \"$@\"\n");
     }
 
     @Test

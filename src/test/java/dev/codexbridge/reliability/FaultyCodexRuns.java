@@ -31,7 +31,7 @@ final class FaultyCodexRuns {
     }
 
     private Path fake(String mode) {
-        return Scripts.write(tmp, "codex-" + mode, "exec " + ChildJvm.shellCommand() + " -Xmx1g -cp '" + System.getProperty("java.class.path")
+        return Scripts.write(tmp, "codex-" + mode, "exec " + ChildJvm.shellCommand() + " -Xmx1g -cp '" + ChildJvm.classPath()
                 + "' " + FaultyCodex.class.getName() + " " + mode);
     }
 

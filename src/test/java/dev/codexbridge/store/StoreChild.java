@@ -36,7 +36,7 @@ public final class StoreChild {
     /** Starts a child JVM on the test class path: {@code mode}, then the store's spec, then the mode's arguments. */
     static Process start(String spec, String mode, String... args) throws java.io.IOException {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreChild.class.getName(),
+        command.addAll(List.of("-cp", ChildJvm.classPath(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreChild.class.getName(),
                 mode, spec));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -32,7 +32,7 @@ public final class A2aCommandProcess {
     /** Starts {@code codex-bridge a2a args...} on this test run's class path (stdout discarded). */
     public static Process start(List<String> args) throws Exception {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "a2a"));
         command.addAll(args);
         return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -7,13 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -48,17 +43,14 @@ public final class TestDirs {
     }
 
     /**
-     * Deletes the folder and everything in it, links themselves, never their targets. A process this
-     * JVM started that names the folder on its command line (a server process a client closed, still
-     * stopping) is waited for first, up to a minute: it may write into the folder as it ends. A file
-     * that appears while the folder is emptied (a process that does not name it, such as a codex
-     * whose home it holds, finishing a write) is taken too, for up to 10 s.
+     * Deletes the folder and everything in it, links themselves, never their targets. A file that
+     * appears while the folder is emptied (a process finishing a write as it stops) is taken too,
+     * for up to 10 s.
      */
     public static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
-        awaitProcessesNaming(dir, Duration.ofMinutes(1));
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try {
@@ -66,6 +58,12 @@ public final class TestDirs {
                 return;
             } catch (DirectoryNotEmptyException e) {
                 if (System.nanoTime() - until > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
                     throw e;
                 }
             }
@@ -85,26 +83,6 @@ public final class TestDirs {
             }
             if (Files.exists(dir)) {
                 throw new DirectoryNotEmptyException(dir.toString());
-            }
-        }
-    }
-
-    private static void awaitProcessesNaming(Path dir, Duration atMost) {
-        String name = dir.toAbsolutePath().toString();
-        List<ProcessHandle> naming = ProcessHandle.current().descendants()
-                .filter(p -> p.info().arguments().map(args -> Arrays.stream(args).anyMatch(a -> a.contains(name))).orElse(false))
-                .toList();
-        long until = System.nanoTime() + atMost.toNanos();
-        for (ProcessHandle p : naming) {
-            try {
-                p.onExit().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                return;     // deleted all the same; a process left running is LeftBehindCheck's to name
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException e) {
-                // onExit does not fail
             }
         }
     }

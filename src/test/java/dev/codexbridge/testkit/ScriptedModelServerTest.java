@@ -79,7 +79,7 @@ class ScriptedModelServerTest {
     @Test
     void aServerLeftOpenDoesNotKeepTheJvmAlive() throws Exception {
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ModelServerLeftOpenMain.class.getName(), "0"));
+        command.addAll(List.of("-cp", ChildJvm.classPath(), ModelServerLeftOpenMain.class.getName(), "0"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             p.getOutputStream().close();

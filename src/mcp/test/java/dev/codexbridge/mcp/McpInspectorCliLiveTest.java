@@ -43,7 +43,7 @@ class McpInspectorCliLiveTest {
         // the server's command line as one program, as a host's configuration names it
         Path server = live.dir.resolve("codex-bridge-mcp.sh");
         Files.writeString(server, "#!/bin/sh\nexec " + ChildJvm.shellCommand() + " -cp '"
-                + System.getProperty("java.class.path") + "' '-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir",
+                + ChildJvm.classPath() + "' '-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir",
                 "target/codex-schema") + "' " + StdioServerMain.class.getName() + " '" + new CodexLocator().locate(null).binary() + "' '"
                 + home + "' '" + live.work + "' false '" + live.dir.resolve("wire-report.txt") + "'\n");
         Files.setPosixFilePermissions(server, PosixFilePermissions.fromString("rwx------"));

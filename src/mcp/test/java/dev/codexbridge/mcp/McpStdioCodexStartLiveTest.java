@@ -153,7 +153,7 @@ class McpStdioCodexStartLiveTest {
         Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).write();
         Path report = dir.resolve("wire-report.txt");
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
                 StdioServerMain.class.getName(), codexBin.toString(), home.toString(), work.toString(), "false", report.toString()));
         server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -67,6 +67,11 @@ class McpStdioJavaClientLiveTest {
         LiveMcp.closeQuietly(model);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(wireReport));
+            // the SDK's close does not wait for the server process, which writes its report again as it ends
+            for (ProcessHandle server : ProcessHandle.current().children()
+                    .filter(p -> p.info().arguments().map(a -> List.of(a).contains(wireReport.toString())).orElse(false)).toList()) {
+                server.onExit().get(90, TimeUnit.SECONDS);
+            }
             assertThat(Files.readString(wireReport)).as("every message the server process sent to codex matches its schema").isEmpty();
         } finally {
             TestDirs.delete(dir);
@@ -77,7 +82,7 @@ class McpStdioJavaClientLiveTest {
         Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).askForApproval("on-request")
                 .sandboxMode("read-only").write();
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
                 StdioServerMain.class.getName(), new CodexLocator().locate(null).binary().toString(), home.toString(), work.toString(),
                 String.valueOf(callerApprovals), wireReport.toString()));

@@ -51,7 +51,7 @@ class McpTsClientLiveTest {
                 live.model.baseUrl()).askForApproval("on-request").sandboxMode("read-only").write();
         Path report = live.dir.resolve("wire-report.txt");
         List<String> command = ChildJvm.command();
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of("-cp", ChildJvm.classPath(),
                 "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
                 StdioServerMain.class.getName(), new dev.codexbridge.process.CodexLocator().locate(null).binary().toString(),
                 home.toString(), live.work.toString(), "true", report.toString(), "sleep"));
