@@ -1,12 +1,9 @@
 package dev.codexbridge.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.json.JsonFormatException;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.protocol.InitializeCapabilities;
@@ -51,6 +48,8 @@ final class ClientConnection {
     private final UnchangingRequests unchanging = new UnchangingRequests();
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile CodexTransport transport;
+    /** A transport {@link #open} is introducing to codex, not yet the current one (closed by a close meanwhile). */
+    private volatile CodexTransport opening;
     private volatile InitializeResponse initialized;
     /** Counts connections: 1 for the first, +1 per reconnect. A message from an older one is ignored. */
     private final AtomicInteger generation = new AtomicInteger();
@@ -122,14 +121,26 @@ final class ClientConnection {
     void open() {
         endHandled = new CompletableFuture<>();
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
-        transport = t;
+        opening = t;
         // a close while the transport opened (a reconnect's codex starting) read the one before: this one is closed here.
         // Both fields are volatile, written then read in opposite order here and in close(), so one of the two closes it.
         if (closedByHost) {
             t.close();
             throw new ConnectionClosedException("the client was closed while it connected to codex");
         }
-        initialized = introduce(t);
+        // requests reach a connection once codex has answered its initialize (sooner, codex refuses them "Not initialized":
+        // a session's resume during a reconnect); until then they meet the connection that ended
+        try {
+            initialized = introduce(t);
+        } catch (RuntimeException e) {
+            opening = null;
+            throw e;
+        }
+        transport = t;
+        opening = null;
+        if (closedByHost) {
+            t.close();      // closed after this read the transport before, and the one opening as gone
+        }
         ready.complete(owner);
     }
 
@@ -137,7 +148,7 @@ final class ClientConnection {
     private InitializeResponse introduce(CodexTransport t) {
         TelemetryHooks hooks = options.telemetry();
         if (hooks != null) {
-            t.peer().traceContext(() -> traceMember(hooks.currentTraceContext()));
+            t.peer().traceContext(() -> ClientWire.traceMember(hooks.currentTraceContext()));
         }
         try {
             List<String> optOut = options.optOutNotifications();
@@ -293,17 +304,17 @@ final class ClientConnection {
         WorkHold w = work;
         if (w != null && WorkHold.TURN_METHODS.contains(method)) {
             return explained(method, w.turnStart(method, params, timeout, generation::get, this::peer))
-                    .thenApply(result -> decode(method, result, resultType));
+                    .thenApply(result -> ClientWire.decode(method, result, resultType));
         }
         if (!ThreadOpenWindow.METHODS.contains(method)) {
             CompletableFuture<JsonNode> sent = unchanging.sending(method) ? send(method, params, timeout, unchanging::answered)
                     : peer().request(method, params, timeout);
-            return explained(method, sent).thenApply(result -> decode(method, result, resultType));
+            return explained(method, sent).thenApply(result -> ClientWire.decode(method, result, resultType));
         }
         return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot -> {
             BiConsumer<Object, Throwable> counted = WorkHold.countsLoad(work, generation.get(), method);
             return explained(method, send(method, params, timeout, slot::release).whenComplete(counted))
-                    .thenApply(result -> decode(method, result, resultType));
+                    .thenApply(result -> ClientWire.decode(method, result, resultType));
         });
     }
 
@@ -386,33 +397,6 @@ final class ClientConnection {
         });
     }
 
-    /** Codex's {@code trace} member of a request: {@code {"traceparent": …, "tracestate": …}}, or null for none. */
-    private static JsonNode traceMember(TelemetryHooks.TraceContext context) {
-        if (context == null) {
-            return null;
-        }
-        ObjectNode trace = Json.object().put("traceparent", context.traceparent());
-        if (context.tracestate() != null) {
-            trace.put("tracestate", context.tracestate());
-        }
-        return trace;
-    }
-
-    private static <R> R decode(String method, JsonNode result, Class<R> type) {
-        if (type == Void.class) {
-            return null;
-        }
-        if (type == JsonNode.class) {
-            return type.cast(result);
-        }
-        try {
-            return Json.convert(result, type);
-        } catch (JsonFormatException e) {
-            throw new CodexException("codex answered " + method + " with a result that does not fit "
-                    + type.getSimpleName() + ": " + UntrustedText.of(e.getMessage()), e);
-        }
-    }
-
     CodexException explainClose(String context, ConnectionClosedException failure) {
         // a request never written fails with the connection's own end as its cause: that end is what is explained
         ConnectionClosedException cause = failure.requestNotSent() && failure.getCause() instanceof ConnectionClosedException end
@@ -433,10 +417,13 @@ final class ClientConnection {
     }
 
     private CodexException explainNow(String context, ConnectionClosedException cause) {
-        CodexTransport gone = lost;
-        // after a reconnect, the connection that ended is not the current one: ask the one that did
-        CodexTransport t = gone != null && gone.peer().closedFuture().getNow(null) == cause ? gone : transport;
+        // after a reconnect, or during one's handshake, the connection that ended is not the current one: ask the one that did
+        CodexTransport t = endedBy(lost, cause) ? lost : endedBy(opening, cause) ? opening : transport;
         return t == null ? cause : t.explainClose(context, cause);
+    }
+
+    private static boolean endedBy(CodexTransport t, ConnectionClosedException cause) {
+        return t != null && t.peer().closedFuture().getNow(null) == cause;
     }
 
     List<String> stderrTail(int lines) {
@@ -454,7 +441,8 @@ final class ClientConnection {
         }
         CompletableFuture<Void> handled = endHandled;
         boolean again = reconnector.enabled() && !closedByHost && initialized != null;
-        lost = transport;
+        CodexTransport introducing = opening;
+        lost = introducing != null ? introducing : transport;   // of this generation: the one opening, when there is one
         if (again) {
             if (!reconnector.begin()) {
                 handled.complete(null);
@@ -490,6 +478,10 @@ final class ClientConnection {
         CodexTransport t = transport;
         if (t != null) {
             t.close();
+        }
+        CodexTransport introducing = opening;
+        if (introducing != null) {
+            introducing.close();
         }
         // a reconnect between attempts has no transport to close: end it here
         ConnectionClosedException cause = new ConnectionClosedException("the client was closed");

@@ -86,6 +86,39 @@ class CodexClientTest {
         assertThat(client.isOpen()).isFalse();
     }
 
+    /**
+     * Seen under the chaos run's faults: a resume sent while a reconnect's {@code initialize} was
+     * unanswered reached the new connection first, and codex answered "Not initialized".
+     */
+    @Test
+    void nothingIsSentOnAReconnectsConnectionBeforeItsInitializeIsAnswered() throws Exception {
+        client = CodexClient.builder().transport(codex.factory())
+                .reconnect(new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
+        CompletableFuture<Void> answerInitialize = new CompletableFuture<>();
+        codex.initializeWhen = answerInitialize;
+        codex.die();
+        await().atMost(Duration.ofSeconds(60)).until(() -> methods().stream().filter("initialize"::equals).count() == 2);
+
+        // sent while the handshake is open: it fails on the connection that ended (or, wrongly, reaches the new one)
+        CompletableFuture<JsonNode> during;
+        try {
+            during = client.requestAsync("model/list", Json.object(), JsonNode.class, Duration.ofSeconds(60));
+        } catch (RuntimeException refused) {
+            during = CompletableFuture.failedFuture(refused);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(during::isDone);
+        answerInitialize.complete(null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> methods().stream().filter("initialized"::equals).count() == 2);
+        List<String> second = methods().subList(methods().lastIndexOf("initialize"), methods().size());
+        assertThat(second).as("the reconnect's connection, from its initialize").startsWith("initialize", "initialized");
+        assertThat(client.request("thread/start", Json.object().put("cwd", "/w"), JsonNode.class).path("thread").path("id").asText())
+                .isEqualTo("thread-1");
+    }
+
+    private List<String> methods() {
+        return codex.received().stream().map(m -> m.path("method").asText()).toList();
+    }
+
     @Test
     void connectPerformsTheHandshakeOnce() {
         connect(CodexClient.builder());

@@ -52,6 +52,8 @@ public final class FakeCodex {
     public volatile long scriptDelayMs = 20;
     /** What {@code initialize} answers as codex's user agent (its version after the slash). */
     public volatile String userAgent = "fake/0.169.0";
+    /** When set, when {@code initialize} is answered (the answer itself is always the same): to hold a handshake open. */
+    public volatile CompletableFuture<Void> initializeWhen;
     /** How {@code thread/unsubscribe} is answered (thread id in); default: at once, unsubscribed. */
     public volatile Function<String, CompletableFuture<JsonNode>> unsubscribeAnswer =
             id -> CompletableFuture.completedFuture(Json.object().put("status", "unsubscribed"));
@@ -128,7 +130,11 @@ public final class FakeCodex {
                         }
                     }
                 })
-                .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", userAgent).put("codexHome", "/tmp")))
+                .handler("initialize", r -> {
+                    JsonNode answer = Json.object().put("userAgent", userAgent).put("codexHome", "/tmp");
+                    CompletableFuture<Void> when = initializeWhen;
+                    return when == null ? CompletableFuture.completedFuture(answer) : when.thenApply(v -> answer);
+                })
                 .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread(threadNames.apply(threadsStarted.incrementAndGet())) : thread()))
                 .handler("thread/resume", r -> {
                     String id = r.params().path("threadId").asText(threadId);
