@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +83,8 @@ public final class ChildJvm {
             try {
                 Files.createDirectories(DIR);
                 // one test JVM packs, the others of the build wait for its jars
-                try (FileChannel channel = FileChannel.open(DIR.resolve("pack.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                        FileLock lock = channel.lock()) {
+                try (FileChannel channel = FileChannel.open(DIR.resolve("pack.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    channel.lock();     // released as the channel closes
                     List<String> entries = new ArrayList<>();
                     for (String entry : own.split(java.io.File.pathSeparator)) {
                         Path p = Path.of(entry);
@@ -129,8 +128,8 @@ public final class ChildJvm {
         Path archive = DIR.resolve(key + ".jsa");
         Path failed = DIR.resolve(key + ".failed");
         Files.createDirectories(DIR);
-        try (FileChannel channel = FileChannel.open(DIR.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(DIR.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            channel.lock();     // released as the channel closes; the other test JVMs wait here for the archive
             if (Files.exists(archive)) {
                 return archive;
             }
