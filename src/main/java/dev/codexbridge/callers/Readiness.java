@@ -65,6 +65,8 @@ public final class Readiness implements AutoCloseable {
     private final long cachedForNanos;
     private final LongSupplier nanoClock;
     private volatile boolean stopping;
+    /** The thread of the check under way, interrupted when the door stops (a pool's wait for a connection ends then). */
+    private volatile @Nullable Thread checking;
     private @Nullable Answer last;
     private long lastAt;
     private @Nullable CompletableFuture<Void> running;
@@ -107,7 +109,7 @@ public final class Readiness implements AutoCloseable {
                 return last;
             }
             if (running == null || running.isDone()) {
-                running = CompletableFuture.runAsync(check, CHECKS);
+                running = CompletableFuture.runAsync(this::runCheck, CHECKS);
             }
             asked = running;
         }
@@ -141,9 +143,28 @@ public final class Readiness implements AutoCloseable {
         return stopping ? Answer.STOPPING : answer;
     }
 
-    /** The door is stopping: every later probe answers {@code stopping}, so the balancer sends nothing new. */
+    private void runCheck() {
+        checking = Thread.currentThread();
+        try {
+            if (!stopping) {
+                check.run();
+            }
+        } finally {
+            checking = null;
+        }
+    }
+
+    /**
+     * The door is stopping: every later probe answers {@code stopping}, so the balancer sends nothing
+     * new, and a check still waiting on the store is interrupted, so that its thread does not outlive
+     * the door (a pool's wait for a connection can be 30 s).
+     */
     @Override
     public void close() {
         stopping = true;
+        Thread t = checking;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 }

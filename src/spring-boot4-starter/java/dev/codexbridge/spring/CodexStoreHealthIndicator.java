@@ -12,7 +12,7 @@ import org.springframework.boot.health.contributor.Health;
  * includes it takes a replica cut from its database out of rotation. Details: which store, and
  * its state.
  */
-public final class CodexStoreHealthIndicator extends AbstractHealthIndicator {
+public final class CodexStoreHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
     private final ConversationStore store;
     private final Readiness readiness;
 
@@ -26,5 +26,11 @@ public final class CodexStoreHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         CodexHealthCheck.Verdict v = CodexHealthCheck.store(store, readiness);
         (v.up() ? builder.up() : builder.down()).withDetails(v.details());
+    }
+
+    /** As the context closes: a check still waiting on the store is interrupted, its thread not left behind. */
+    @Override
+    public void close() {
+        readiness.close();
     }
 }

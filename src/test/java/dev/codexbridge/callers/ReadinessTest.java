@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.store.ConversationStoreException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,30 @@ class ReadinessTest {
         nanos.addAndGet(Duration.ofMillis(200).toNanos());
         assertThat(r.now().ready()).isTrue();
         assertThat(asked).hasValue(2);
+    }
+
+    /** Seen as a readiness thread left 20 s after its class: a pool that waits 30 s for a connection, the database gone. */
+    @Test
+    void aCheckStillWaitingWhenTheDoorStopsIsInterruptedAndItsThreadEnds() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Thread> ended = new java.util.concurrent.CompletableFuture<>();
+        Readiness r = new Readiness(() -> {
+            waiting.countDown();
+            try {
+                Thread.sleep(Duration.ofMinutes(5).toMillis());   // a pool's wait, which an interrupt ends
+            } catch (InterruptedException e) {
+                ended.complete(Thread.currentThread());
+                throw new IllegalStateException("interrupted", e);
+            }
+        }, Duration.ofMillis(50), Duration.ofSeconds(1), nanos::get);
+        assertThat(r.now().storeSilent()).isTrue();
+        assertThat(waiting.await(60, TimeUnit.SECONDS)).isTrue();
+
+        r.close();
+        Thread checker = ended.get(60, TimeUnit.SECONDS);
+        checker.join(60_000);
+        assertThat(checker.isAlive()).as("the check's thread after the door stopped").isFalse();
+        assertThat(r.now()).isEqualTo(Readiness.Answer.STOPPING);
     }
 
     @Test

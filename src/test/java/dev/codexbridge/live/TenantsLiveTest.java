@@ -200,10 +200,10 @@ class TenantsLiveTest {
     @Test
     void aThreadTheTenantsForgotIsStillItsOwnersAndUnknownToAnotherTenant() {
         tenants = tenants().threadsRemembered(1).build();
-        model.enqueue(ModelReply.message("noted: 42"), ModelReply.message("hello"), ModelReply.message("you said 42"));
+        model.enqueue(ModelReply.message("noted: quokka"), ModelReply.message("hello"), ModelReply.message("you said quokka"));
         String forgotten;
         try (CodexSession s = tenants.newSession("alice", inWork())) {
-            assertThat(s.runTurn(TurnInput.text("remember the number 42")).finalText()).isEqualTo("noted: 42");
+            assertThat(s.runTurn(TurnInput.text("remember the word quokka")).finalText()).isEqualTo("noted: quokka");
             forgotten = s.threadId();
         }
         try (CodexSession s = tenants.newSession("alice", inWork())) {
@@ -215,13 +215,13 @@ class TenantsLiveTest {
         assertThatThrownBy(() -> tenants.resumeSession("bob", forgotten, inWork()))
                 .isInstanceOfSatisfying(CodexException.class, e -> {
                     assertThat(e.kind()).as("as for an id nobody used").isEqualTo(nobodys);
-                    assertThat(e).hasMessageNotContaining("42");
+                    assertThat(e).hasMessageNotContaining("quokka");   // not a word a thread id (hex) can hold
                 });
         try (CodexSession again = tenants.resumeSession("alice", forgotten, inWork())) {
-            assertThat(again.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 42");
+            assertThat(again.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said quokka");
         }
         List<RecordedRequest> requests = model.responsesRequests();
-        assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 42", "which number?");
+        assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the word quokka", "which number?");
     }
 
     private static FailureKind kindOfRefusal(Runnable resume) {
