@@ -173,7 +173,17 @@ class RateLimitLiveTest {
             // codex turns the x-codex-primary-* headers of the 429 into a rate-limit notification with
             // the window used up, and fails the turn as usageLimitExceeded ("Try again at 9:25 AM")
             assertThat(rateLimitParams.get(0)).contains("\"usedPercent\":100").contains("\"resetsAt\":" + resetAtHolder.get());
-            assertThat(seen.waits.get(0).reason().type()).isEqualTo("usageLimitExceeded");
+            // the governor waits on whichever of codex's two signals for this 429 reaches it first: the
+            // notification of the window used up, or the turn failed as usageLimitExceeded
+            RateLimitSignal why = seen.waits.get(0).reason();
+            assertThat(why.status()).isEqualTo(RateLimitSignal.Status.REJECTED);
+            if (why.source() == RateLimitSignal.Source.NOTIFICATION) {
+                assertThat(why.usedPercent()).isEqualTo(100);
+                assertThat(why.resetsAt()).isEqualTo(resetAtHolder.get());
+            } else {
+                assertThat(why.source()).isEqualTo(RateLimitSignal.Source.TURN_FAILED);
+                assertThat(why.type()).isEqualTo("usageLimitExceeded");
+            }
             // the wait lasted until about the reset the notification named
             assertThat(r.rateLimitWaitMs()).isBetween(1_000L, 10_000L);
         }
