@@ -1,6 +1,6 @@
 // OpenAI's Node SDK against the door: create, the stream (create({stream: true}) and responses.stream),
-// previous_response_id, a function tool's round trip, structured output (responses.parse with a zod schema), Chat Completions streamed and not, the errors it
-// surfaces. Prints one JSON summary; OpenAiJsClientsLiveTest asserts on it.
+// previous_response_id, a function tool's round trip, structured output (responses.parse with a zod schema), Chat Completions streamed and not,
+// a background response polled and its stream picked up again, the errors it surfaces. Prints one JSON summary; OpenAiJsClientsLiveTest asserts on it.
 import OpenAI from "openai";
 import { zodTextFormat } from "openai/helpers/zod";
 import { z } from "zod";
@@ -58,6 +58,27 @@ try {
   }
   out.chat = { object: chat.object, content: chat.choices[0].message.content, role: chat.choices[0].message.role,
     finishReason: chat.choices[0].finish_reason, streamed: chunks, streamedFinishReason: finish };
+
+  // background: answered at once and polled; its stream picked up again by responses.stream({ response_id, starting_after });
+  // a cancel of a response that has ended refused
+  const bg = await client.responses.create({ model: "codex", input: "in the background", background: true });
+  let polled = bg;
+  while (polled.status === "queued" || polled.status === "in_progress") {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    polled = await client.responses.retrieve(bg.id);
+  }
+  const resumed = [];
+  const again = client.responses.stream({ response_id: bg.id, starting_after: 1 });
+  again.on("event", (e) => resumed.push(e.sequence_number));
+  const picked = await again.finalResponse();
+  let cancel;
+  try {
+    await client.responses.cancel(bg.id);
+  } catch (e) {
+    cancel = { class: e.constructor.name, badRequest: e instanceof OpenAI.BadRequestError, status: e.status };
+  }
+  out.background = { createdStatus: bg.status, background: bg.background, polledStatus: polled.status, text: text(polled),
+    resumed, pickedText: picked.output_text, pickedStatus: picked.status, cancel };
 
   // the errors it surfaces: a wrong key, another principal's response
   const errors = {};

@@ -180,7 +180,7 @@ final class KeyedRequests {
             done.set("item", item);
             events.add(done);
         }
-        events.add(event("response." + response.path("status").asText("completed"), seq).set("response", response));
+        events.add(event(ResponseTurn.endEvent(response.path("status").asText("completed")), seq).set("response", response));
         events.end();
     }
 

@@ -128,16 +128,20 @@ final class OpenAiHandler extends Handler.Abstract {
                     Replies.json(response, callback, 200, responses.delete(principal, id));
                 } else {
                     allow(method, "GET", path);
-                    Replies.json(response, callback, 200, responses.get(principal, id));
+                    Map<String, String> query = query(request);
+                    if (Boolean.parseBoolean(query.get("stream"))) {
+                        SseStream events = responses.stream(principal, id, startingAfter(query));
+                        stream(events, SseStream::typed, "", () -> responses.unfollow(principal, id, events), response, callback);
+                    } else {
+                        Replies.json(response, callback, 200, responses.get(principal, id));
+                    }
                 }
             } else if (rest.length == 2 && rest[1].equals("input_items")) {
                 allow(method, "GET", path);
                 Replies.json(response, callback, 200, responses.inputItems(principal, id, query(request)));
             } else if (rest.length == 2 && rest[1].equals("cancel")) {
                 allow(method, "POST", path);
-                responses.get(principal, id);
-                throw OpenAiError.invalid(null, "Only responses created with background=true can be cancelled: this server does not "
-                        + "run background responses yet.");
+                Replies.json(response, callback, 200, responses.cancel(principal, id));
             } else {
                 throw unknown(method, path);
             }
@@ -167,7 +171,7 @@ final class OpenAiHandler extends Handler.Abstract {
             throws IOException, InterruptedException {
         turn(principal, body, key, new Api("responses", SseStream::typed, "", KeyedRequests::responseEvents), events -> {
             ResponsesApi.Created c = responses.create(principal, body, events);
-            return new Started(c.conversation(), c.answer());
+            return new Started(c.conversation(), c.answer(), c.left());
         }, response, callback);
     }
 
@@ -177,7 +181,7 @@ final class OpenAiHandler extends Handler.Abstract {
         turn(principal, body, key, new Api("chat", SseStream::data, "data: [DONE]\n\n", (kept, events) -> KeyedRequests.chatChunks(kept,
                 usage, events)), events -> {
             ChatCompletionsApi.Started c = chat.start(principal, body, events);
-            return new Started(c.conversation(), c.answer());
+            return new Started(c.conversation(), c.answer(), c.conversation().session::interrupt);
         }, response, callback);
     }
 
@@ -186,8 +190,8 @@ final class OpenAiHandler extends Handler.Abstract {
             java.util.function.BiConsumer<JsonNode, SseStream> replay) {
     }
 
-    /** A turn under way: its conversation, and the answer when the request's part of it ends. */
-    private record Started(Conversation conversation, java.util.concurrent.CompletableFuture<ObjectNode> answer) {
+    /** A turn under way: its conversation, the answer when the request's part of it ends, and what its stream's caller leaving does. */
+    private record Started(Conversation conversation, java.util.concurrent.CompletableFuture<ObjectNode> answer, Runnable left) {
     }
 
     /**
@@ -216,7 +220,9 @@ final class OpenAiHandler extends Handler.Abstract {
             Replies.json(response, callback, 200, Turns.await(started.answer()));
             return;
         }
-        stream(events, api.frame(), api.last(), started.conversation(), response, callback);
+        // codex has been asked: the SDK must not send this again on its own, whatever becomes of the stream
+        response.getHeaders().put(Replies.SHOULD_RETRY, "false");
+        stream(events, api.frame(), api.last(), started.left(), response, callback);
     }
 
     /**
@@ -240,18 +246,29 @@ final class OpenAiHandler extends Handler.Abstract {
         callback.succeeded();
     }
 
-    /** Writes a turn's stream; a caller that goes away interrupts the turn (what it ran stays in codex's record). */
-    private static void stream(SseStream events, java.util.function.Function<ObjectNode, String> frame, String last, Conversation c,
+    /** Writes a stream of events; a caller that goes away is {@code left} (its turn interrupted, or a background one no longer followed). */
+    private static void stream(SseStream events, java.util.function.Function<ObjectNode, String> frame, String last, Runnable left,
             Response response, Callback callback) throws InterruptedException {
-        // codex has been asked: the SDK must not send this again on its own, whatever becomes of the stream
-        response.getHeaders().put(Replies.SHOULD_RETRY, "false");
         try {
             events.writeTo(response, frame, last);
             callback.succeeded();
         } catch (IOException e) {
-            LOG.info("a caller left the stream of a turn on {}: the turn is interrupted", c.threadId);
-            c.session.interrupt();
+            LOG.info("a caller left a stream: {}", e.toString());
+            left.run();
             callback.failed(e);
+        }
+    }
+
+    /** {@code starting_after}: the sequence number of the last event the caller has; null when not given. */
+    private static @Nullable Long startingAfter(Map<String, String> query) {
+        String after = query.get("starting_after");
+        if (after == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            throw OpenAiError.invalid("starting_after", "starting_after must be an event's sequence number");
         }
     }
 

@@ -52,13 +52,15 @@ public final class OpenAiServer implements AutoCloseable {
     private final OpenAiHandler handler;
     private final Conversations conversations;
     private final Drain draining = new Drain();
+    private final BackgroundResponses backgrounds = new BackgroundResponses();
 
     private OpenAiServer(Builder b) {
         this.settings = b;
         this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.callerWait,
                 b.conversations, b.conversationsPerPrincipal);
         Turns turns = new Turns(draining);
-        this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns),
+        this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns,
+                backgrounds),
                 new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
         QueuedThreadPool pool = new QueuedThreadPool(b.threads, 4);
@@ -120,6 +122,7 @@ public final class OpenAiServer implements AutoCloseable {
             LOG.debug("stopping the OpenAI server's listener: {}", e.toString());
         } finally {
             conversations.close();
+            backgrounds.close();
         }
     }
 

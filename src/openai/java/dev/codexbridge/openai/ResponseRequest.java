@@ -23,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  * @param answers      the input's last items when they answer what a held turn asked ({@code function_call_output},
  *                     {@code mcp_approval_response}), by the id they answer; empty when the input ends otherwise
  * @param approvals    the caller answers codex's approvals: it declared an {@code mcp} tool on server label {@code codex}
+ * @param background   answered at once, the turn running on ({@link BackgroundResponses})
  */
 record ResponseRequest(String model, List<Message> messages, @Nullable String instructions, @Nullable String previousResponseId,
         boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text,
-        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals) {
+        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals, boolean background) {
     /**
      * Items of the door's own a client may send back as input (the Agents SDK's input list), and
      * references to them: taken as history codex's thread already holds, and left out.
@@ -40,8 +41,6 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
         ObjectNode body = Params.body(raw);
         List<FunctionTool> tools = FunctionTool.ofResponses(body);
         String toolChoice = FunctionTool.choice(body);
-        Params.refuse(body, "background", "background responses are not built yet; send without background and read the answer, "
-                + "or stream it");
         Params.refuse(body, "conversation", "the Conversations API is not built yet; continue with previous_response_id");
         Params.refuse(body, "prompt", "prompt templates are not supported; send the input itself");
         if (body.path("top_logprobs").asInt(0) > 0) {
@@ -63,9 +62,15 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
         JsonNode schema = Params.outputSchema(text.get("format"), "text.format");
         JsonNode input = body.get("input");
         Map<String, CallerAnswer> answers = answers(input);
+        boolean store = Params.bool(body, "store", true);
+        boolean background = Params.bool(body, "background", false);
+        if (background && !store) {
+            throw OpenAiError.invalid("background", "a background response is read later, so it is kept: send store true (or leave it "
+                    + "out) with background");
+        }
         return new ResponseRequest(model == null ? "codex" : model, messages(input, answers.size()), Params.text(body, "instructions"),
-                Params.text(body, "previous_response_id"), Params.bool(body, "stream", false), Params.bool(body, "store", true),
-                Params.metadata(body), effort, schema, text, tools, toolChoice, answers, FunctionTool.answersApprovals(body));
+                Params.text(body, "previous_response_id"), Params.bool(body, "stream", false), store,
+                Params.metadata(body), effort, schema, text, tools, toolChoice, answers, FunctionTool.answersApprovals(body), background);
     }
 
     /** The input's last items, when they answer a held turn: by the call id or approval request id. */

@@ -36,6 +36,8 @@ final class ResponseTurn implements TurnListener {
     private int sequence;
     private @Nullable TokenUsage usage;
     private @Nullable ObjectNode ended;
+    /** A cancel asked for this background response: an interrupted turn ends {@code cancelled}. */
+    private boolean cancelling;
 
     /** An item added and not yet done: its place in {@code output}, and the text its deltas made so far. */
     private record Open(int index, String itemId, StringBuilder text) {
@@ -52,11 +54,20 @@ final class ResponseTurn implements TurnListener {
         return id;
     }
 
-    /** The stream's first two events, before codex is asked anything. */
+    /** The stream's first two events, before codex is asked anything: a background response is created {@code queued}. */
     synchronized void begin() {
-        ObjectNode created = response("in_progress");
-        emit(event("response.created").set("response", created));
-        emit(event("response.in_progress").set("response", created.deepCopy()));
+        emit(event("response.created").set("response", response(request.background() ? "queued" : "in_progress")));
+        emit(event("response.in_progress").set("response", response("in_progress")));
+    }
+
+    /** The response as it stands: its end once it ended, else in progress with the output so far. */
+    synchronized ObjectNode now() {
+        return ended != null ? ended : response("in_progress");
+    }
+
+    /** A cancel was asked: if codex's turn now ends interrupted, the response is {@code cancelled}. */
+    synchronized void cancelling() {
+        cancelling = true;
     }
 
     /** Whether {@code item} is a call of one of the caller's function tools: a function_call item, not codex's own work. */
@@ -194,7 +205,8 @@ final class ResponseTurn implements TurnListener {
         }
         String status = switch (r.status()) {
             case COMPLETED -> "completed";
-            case INTERRUPTED, TIMED_OUT -> "incomplete";
+            case INTERRUPTED -> cancelling ? "cancelled" : "incomplete";
+            case TIMED_OUT -> "incomplete";
             default -> "failed";
         };
         closeOpen(status.equals("completed") ? "completed" : "incomplete");
@@ -264,9 +276,14 @@ final class ResponseTurn implements TurnListener {
         if (ended == null) {
             ended = response;
             String status = response.path("status").asText();
-            emit(event("response." + status).set("response", response.deepCopy()));
+            emit(event(endEvent(status)).set("response", response.deepCopy()));
         }
         return ended;
+    }
+
+    /** The last event of a response that ended {@code status}: the API has none for a cancelled one, which ends as cut short. */
+    static String endEvent(String status) {
+        return "response." + (status.equals("cancelled") ? "incomplete" : status);
     }
 
     /** The response object in its state now. */
@@ -299,7 +316,7 @@ final class ResponseTurn implements TurnListener {
         r.put("truncation", "disabled");
         r.set("usage", usage == null ? null : usage(usage.last()));
         r.set("metadata", request.metadata());
-        r.put("background", false);
+        r.put("background", request.background());
         return r;
     }
 

@@ -19,22 +19,29 @@ import org.jspecify.annotations.Nullable;
  * what the door kept. Another principal's response id is answered exactly as one nobody used.
  */
 final class ResponsesApi {
+    /** How long a cancel waits for codex's turn to end before answering the response as it stands. */
+    static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(30);
     private final Conversations conversations;
     private final ResponseRecords records;
     private final Turns turns;
+    private final BackgroundResponses backgrounds;
 
-    ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns) {
+    ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns, BackgroundResponses backgrounds) {
         this.conversations = conversations;
         this.records = records;
         this.turns = turns;
+        this.backgrounds = backgrounds;
     }
 
     /**
      * A created response: on {@code conversation}, the response object when the request's part of
-     * the turn ends — codex's last answer, or what it asked the caller (function calls, approvals).
+     * the turn ends — codex's last answer, or what it asked the caller (function calls, approvals);
+     * at once for a {@code background} one, whose turn goes on whether or not its caller stays.
      * Fails with the error to answer when the turn could not be followed to its end.
+     * {@code left}: what is done when a streaming caller goes away (its turn interrupted, or, in the
+     * background, the stream no longer followed).
      */
-    record Created(Conversation conversation, CompletableFuture<ObjectNode> answer) {
+    record Created(Conversation conversation, CompletableFuture<ObjectNode> answer, Runnable left) {
     }
 
     /**
@@ -44,39 +51,54 @@ final class ResponsesApi {
      */
     Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ResponseRequest request = ResponseRequest.of(body);
-        ResponseTurn turn = new ResponseTurn(request, Ids.next("resp_"), System.currentTimeMillis() / 1000,
-                events == null ? e -> { } : events::add);
+        String id = Ids.next("resp_");
+        BackgroundResponses.EventLog log = request.background() ? new BackgroundResponses.EventLog() : null;
+        ResponseTurn turn = new ResponseTurn(request, id, System.currentTimeMillis() / 1000,
+                log != null ? log::add : events != null ? events::add : e -> { });
+        BackgroundResponses.Live live = log == null ? null : new BackgroundResponses.Live(id, principal, turn, log);
+        if (log != null && events != null) {
+            log.follow(-1, events);
+        }
         Conversation c;
         CompletableFuture<HeldTurn.Step> step;
-        if (!request.answers().isEmpty()) {
-            // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
-            c = answered(principal, request);
-            c.sameTools(request.tools(), "tools");
-            turn.begin();
-            step = c.held.resume(request.answers(), "input", turn);
-        } else {
-            int newFrom = 0;
-            if (request.previousResponseId() == null) {
-                // a history given without a previous response: what follows its last answer is new, the rest is given as history once
-                for (int i = 0; i < request.messages().size(); i++) {
-                    if (request.messages().get(i).role().equals("assistant")) {
-                        newFrom = i + 1;
+        try {
+            if (!request.answers().isEmpty()) {
+                // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
+                c = answered(principal, request);
+                c.sameTools(request.tools(), "tools");
+                started(live, c);
+                turn.begin();
+                step = c.held.resume(request.answers(), "input", turn);
+            } else {
+                int newFrom = 0;
+                if (request.previousResponseId() == null) {
+                    // a history given without a previous response: what follows its last answer is new, the rest is given as history once
+                    for (int i = 0; i < request.messages().size(); i++) {
+                        if (request.messages().get(i).role().equals("assistant")) {
+                            newFrom = i + 1;
+                        }
                     }
                 }
+                TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
+                turns.admit();
+                c = conversation(principal, request);
+                c.sameTools(request.tools(), "tools");
+                TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
+                started(live, c);
+                turn.begin();
+                step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), request.approvals());
             }
-            TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
-            turns.admit();
-            c = conversation(principal, request);
-            c.sameTools(request.tools(), "tools");
-            TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
-            turn.begin();
-            step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), request.approvals());
+        } catch (RuntimeException refused) {
+            if (live != null) {
+                backgrounds.end(live, null);
+            }
+            throw refused;
         }
         Conversation on = c;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         step.whenComplete((s, failure) -> {
+            ObjectNode response = null;
             try {
-                ObjectNode response;
                 if (s instanceof HeldTurn.Step.Asked asked) {
                     response = turn.pause(asked.questions());
                 } else if (s instanceof HeldTurn.Step.Ended ended && ended.result() != null) {
@@ -98,12 +120,27 @@ final class ResponsesApi {
                 answer.completeExceptionally(e);
             } finally {
                 // the stream ends whatever became of the record: a caller never waits on a stream with nothing to come
-                if (events != null) {
+                if (live != null) {
+                    backgrounds.end(live, response);
+                } else if (events != null) {
                     events.end();
                 }
             }
         });
-        return new Created(c, answer);
+        if (live != null) {
+            // answered at once, as it stands (its end if it already ended)
+            answer.complete(turn.now());
+        }
+        Runnable left = log == null ? on.session::interrupt : () -> log.unfollow(events);
+        return new Created(c, answer, left);
+    }
+
+    /** A background response's turn is about to begin on {@code c}: from here it is read and cancelled as running. */
+    private void started(BackgroundResponses.@Nullable Live live, Conversation c) {
+        if (live != null) {
+            live.conversation = c;
+            backgrounds.start(live);
+        }
     }
 
     /**
@@ -145,6 +182,10 @@ final class ResponsesApi {
         if (previous == null) {
             return conversations.open(principal, request.tools());
         }
+        if (backgrounds.live(principal, previous) != null) {
+            throw OpenAiError.busy("conversation_busy", "response '" + previous + "' is still in progress; nothing was run: send this "
+                    + "again once it has ended", 1);
+        }
         ResponseRecords.Entry prev = records.get(principal, previous)
                 .orElseThrow(() -> OpenAiError.notFound("Previous response", previous, "previous_response_id"));
         String newest = records.newestOn(prev.threadId()).orElse(previous);
@@ -156,8 +197,80 @@ final class ResponsesApi {
         return conversations.find(principal, prev.threadId(), "Previous response", previous, "previous_response_id", request.tools());
     }
 
+    /** {@code principal}'s response {@code id}: a background one still running as it stands, else as answered. */
     ObjectNode get(String principal, String id) {
-        return (ObjectNode) entry(principal, id).response();
+        BackgroundResponses.Live live = backgrounds.live(principal, id);
+        return live != null ? live.turn.now() : (ObjectNode) entry(principal, id).response();
+    }
+
+    /**
+     * Cancels {@code principal}'s background response {@code id}: codex's turn is interrupted and
+     * the response answered once it ended ({@code cancelled}, or how it ended first). A response
+     * cancelled before is answered again as it is; one not created in the background, or ended
+     * otherwise, cannot be cancelled.
+     */
+    ObjectNode cancel(String principal, String id) throws InterruptedException {
+        BackgroundResponses.Live live = backgrounds.live(principal, id);
+        if (live != null) {
+            live.turn.cancelling();
+            Conversation c = live.conversation;
+            if (c != null) {
+                c.session.interrupt();
+            }
+            try {
+                return live.ended.get(CANCEL_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                // the turn ended without an answer of its own: the record says what was kept
+            } catch (java.util.concurrent.TimeoutException e) {
+                // codex has not ended the turn yet: the caller reads it as it stands, cancelling
+                return live.turn.now();
+            }
+        }
+        JsonNode response = entry(principal, id).response();
+        String status = response.path("status").asText();
+        if (!response.path("background").asBoolean(false)) {
+            throw OpenAiError.invalid(null, "Only responses created with background=true can be cancelled.");
+        }
+        if (!status.equals("cancelled")) {
+            throw OpenAiError.invalid(null, "Cannot cancel a response that has already ended: response '" + id + "' is " + status + ".");
+        }
+        return (ObjectNode) response;
+    }
+
+    /**
+     * The stream of {@code principal}'s background response {@code id} again, its events numbered
+     * after {@code startingAfter} (all when null): kept while it runs and for a while after it ended,
+     * then made anew from the response as answered (without a starting point only).
+     */
+    SseStream stream(String principal, String id, @Nullable Long startingAfter) {
+        SseStream events = new SseStream();
+        BackgroundResponses.EventLog log = backgrounds.events(principal, id);
+        if (log != null) {
+            if (!log.follow(startingAfter == null ? -1 : startingAfter, events)) {
+                throw OpenAiError.invalid("stream", "response '" + id + "' has more events than this server keeps to stream again (" 
+                        + BackgroundResponses.MAX_EVENTS + "); read it without stream");
+            }
+            return events;
+        }
+        JsonNode response = entry(principal, id).response();
+        if (!response.path("background").asBoolean(false)) {
+            throw OpenAiError.invalid("stream", "only a response created with background=true can be streamed again; read it without "
+                    + "stream");
+        }
+        if (startingAfter != null) {
+            throw OpenAiError.invalid("starting_after", "the events of response '" + id + "' are no longer kept (they are for "
+                    + BackgroundResponses.KEEP_ENDED.toMinutes() + " minutes after it ends); stream it whole, or read it without stream");
+        }
+        KeyedRequests.responseEvents(response, events);
+        return events;
+    }
+
+    /** Stops following {@code principal}'s response {@code id} with {@code events}: its caller went away. */
+    void unfollow(String principal, String id, SseStream events) {
+        BackgroundResponses.EventLog log = backgrounds.events(principal, id);
+        if (log != null) {
+            log.unfollow(events);
+        }
     }
 
     ObjectNode delete(String principal, String id) {

@@ -44,17 +44,23 @@ final class SseStream {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            while (true) {
-                ObjectNode event = events.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
-                if (event == END) {
-                    if (!last.isEmpty()) {
-                        out.write(last.getBytes(StandardCharsets.UTF_8));
-                    }
-                    break;
+            writeTo(out, frame, last);
+        }
+    }
+
+    /** Writes every event until the end to {@code out}, flushed after each. */
+    void writeTo(OutputStream out, Function<ObjectNode, String> frame, String last) throws IOException, InterruptedException {
+        while (true) {
+            ObjectNode event = events.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == END) {
+                if (!last.isEmpty()) {
+                    out.write(last.getBytes(StandardCharsets.UTF_8));
                 }
-                out.write((event == null ? ": keep-alive\n\n" : frame.apply(event)).getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                return;
             }
+            out.write((event == null ? ": keep-alive\n\n" : frame.apply(event)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
         }
     }
 

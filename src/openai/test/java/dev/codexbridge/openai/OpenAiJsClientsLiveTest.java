@@ -66,7 +66,8 @@ class OpenAiJsClientsLiveTest {
                 ModelReply.message("Sunny in Oslo."),
                 ModelReply.message("{\"answer\":42}"),
                 ModelReply.message("Chat one."),
-                ModelReply.builder().streamedMessage(List.of("Chat ", "two.")).build());
+                ModelReply.builder().streamedMessage(List.of("Chat ", "two.")).build(),
+                ModelReply.builder().streamedMessage(List.of("Done ", "in the ", "background.")).build());
         JsonNode out = node("openai-sdk.mjs", OpenAiToolsLiveTest.BOB);
 
         assertThat(out.at("/create/object").asText()).isEqualTo("response");
@@ -112,11 +113,26 @@ class OpenAiJsClientsLiveTest {
         assertThat(out.at("/chat/streamed").size()).isGreaterThanOrEqualTo(2);
         assertThat(out.at("/chat/streamedFinishReason").asText()).isEqualTo("stop");
 
+        assertThat(out.at("/background/background").asBoolean()).isTrue();
+        assertThat(out.at("/background/createdStatus").asText()).isIn("queued", "in_progress");
+        assertThat(out.at("/background/polledStatus").asText()).isEqualTo("completed");
+        assertThat(out.at("/background/text").asText()).isEqualTo("Done in the background.");
+        List<Integer> resumed = new java.util.ArrayList<>();
+        out.at("/background/resumed").forEach(n -> resumed.add(n.asInt()));
+        assertThat(resumed).as("responses.stream from starting_after 1: every later event, in order").isNotEmpty().startsWith(2);
+        for (int i = 1; i < resumed.size(); i++) {
+            assertThat(resumed.get(i)).isEqualTo(resumed.get(i - 1) + 1);
+        }
+        assertThat(out.at("/background/pickedText").asText()).isEqualTo("Done in the background.");
+        assertThat(out.at("/background/pickedStatus").asText()).isEqualTo("completed");
+        assertThat(out.at("/background/cancel/badRequest").asBoolean()).as("an ended response is not cancelled: %s",
+                out.at("/background/cancel")).isTrue();
+
         assertThat(out.at("/errors/wrongKey/authenticationError").asBoolean()).as(out.at("/errors").toString()).isTrue();
         assertThat(out.at("/errors/wrongKey/status").asInt()).isEqualTo(401);
         assertThat(out.at("/errors/otherPrincipal/notFoundError").asBoolean()).as(out.at("/errors").toString()).isTrue();
         assertThat(out.at("/errors/otherPrincipal/status").asInt()).isEqualTo(404);
-        assertThat(live.model().responsesRequests()).as("each turn went to the model once, the errors never").hasSize(before + 7);
+        assertThat(live.model().responsesRequests()).as("each turn went to the model once, the errors never").hasSize(before + 8);
     }
 
     /**

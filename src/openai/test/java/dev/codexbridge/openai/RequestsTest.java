@@ -53,7 +53,9 @@ class RequestsTest {
                 .param).isEqualTo("tools[0].name");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"tool_choice\":\"required\"}"))).param)
                 .isEqualTo("tool_choice");
-        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"background\":true}"))).param).isEqualTo("background");
+        assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"background\":true,\"store\":false}"))).param)
+                .as("a background response is kept to be read").isEqualTo("background");
+        assertThat(ResponseRequest.of(Json.parse("{\"input\":\"hi\",\"background\":true}")).background()).isTrue();
         assertThat(refusal(() -> ResponseRequest.of(Json.parse("{\"input\":[{\"type\":\"function_call_output\"}]}")))
                 .param).isEqualTo("input[0].call_id");
         assertThat(refusal(() -> ResponseRequest.of(Json.parse(
