@@ -65,6 +65,14 @@ class FixtureRecordingLiveTest {
         Path withDeltas = tmp.resolve("deltas.jsonl");
         Files.write(withDeltas, streamed);
         assertThat(shape(withDeltas)).as("output deltas depend on the machine's pace").isEqualTo(shape(original));
+        // an interrupted turn's usage and rate limits, overtaken by the interrupt
+        Path cancelled = FIXTURES.resolve("command-approval-cancel.jsonl");
+        List<String> overtaken = new ArrayList<>(Files.readAllLines(cancelled));
+        assertThat(overtaken.removeIf(l -> l.contains("\"method\":\"thread/tokenUsage/updated\"")
+                || l.contains("\"method\":\"account/rateLimits/updated\""))).isTrue();
+        Path withoutUsage = tmp.resolve("overtaken.jsonl");
+        Files.write(withoutUsage, overtaken);
+        assertThat(shape(withoutUsage)).as("usage overtaken by an interrupt depends on the machine's pace").isEqualTo(shape(cancelled));
     }
 
     /**
@@ -77,6 +85,16 @@ class FixtureRecordingLiveTest {
     private static final java.util.Set<String> PACE_DEPENDENT = java.util.Set.of("item/commandExecution/outputDelta");
 
     /**
+     * In a conversation whose turn is interrupted, codex reports the model response's token usage
+     * and rate limits only if it read the response's end before the interrupt: the approval it asks
+     * for comes as soon as the call is streamed, and an answer of "cancel" can overtake the rest
+     * (seen beside two busy loops in {@code command-approval-cancel}). Left out of such shapes; the
+     * conversations that complete still hold both to the fixture.
+     */
+    private static final java.util.Set<String> PACE_DEPENDENT_WHEN_INTERRUPTED = java.util.Set.of("thread/tokenUsage/updated",
+            "account/rateLimits/updated");
+
+    /**
      * The structure of a fixture, in a form that does not depend on thread timing:
      * per connection and direction, the sorted multiset of message kinds; the order of the item and
      * turn lifecycle and of server requests; and, per message kind, every JSON key path seen
@@ -87,13 +105,16 @@ class FixtureRecordingLiveTest {
         java.util.Map<String, List<String>> lifecycle = new java.util.TreeMap<>();
         java.util.Map<String, java.util.SortedSet<String>> keys = new java.util.TreeMap<>();
         List<String> lines = Files.readAllLines(fixture);
+        boolean interrupted = lines.subList(1, lines.size()).stream().map(Json::parse).map(l -> l.path("msg"))
+                .anyMatch(m -> m.path("method").asText().equals("turn/completed")
+                        && m.path("params").path("turn").path("status").asText().equals("interrupted"));
         for (String line : lines.subList(1, lines.size())) {
             JsonNode l = Json.parse(line);
             JsonNode m = l.path("msg");
             String stream = l.path("conn").asInt() + " " + l.path("dir").asText();
             String what = m.has("method") ? m.get("method").asText() + (m.has("id") ? " (request)" : "")
                     : m.has("error") ? "error answer" : "answer";
-            if (PACE_DEPENDENT.contains(what)) {
+            if (PACE_DEPENDENT.contains(what) || interrupted && PACE_DEPENDENT_WHEN_INTERRUPTED.contains(what)) {
                 continue;
             }
             kinds.computeIfAbsent(stream, k -> new ArrayList<>()).add(what);
