@@ -10,15 +10,7 @@ import dev.codexbridge.callers.Resends;
 import dev.codexbridge.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * JSON), and the call: the Responses API, Chat Completions, the models. Every error is OpenAI's
  * error body with the retry headers the SDKs read.
  */
-final class OpenAiHandler extends Handler.Abstract {
+final class OpenAiHandler {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiHandler.class);
     static final String READY_PATH = "/readyz";
     static final String HEALTH_PATH = "/healthz";
@@ -63,97 +55,95 @@ final class OpenAiHandler extends Handler.Abstract {
         this.origins = check;
     }
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        String method = request.getMethod();
+    /** Answers one request, on its own thread (a stream keeps it until its end). */
+    void serve(HttpExchange http) {
+        String path = http.path();
+        String method = http.method();
         try {
             if (path.equals(READY_PATH) || path.equals(HEALTH_PATH)) {
                 // a balancer's and Kubernetes' probes: no token, no Host check (they name the pod's address)
                 Readiness.Answer a = path.equals(HEALTH_PATH) ? new Readiness.Answer(true, "alive") : readiness.now();
-                response.setStatus(a.ready() ? 200 : 503);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-                Content.Sink.write(response, true, a.body() + "\n", callback);
-                return true;
+                http.status(a.ready() ? 200 : 503);
+                http.header("Content-Type", "text/plain; charset=utf-8");
+                http.write((a.body() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
             }
             OriginCheck check = origins;
-            String foreign = check == null ? null
-                    : check.refusal(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN));
+            String foreign = check == null ? null : check.refusal(http.header("Host"), http.header("Origin"));
             if (foreign != null) {
                 throw new OpenAiError(403, "invalid_request_error", null, "forbidden", foreign, null, false);
             }
-            String principal = principal(request.getHeaders().get(HttpHeader.AUTHORIZATION), response);
-            route(principal, method, path, request, response, callback);
+            String principal = principal(http.header("Authorization"), http);
+            route(principal, method, path, http);
         } catch (OpenAiError e) {
-            Replies.error(response, callback, e);
+            Replies.error(http, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            callback.failed(e);
+            http.fail(e);
         } catch (IOException e) {
             // the caller went away
-            callback.failed(e);
+            http.fail(e);
         } catch (RuntimeException e) {
             LOG.warn("a request {} {} failed inside the server", method, path, e);
             // codex may have been asked: the SDK must not send it again on its own
-            Replies.error(response, callback, OpenAiError.afterStart("internal error: the server could not answer this request"));
+            Replies.error(http, OpenAiError.afterStart("internal error: the server could not answer this request"));
         }
-        return true;
     }
 
     /** The caller's principal, or a 401. Without an authenticator, every call is the anonymous principal's (the SDKs always send a key). */
-    private String principal(@Nullable String authorization, Response response) {
+    private String principal(@Nullable String authorization, HttpExchange http) {
         if (auth == null && anonymous != null || authorization == null && anonymous != null) {
             return anonymous;
         }
         Authenticator.Verdict v = auth == null ? Authenticator.Verdict.refused("this server takes no keys")
                 : auth.verdict(authorization);
         if (v.principal() == null) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            http.header("WWW-Authenticate", "Bearer");
             throw OpenAiError.unauthorized("Incorrect API key provided: " + v.reason() + ". Send your key as a bearer token "
                     + "(the SDKs' apiKey).");
         }
         return v.principal();
     }
 
-    private void route(String principal, String method, String path, Request request, Response response, Callback callback)
+    private void route(String principal, String method, String path, HttpExchange http)
             throws IOException, InterruptedException {
         if (path.equals(RESPONSES)) {
             allow(method, "POST", path);
-            createResponse(principal, body(request), request.getHeaders().get(KeyedRequests.HEADER), response, callback);
+            createResponse(principal, body(http), http.header(KeyedRequests.HEADER), http);
         } else if (path.startsWith(RESPONSES + "/")) {
             String[] rest = path.substring(RESPONSES.length() + 1).split("/", -1);
             String id = rest[0];
             if (rest.length == 1) {
                 if (method.equals("DELETE")) {
-                    Replies.json(response, callback, 200, responses.delete(principal, id));
+                    Replies.json(http, 200, responses.delete(principal, id));
                 } else {
                     allow(method, "GET", path);
-                    Map<String, String> query = query(request);
+                    Map<String, String> query = http.query();
                     if (Boolean.parseBoolean(query.get("stream"))) {
                         SseStream events = responses.stream(principal, id, startingAfter(query));
-                        stream(events, SseStream::typed, "", () -> responses.unfollow(principal, id, events), response, callback);
+                        stream(events, SseStream::typed, "", () -> responses.unfollow(principal, id, events), http);
                     } else {
-                        Replies.json(response, callback, 200, responses.get(principal, id));
+                        Replies.json(http, 200, responses.get(principal, id));
                     }
                 }
             } else if (rest.length == 2 && rest[1].equals("input_items")) {
                 allow(method, "GET", path);
-                Replies.json(response, callback, 200, responses.inputItems(principal, id, query(request)));
+                Replies.json(http, 200, responses.inputItems(principal, id, http.query()));
             } else if (rest.length == 2 && rest[1].equals("cancel")) {
                 allow(method, "POST", path);
-                Replies.json(response, callback, 200, responses.cancel(principal, id));
+                Replies.json(http, 200, responses.cancel(principal, id));
             } else {
                 throw unknown(method, path);
             }
         } else if (path.equals("/v1/chat/completions")) {
             allow(method, "POST", path);
-            chatCompletion(principal, body(request), request.getHeaders().get(KeyedRequests.HEADER), response, callback);
+            chatCompletion(principal, body(http), http.header(KeyedRequests.HEADER), http);
         } else if (path.equals("/v1/models")) {
             allow(method, "GET", path);
             ObjectNode list = Json.object().put("object", "list");
             ArrayNode data = list.putArray("data");
             models.ids().forEach(m -> data.add(model(m)));
-            Replies.json(response, callback, 200, list);
+            Replies.json(http, 200, list);
         } else if (path.startsWith("/v1/models/")) {
             allow(method, "GET", path);
             String id = path.substring("/v1/models/".length());
@@ -161,28 +151,28 @@ final class OpenAiHandler extends Handler.Abstract {
                 throw new OpenAiError(404, "invalid_request_error", "model", "model_not_found", "The model '" + id + "' does not exist",
                         null, false);
             }
-            Replies.json(response, callback, 200, model(id));
+            Replies.json(http, 200, model(id));
         } else {
             throw unknown(method, path);
         }
     }
 
-    private void createResponse(String principal, JsonNode body, @Nullable String key, Response response, Callback callback)
+    private void createResponse(String principal, JsonNode body, @Nullable String key, HttpExchange http)
             throws IOException, InterruptedException {
         turn(principal, body, key, new Api("responses", SseStream::typed, "", KeyedRequests::responseEvents), events -> {
             ResponsesApi.Created c = responses.create(principal, body, events);
             return new Started(c.conversation(), c.answer(), c.left());
-        }, response, callback);
+        }, http);
     }
 
-    private void chatCompletion(String principal, JsonNode body, @Nullable String key, Response response, Callback callback)
+    private void chatCompletion(String principal, JsonNode body, @Nullable String key, HttpExchange http)
             throws IOException, InterruptedException {
         boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
         turn(principal, body, key, new Api("chat", SseStream::data, "data: [DONE]\n\n", (kept, events) -> KeyedRequests.chatChunks(kept,
                 usage, events)), events -> {
             ChatCompletionsApi.Started c = chat.start(principal, body, events);
             return new Started(c.conversation(), c.answer(), c.conversation().session::interrupt);
-        }, response, callback);
+        }, http);
     }
 
     /** How one API streams: its name for the keys, its framing and last line, and a kept answer as its events. */
@@ -200,12 +190,12 @@ final class OpenAiHandler extends Handler.Abstract {
      * answered whole or streamed.
      */
     private void turn(String principal, JsonNode body, @Nullable String key, Api api,
-            java.util.function.Function<@Nullable SseStream, Started> start, Response response, Callback callback)
+            java.util.function.Function<@Nullable SseStream, Started> start, HttpExchange http)
             throws IOException, InterruptedException {
         SseStream events = body.path("stream").asBoolean(false) ? new SseStream() : null;
         Resends.Send send = keyed.begin(principal, api.name(), key, body);
         if (send != null && send.answer() != null) {
-            again(KeyedRequests.Kept.of(send.answer()), events, api, response, callback);
+            again(KeyedRequests.Kept.of(send.answer()), events, api, http);
             return;
         }
         Started started;
@@ -217,45 +207,45 @@ final class OpenAiHandler extends Handler.Abstract {
         }
         KeyedRequests.keep(send, started.answer());
         if (events == null) {
-            Replies.json(response, callback, 200, Turns.await(started.answer()));
+            Replies.json(http, 200, Turns.await(started.answer()));
             return;
         }
         // codex has been asked: the SDK must not send this again on its own, whatever becomes of the stream
-        response.getHeaders().put(Replies.SHOULD_RETRY, "false");
-        stream(events, api.frame(), api.last(), started.left(), response, callback);
+        http.header(Replies.SHOULD_RETRY, "false");
+        stream(events, api.frame(), api.last(), started.left(), http);
     }
 
     /**
      * A copy's answer (decision 0117): the first's, as it was — a body, or an error with its retry
      * headers — or, for a copy that asks for a stream, the first's body as that API's events.
      */
-    private static void again(KeyedRequests.Kept kept, @Nullable SseStream events, Api api, Response response, Callback callback)
+    private static void again(KeyedRequests.Kept kept, @Nullable SseStream events, Api api, HttpExchange http)
             throws IOException, InterruptedException {
         if (kept.error() != null) {
             // an error as it was, with its headers: a stream's too, as the SDKs read an error answered before any event
-            Replies.error(response, callback, kept.error());
+            Replies.error(http, kept.error());
             return;
         }
         if (events == null) {
-            Replies.json(response, callback, 200, kept.body());
+            Replies.json(http, 200, kept.body());
             return;
         }
-        response.getHeaders().put(Replies.SHOULD_RETRY, "false");
+        http.header(Replies.SHOULD_RETRY, "false");
         api.replay().accept(kept.body(), events);
-        events.writeTo(response, api.frame(), api.last());
-        callback.succeeded();
+        events.writeTo(http, api.frame(), api.last());
+        http.end();
     }
 
     /** Writes a stream of events; a caller that goes away is {@code left} (its turn interrupted, or a background one no longer followed). */
     private static void stream(SseStream events, java.util.function.Function<ObjectNode, String> frame, String last, Runnable left,
-            Response response, Callback callback) throws InterruptedException {
+            HttpExchange http) throws InterruptedException {
         try {
-            events.writeTo(response, frame, last);
-            callback.succeeded();
+            events.writeTo(http, frame, last);
+            http.end();
         } catch (IOException e) {
             LOG.info("a caller left a stream: {}", e.toString());
             left.run();
-            callback.failed(e);
+            http.fail(e);
         }
     }
 
@@ -276,9 +266,9 @@ final class OpenAiHandler extends Handler.Abstract {
         return Json.object().put("id", id).put("object", "model").put("created", startedAt).put("owned_by", "codex");
     }
 
-    private JsonNode body(Request request) throws IOException {
+    private JsonNode body(HttpExchange http) throws IOException {
         byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
+        try (InputStream in = http.body()) {
             bytes = in.readNBytes(maxRequestBytes + 1);
         }
         if (bytes.length > maxRequestBytes) {
@@ -306,13 +296,5 @@ final class OpenAiHandler extends Handler.Abstract {
     private static OpenAiError unknown(String method, String path) {
         return new OpenAiError(404, "invalid_request_error", null, "unknown_url", "Unknown request URL: " + method + " " + path
                 + ". This server serves /v1/responses, /v1/chat/completions and /v1/models.", null, false);
-    }
-
-    private static Map<String, String> query(Request request) {
-        Map<String, String> q = new HashMap<>();
-        for (Fields.Field f : Request.extractQueryParameters(request)) {
-            q.put(f.getName(), f.getValue());
-        }
-        return q;
     }
 }

@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
-    /** How long an interrupted turn's answer is waited for once the drain's bound has passed. */
-    private static final Duration INTERRUPTED_ANSWER_WAIT = Duration.ofSeconds(5);
     /** How long a turn waits for the caller's answer by default ({@link Builder#callerWait}). */
     public static final Duration DEFAULT_CALLER_WAIT = Duration.ofMinutes(5);
     /** The longest wait for the caller's answer: under the library's 10-minute bound on a dynamic tool call. */
@@ -49,20 +47,11 @@ public final class OpenAiServer implements AutoCloseable {
     private final Builder settings;
     private final Server jetty;
     private final ServerConnector connector;
-    private final OpenAiHandler handler;
-    private final Conversations conversations;
-    private final Drain draining = new Drain();
-    private final BackgroundResponses backgrounds = new BackgroundResponses();
+    private final OpenAiDoor door;
 
     private OpenAiServer(Builder b) {
         this.settings = b;
-        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.callerWait,
-                b.conversations, b.conversationsPerPrincipal);
-        Turns turns = new Turns(draining);
-        this.handler = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns,
-                backgrounds),
-                new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
-                b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
+        this.door = new OpenAiDoor(b);
         QueuedThreadPool pool = new QueuedThreadPool(b.threads, 4);
         pool.setName("codex-bridge-openai");
         pool.setDaemon(true);
@@ -73,7 +62,7 @@ public final class OpenAiServer implements AutoCloseable {
         // a non-streamed answer writes nothing until codex's turn ends: the connection must outlive that wait
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         jetty.addConnector(connector);
-        jetty.setHandler(handler);
+        jetty.setHandler(JettyExchange.handler(door.routes));
         jetty.setStopTimeout(2000);
     }
 
@@ -89,12 +78,12 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** Conversations held open, of every principal (for tests and metrics). */
     int conversationsHeld() {
-        return conversations.size();
+        return door.conversationsHeld();
     }
 
     /** Questions (function calls, approvals) held turns wait on the callers' answers to (for tests). */
     int callsAwaited() {
-        return conversations.awaited();
+        return door.callsAwaited();
     }
 
     /**
@@ -105,46 +94,35 @@ public final class OpenAiServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        settings.readiness.close();
-        try {
-            if (!draining.stopAndAwait(settings.drainTimeout)) {
-                LOG.info("the OpenAI server stops with {} turns still running after {} s: they are interrupted", draining.inFlight(),
-                        settings.drainTimeout.toSeconds());
-                conversations.interruptRunning();
-                draining.stopAndAwait(INTERRUPTED_ANSWER_WAIT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        door.drain();
         try {
             jetty.stop();
         } catch (Exception e) {
             LOG.debug("stopping the OpenAI server's listener: {}", e.toString());
         } finally {
-            conversations.close();
-            backgrounds.close();
+            door.release();
         }
     }
 
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port;
-        private @Nullable OpenAiSessions sessions;
-        private @Nullable Resends resends;
-        private OpenAiModels models = OpenAiModels.none();
-        private @Nullable Authenticator auth;
-        private @Nullable String anonymous;
-        private Readiness readiness = Readiness.always();
-        private Duration drainTimeout = Drain.DEFAULT_BOUND;
-        private Duration idleTimeout = Duration.ofMinutes(30);
-        private Duration callerWait = DEFAULT_CALLER_WAIT;
-        private int maxRequestBytes = 8 << 20;
-        private int conversations = 1000;
-        private int conversationsPerPrincipal = 100;
-        private int responsesKept = dev.codexbridge.internal.Remembered.DEFAULT_MAX;
-        private int threads = 200;
-        private final List<String> allowedOrigins = new ArrayList<>();
-        private final List<String> allowedHosts = new ArrayList<>();
+        String host = "127.0.0.1";
+        int port;
+        @Nullable OpenAiSessions sessions;
+        @Nullable Resends resends;
+        OpenAiModels models = OpenAiModels.none();
+        @Nullable Authenticator auth;
+        @Nullable String anonymous;
+        Readiness readiness = Readiness.always();
+        Duration drainTimeout = Drain.DEFAULT_BOUND;
+        Duration idleTimeout = Duration.ofMinutes(30);
+        Duration callerWait = DEFAULT_CALLER_WAIT;
+        int maxRequestBytes = 8 << 20;
+        int conversations = 1000;
+        int conversationsPerPrincipal = 100;
+        int responsesKept = dev.codexbridge.internal.Remembered.DEFAULT_MAX;
+        int threads = 200;
+        final List<String> allowedOrigins = new ArrayList<>();
+        final List<String> allowedHosts = new ArrayList<>();
 
         private Builder() {
         }
@@ -303,16 +281,22 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The door as a servlet for the application's own servlet container ({@link OpenAiServlet}),
+         * instead of a listener of its own: {@link #host}, {@link #port}, the idle timeout and the
+         * threads are then the container's. The caller closes it before the container stops.
+         */
+        public OpenAiServlet servlet() {
+            return new OpenAiServlet(this);
+        }
+
         /** Starts listening; the caller closes the server. */
         public OpenAiServer start() {
-            if (auth == null && anonymous == null) {
-                throw new IllegalStateException("give the callers' authenticator, or (for trusted callers only) an anonymous principal");
-            }
             OpenAiServer s = new OpenAiServer(this);
             try {
                 // bound first: the Host check names the port actually taken
                 s.connector.open();
-                s.handler.origins(OriginCheck.forListener(host, s.connector.getLocalPort(), allowedOrigins, allowedHosts));
+                s.door.routes.origins(OriginCheck.forListener(host, s.connector.getLocalPort(), allowedOrigins, allowedHosts));
                 s.jetty.start();
             } catch (Exception e) {
                 s.close();

@@ -10,9 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Response;
 
 /**
  * A turn's events on their way to the caller as server-sent events: the turn's listener puts them
@@ -39,11 +36,11 @@ final class SseStream {
      * Writes every event until the end, each framed by {@code frame} (the SSE lines for one
      * event); throws {@link IOException} when the caller went away.
      */
-    void writeTo(Response response, Function<ObjectNode, String> frame, String last) throws IOException, InterruptedException {
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+    void writeTo(HttpExchange http, Function<ObjectNode, String> frame, String last) throws IOException, InterruptedException {
+        http.status(200);
+        http.header("Content-Type", "text/event-stream; charset=utf-8");
+        http.header("Cache-Control", "no-cache");
+        try (OutputStream out = http.stream()) {
             writeTo(out, frame, last);
         }
     }

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link CallerProperties}.
  */
 @ConfigurationProperties(prefix = "codex-bridge.a2a")
-public class A2aProperties extends CallerProperties {
+public class A2aProperties extends ListenerProperties {
     /** Whether to serve the A2A agent (needs dev.codexbridge:codex-bridge-a2a on the class path). */
     private boolean enabled;
     /** The port to listen on (0: any free one). */

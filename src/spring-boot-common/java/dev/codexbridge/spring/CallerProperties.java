@@ -4,13 +4,11 @@ import java.nio.file.Path;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * Where a server the starter runs listens and who may call it: what {@code codex-bridge.a2a.*} and
- * {@code codex-bridge.mcp.*} share, read alike by {@link CallerAuthenticators}. The port is each
- * server's own, as its default differs.
+ * Who may call a door the starter runs: what {@code codex-bridge.a2a.*}, {@code codex-bridge.mcp.*}
+ * and {@code codex-bridge.openai.*} share, read alike by {@link CallerAuthenticators}. Where a door
+ * of its own listens is {@link ListenerProperties}.
  */
 public abstract class CallerProperties {
-    /** The interface to listen on. */
-    private String host = "127.0.0.1";
     /** The callers' bearer tokens: one "PRINCIPAL TOKEN" per line, '#' comments. */
     private Path tokensFile;
     /** Calls without a token act as this principal; only where trusted callers alone reach the server. */
@@ -32,14 +30,6 @@ public abstract class CallerProperties {
 
     /** The prefix of these properties, for messages: {@code codex-bridge.a2a}. */
     abstract String prefix();
-
-    public String getHost() {
-        return host;
-    }
-
-    public void setHost(String host) {
-        this.host = host;
-    }
 
     public Path getTokensFile() {
         return tokensFile;

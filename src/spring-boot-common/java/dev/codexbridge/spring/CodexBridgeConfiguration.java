@@ -34,7 +34,7 @@ import org.springframework.context.annotation.Import;
  * Boot 3 and 4 (the health types, the auto-configuration names it runs after).
  */
 @Configuration(proxyBeanMethods = false)
-@Import({MigrationConfiguration.class, StoreConfiguration.class, A2aConfiguration.class, McpConfiguration.class,
+@Import({MigrationConfiguration.class, StoreConfiguration.class, A2aConfiguration.class, McpConfiguration.class, OpenAiConfiguration.class,
         SpringAiConfiguration.class})
 class CodexBridgeConfiguration {
 

@@ -12,7 +12,7 @@ import org.springframework.core.io.Resource;
  * and callers are {@link CallerProperties}.
  */
 @ConfigurationProperties(prefix = "codex-bridge.mcp")
-public class McpProperties extends CallerProperties {
+public class McpProperties extends ListenerProperties {
     /** Whether to serve the MCP server (needs dev.codexbridge:codex-bridge-mcp on the class path). */
     private boolean enabled;
     /** The port to listen on (0: any free one); the endpoint is http://HOST:PORT/mcp. */

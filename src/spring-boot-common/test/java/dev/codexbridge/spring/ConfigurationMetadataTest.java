@@ -35,6 +35,7 @@ class ConfigurationMetadataTest {
         ROOTS.put("codex-bridge.tenants.", new TenantsProperties());
         ROOTS.put("codex-bridge.a2a.", new A2aProperties());
         ROOTS.put("codex-bridge.mcp.", new McpProperties());
+        ROOTS.put("codex-bridge.openai.", new OpenAiProperties());
         ROOTS.put("codex-bridge.", new CodexBridgeProperties());
     }
 
