@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
+import dev.codexbridge.openai.OpenAiServlet;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * codex-bridge-a2a and codex-bridge-mcp on the class path but {@code codex-bridge.a2a.enabled} and
- * {@code codex-bridge.mcp.enabled} not set: the sessions are there, no A2A or MCP server.
+ * codex-bridge-a2a, codex-bridge-mcp and codex-bridge-openai on the class path but none of
+ * {@code codex-bridge.a2a.enabled}, {@code codex-bridge.mcp.enabled} and {@code codex-bridge.openai.enabled}
+ * set: the sessions are there, no A2A, MCP or OpenAI door.
  */
 // closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
 @DirtiesContext
@@ -49,5 +51,8 @@ class A2aAbsentSpringBootTest {
         assertThat(context.getBeansOfType(McpHttpServer.class)).isEmpty();
         assertThat(context.getBeansOfType(CodexMcpServer.class)).isEmpty();
         assertThat(context.getBeansOfType(McpProperties.class)).isEmpty();
+        // a (mock) servlet web application, where the OpenAI door would be served once enabled
+        assertThat(context.getBeansOfType(OpenAiServlet.class)).isEmpty();
+        assertThat(context.getBeansOfType(OpenAiProperties.class)).isEmpty();
     }
 }

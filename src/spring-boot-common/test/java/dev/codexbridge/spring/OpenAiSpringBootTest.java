@@ -36,8 +36,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * on the application's own web server (Tomcat here) at {@code codex-bridge.openai.path}, and
  * openai-java pointed at the application's address runs turns on the real codex (scripted model):
  * a response, a stream, the models, a wrong key refused; nothing answers once the application
- * closed. Without the property, or without a web server, there is no door; a path that cannot be a
- * mapping fails the start.
+ * closed. Without a web server there is no door; a path that cannot be a mapping fails the start.
+ * (Off by default: {@code SpringBootTest}s of the module run without the property, and
+ * {@code A2aAbsentSpringBootTest} shows the starter's doors absent then.)
  */
 class OpenAiSpringBootTest {
     private static final String TOKEN = "spring-openai-token-7a1c33";
@@ -115,10 +116,7 @@ class OpenAiSpringBootTest {
     }
 
     @Test
-    void withoutThePropertyOrAWebServerThereIsNoDoorAndAPathThatCannotBeAMappingFailsTheStart() throws Exception {
-        try (ConfigurableApplicationContext app = app(WebApplicationType.SERVLET).run()) {
-            assertThat(app.getBeanNamesForType(OpenAiServlet.class)).as("off by default").isEmpty();
-        }
+    void withoutAWebServerThereIsNoDoorAndAPathThatCannotBeAMappingFailsTheStart() throws Exception {
         try (ConfigurableApplicationContext app = app(WebApplicationType.NONE, "codex-bridge.openai.enabled=true").run()) {
             assertThat(app.getBeanNamesForType(OpenAiServlet.class)).as("no servlet web server to serve it").isEmpty();
         }
