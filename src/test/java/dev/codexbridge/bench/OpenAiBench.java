@@ -39,7 +39,8 @@ import java.util.Map;
  * ("ok" to every request), blocks of the contenders alternating, round 0 a warm-up. The
  * contenders: the direct session, whole and streamed (the first agent-message delta timed); the
  * Responses API by {@code previous_response_id}, whole and streamed (the first
- * {@code response.output_text.delta} timed); Chat Completions re-sending the whole history, from a
+ * {@code response.output_text.delta} timed), by openai-java and by the JDK's HTTP client reading
+ * the bytes; Chat Completions re-sending the whole history, from a
  * history of 2 messages and from one of HISTORY. Run with {@code bin/bench openai [TURNS] [ROUNDS] [HISTORY]}.
  */
 public final class OpenAiBench {
@@ -87,6 +88,7 @@ public final class OpenAiBench {
                     firstDelta.computeIfAbsent("direct-stream", k -> new ArrayList<>()).add((first[0] - t0) / 1e6);
                 });
                 contenders.put("responses-stream", streamed(client, firstDelta));
+                contenders.put("raw-stream", rawStreamed(door.uri().resolve("/v1/responses"), firstDelta));
                 contenders.put("chat-2", chat(client, 2));
                 contenders.put("chat-" + history, chat(client, history));
                 Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, false, os);
@@ -141,6 +143,41 @@ public final class OpenAiBench {
             }
             last[0] = id;
             firstDelta.computeIfAbsent("responses-stream", k -> new ArrayList<>()).add((first - t0) / 1e6);
+        };
+    }
+
+    /**
+     * The same stream read as bytes by the JDK's HTTP client, without an SDK parsing every event
+     * into its model: what the door adds before the first delta, apart from the client's own cost.
+     */
+    private static StoreContenders.Turn rawStreamed(java.net.URI responses, Map<String, List<Double>> firstDelta) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String[] last = {null};
+        return () -> {
+            String body = "{\"model\":\"codex\",\"input\":\"turn\",\"stream\":true"
+                    + (last[0] == null ? "" : ",\"previous_response_id\":\"" + last[0] + "\"") + "}";
+            long t0 = System.nanoTime();
+            long first = 0;
+            String completed = null;
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> r = http.send(java.net.http.HttpRequest.newBuilder(responses)
+                    .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            try (java.util.stream.Stream<String> lines = r.body()) {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    if (first == 0 && line.equals("event: response.output_text.delta")) {
+                        first = System.nanoTime();
+                    }
+                    if (line.startsWith("data: ") && line.contains("\"type\":\"response.completed\"")) {
+                        completed = dev.codexbridge.json.Json.parse(line.substring(6)).path("response").path("id").asText();
+                    }
+                }
+            }
+            if (completed == null) {
+                throw new IllegalStateException("the stream ended without response.completed");
+            }
+            last[0] = completed;
+            firstDelta.computeIfAbsent("raw-stream", k -> new ArrayList<>()).add((first - t0) / 1e6);
         };
     }
 
