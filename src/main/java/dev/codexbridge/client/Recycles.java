@@ -196,6 +196,9 @@ final class Recycles {
         private void move() {
             long moving = System.nanoTime();
             boolean moved;
+            CodexLaunch launch = connection.options().launch();
+            // the fresh codex starts on a fresh log database: what codex logged at TRACE so far goes with the old process
+            long logs = launch != null && launch.codexHome() != null ? CodexLogDatabase.letGo(launch.codexHome()) : 0;
             try {
                 moved = connection.restart(t, DRAIN);
             } catch (RuntimeException e) {
@@ -207,9 +210,10 @@ final class Recycles {
                 return;
             }
             work.recycled();
-            LOG.info("codex recycled ({}): {} conversations since it started, grown by {} MiB; nothing ran, new turns and thread "
-                    + "loads waited {} ms, the new one answered in {} ms", policy.describe(), loads, grown < 0 ? "?" : grown >> 20,
-                    (System.nanoTime() - started) / 1_000_000, (System.nanoTime() - moving) / 1_000_000);
+            LOG.info("codex recycled ({}): {} conversations since it started, grown by {} MiB, its log database {} MiB; nothing ran, "
+                    + "new turns and thread loads waited {} ms, the new one answered in {} ms", policy.describe(), loads,
+                    grown < 0 ? "?" : grown >> 20, logs >> 20, (System.nanoTime() - started) / 1_000_000,
+                    (System.nanoTime() - moving) / 1_000_000);
             end(true, null);
         }
 

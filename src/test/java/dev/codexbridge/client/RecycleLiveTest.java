@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (four conversations) while a turn runs, codex is not started again until that turn has ended; a
  * turn and a wake asked for meanwhile wait, and then run on the new codex; every conversation, awake on the old codex or
  * asleep in the store, goes on there with its whole history, and no turn fails. The recycle is
- * counted in the client's metrics.
+ * counted in the client's metrics, and the fresh codex writes a log database of its own.
  */
 class RecycleLiveTest {
     @TempDir
@@ -111,6 +111,8 @@ class RecycleLiveTest {
                  CodexSession slow = CodexSession.builder().client(shared).storage(storage).cwd(work).limits(limits).build();
                  CodexSession later = CodexSession.builder().client(shared).storage(storage).cwd(work).limits(limits).build()) {
                 completed(awake.runTurn(TurnInput.text("alpha one")));
+                Path logs = home.resolve("logs_2.sqlite");
+                Object firstLogs = Files.getAttribute(logs, "unix:ino");
                 completed(sleeper.runTurn(TurnInput.text("sleeper one")));
                 LiveCodex.waitUntil(sleeper::isStoredAway, 60);
                 // the third conversation's turn runs until the test lets the model answer; the fourth passes the bound
@@ -141,6 +143,9 @@ class RecycleLiveTest {
                 completed(fourth.get(120, TimeUnit.SECONDS));
                 assertThat(shared.generation()).as("codex started again once").isEqualTo(2);
                 assertThat(recycles.get().getAsInt()).isEqualTo(1);
+                LiveCodex.waitUntil(() -> Files.exists(logs), 60);
+                assertThat(Files.getAttribute(logs, "unix:ino")).as("the fresh codex on a log database of its own, the old one's let go")
+                        .isNotEqualTo(firstLogs);
                 assertThat(saidToModel("alpha two")).as("the conversation awake on the old codex, with its history")
                         .contains("alpha one").contains("answer to alpha one");
                 assertThat(saidToModel("sleeper two")).as("the one asleep in the store, with its history")

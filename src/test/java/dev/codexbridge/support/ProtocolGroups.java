@@ -286,7 +286,7 @@ public final class ProtocolGroups {
             assertThat(second.status()).isEqualTo(TurnStatus.COMPLETED);
             assertThat(codex.threadTurnsList(ThreadTurnsListParams.builder().threadId(id).build()).data()).extracting(Turn::id)
                     .contains(first.id(), second.id());
-            ThreadRevertResponse reverted = codex.threadRevert(new ThreadRevertParams(second.id(), id));
+            ThreadRevertResponse reverted = revertOnceCodexLetsGo(codex, second.id(), id);
             assertThat(reverted.thread().id()).isEqualTo(id);
             events.await("thread/reverted", id);
             List<String> left = codex.threadTurnsList(ThreadTurnsListParams.builder().threadId(id).build()).data().stream().map(Turn::id).toList();
@@ -439,5 +439,24 @@ public final class ProtocolGroups {
         Map<String, Group> out = new LinkedHashMap<>();
         all().forEach(g -> out.put(g.name(), g));
         return out;
+    }
+
+    /**
+     * {@code thread/revert} right after a turn: codex may still hold the thread's writer for a moment
+     * after {@code turn/completed} (refused "already has an active writer", seen beside two busy
+     * loops), so the refusal is asked again until codex lets go, within a minute.
+     */
+    private static ThreadRevertResponse revertOnceCodexLetsGo(CodexClient codex, String turnId, String threadId) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return codex.threadRevert(new ThreadRevertParams(turnId, threadId));
+            } catch (dev.codexbridge.rpc.RpcException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("already has an active writer") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }
