@@ -49,6 +49,9 @@ public final class FakeCodex {
     public volatile java.util.function.Function<JsonNode, JsonNode> itemsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
     public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
+    /** How {@code thread/revert} is answered (default: the thread, reverted). */
+    public volatile Function<JsonNode, CompletableFuture<JsonNode>> onRevert = p -> CompletableFuture.completedFuture(
+            thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
     /** What {@code initialize} answers as codex's user agent (its version after the slash). */
     public volatile String userAgent = "fake/0.169.0";
@@ -154,6 +157,7 @@ public final class FakeCodex {
                 })
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
                 .handler("thread/read", r -> onThreadRead.apply(r.params()))
+                .handler("thread/revert", r -> onRevert.apply(r.params()))
                 .handler("thread/unsubscribe", r -> unsubscribeAnswer.apply(r.params().path("threadId").asText()))
                 .handler("thread/loaded/list", r -> {
                     Function<JsonNode, CompletableFuture<JsonNode>> answer = onLoadedList;

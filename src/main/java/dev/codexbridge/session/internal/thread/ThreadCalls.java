@@ -14,6 +14,7 @@ import dev.codexbridge.protocol.ThreadGoalSetResponse;
 import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.ThreadRevertParams;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.protocol.Turn;
@@ -31,6 +32,9 @@ import java.util.function.BiFunction;
  * session's, before it calls here.
  */
 public final class ThreadCalls {
+    /** How long {@link #revert} asks again while codex still holds the thread's writer after a turn. */
+    static final java.time.Duration WRITER_WAIT = java.time.Duration.ofSeconds(10);
+    private static final java.time.Duration WRITER_LOOK = java.time.Duration.ofMillis(100);
     private final ThreadConnection connection;
 
     public ThreadCalls(ThreadConnection connection) {
@@ -85,9 +89,36 @@ public final class ThreadCalls {
         call((client, id) -> client.threadArchive(new ThreadArchiveParams(id)));
     }
 
+    /**
+     * Reverts the thread to before {@code beforeTurnId}. Right after a turn codex may still hold the
+     * thread's writer for a moment and refuse ("already has an active writer", -32600, seen on a
+     * loaded machine): that refusal is asked again until codex lets go, for up to
+     * {@link #WRITER_WAIT}; any other error, or the same past the wait, is the caller's.
+     */
     public ThreadRevertResponse revert(String beforeTurnId) {
         Objects.requireNonNull(beforeTurnId, "beforeTurnId");
-        return call((client, id) -> client.threadRevert(new ThreadRevertParams(beforeTurnId, id)));
+        long deadline = System.nanoTime() + WRITER_WAIT.toNanos();
+        while (true) {
+            try {
+                return call((client, id) -> client.threadRevert(new ThreadRevertParams(beforeTurnId, id)));
+            } catch (RpcException e) {
+                if (!writerHeld(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(WRITER_LOOK.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.codexbridge.CodexException("interrupted while waiting for codex to let go of the thread's writer", e);
+            }
+        }
+    }
+
+    /** Codex's refusal while another writer (here: the turn just ended) still holds the thread. */
+    private static boolean writerHeld(RpcException e) {
+        return e.error() != null && e.error().code() == -32600 && e.error().message() != null
+                && e.error().message().contains("already has an active writer");
     }
 
     public ThreadGoalSetResponse setGoal(String objective) {
