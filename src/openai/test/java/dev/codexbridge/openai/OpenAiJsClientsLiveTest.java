@@ -183,6 +183,42 @@ class OpenAiJsClientsLiveTest {
         }
     }
 
+    /**
+     * The Node SDK's {@code responses.cancel} of a background response whose turn codex holds at the
+     * model: answered {@code cancelled}, read so, cancelled again the same; codex asked the model once.
+     */
+    @Test
+    void theOpenAiNodeSdkCancelsABackgroundResponseWhileItsTurnRuns() throws Exception {
+        int before = live.model().responsesRequests().size();
+        CountDownLatch release = new CountDownLatch(1);
+        live.model().respondWhenEmpty(request -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message("Too late.");
+        });
+        try {
+            JsonNode out = node("openai-sdk-cancel.mjs", server, line -> {
+                if (line.equals("created")) {
+                    live.model().awaitResponsesRequests(before + 1, Duration.ofSeconds(60));
+                    return "go";
+                }
+                return null;
+            });
+            assertThat(out.at("/created/background").asBoolean()).isTrue();
+            assertThat(out.at("/created/status").asText()).isIn("queued", "in_progress");
+            assertThat(out.at("/cancelled/status").asText()).isEqualTo("cancelled");
+            assertThat(out.at("/read").asText()).isEqualTo("cancelled");
+            assertThat(out.at("/again").asText()).isEqualTo("cancelled");
+            assertThat(live.model().responsesRequests()).as("the model was asked once").hasSize(before + 1);
+        } finally {
+            release.countDown();
+            live.model().respondWhenEmpty(null);
+        }
+    }
+
     @Test
     void vercelsAiSdkWithItsOpenAiProvider() throws Exception {
         int before = live.model().responsesRequests().size();
