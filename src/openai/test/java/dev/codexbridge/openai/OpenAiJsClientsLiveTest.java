@@ -143,15 +143,7 @@ class OpenAiJsClientsLiveTest {
     @Test
     void theOpenAiNodeSdkRetriesWhatTheDoorRefusesForNow() throws Exception {
         int before = live.model().responsesRequests().size();
-        CountDownLatch release = new CountDownLatch(1);
-        live.model().respondWhenEmpty(request -> {
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return ModelReply.message("Held answer.");
-        });
+        CountDownLatch release = holdModel("Held answer.");
         try (OpenAiServer narrow = OpenAiServer.builder().gateway(live.gateway()).authenticator(BearerTokens.of(Map.of(ALICE, "alice")))
                 .conversations(1, 1).start()) {
             JsonNode out = node("openai-sdk-retry.mjs", narrow, line -> switch (line) {
@@ -190,15 +182,7 @@ class OpenAiJsClientsLiveTest {
     @Test
     void theOpenAiNodeSdkCancelsABackgroundResponseWhileItsTurnRuns() throws Exception {
         int before = live.model().responsesRequests().size();
-        CountDownLatch release = new CountDownLatch(1);
-        live.model().respondWhenEmpty(request -> {
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return ModelReply.message("Too late.");
-        });
+        CountDownLatch release = holdModel("Too late.");
         try {
             JsonNode out = node("openai-sdk-cancel.mjs", server, line -> {
                 if (line.equals("created")) {
@@ -303,6 +287,20 @@ class OpenAiJsClientsLiveTest {
         List<String> list = new ArrayList<>();
         array.forEach(n -> list.add(n.asText()));
         return list;
+    }
+
+    /** The model answers {@code answer} to the next unscripted request once the latch returned opens: a turn that runs until then. */
+    private static CountDownLatch holdModel(String answer) {
+        CountDownLatch release = new CountDownLatch(1);
+        live.model().respondWhenEmpty(request -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message(answer);
+        });
+        return release;
     }
 
     /** Runs a script against the door as alice (with another principal's key after it, if given): its JSON summary. */
