@@ -25,7 +25,8 @@ record SessionParts(ThreadConnection connection, SessionTurns turns, ThreadCalls
         ClientOptions own = b.client != null ? null : b.ownConnection(b.telemetry);
         ThreadCustody custody = b.storage == null ? null
                 : new ThreadCustody(b.storageOwner == null ? b.storage : b.storage.withOwner(b.storageOwner),
-                        b.lineageMoves == null ? new ThreadLineageMoves() : b.lineageMoves);
+                        b.lineageMoves == null ? new ThreadLineageMoves() : b.lineageMoves,
+                        b.leaseClock == null ? System::nanoTime : b.leaseClock);
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
                 : b.placement != null ? new PlacedLink(b.client, b.placement, threadId,
                         custody == null ? () -> false : custody::storedAway)

@@ -54,6 +54,8 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
     ConversationOwner storageOwner;
     /** How the lineage moves in and out of codex with a store: codex's own methods; the package's tests set a fake. */
     LineageMoves lineageMoves;
+    /** The clock a store's lease deadline is counted on (null: {@link System#nanoTime}); tests set theirs. */
+    java.util.function.LongSupplier leaseClock;
 
     SessionSettings() {
     }

@@ -15,6 +15,7 @@ import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -161,6 +162,37 @@ class LostLeaseTest {
         TurnResult r = running.result().get(60, TimeUnit.SECONDS);
         assertThat(r.status()).as("never told completed while no store will ever keep it").isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().message()).contains("lost the conversation's lease before the turn could be stored");
+    }
+
+    @Test
+    void aStallWhileTheThreadIsWokenLeavesTheTurnUnsent() throws Exception {
+        // the lease's own clock, moved by hand: a stall is a jump of it that no timer of the lease's has seen yet, as when a
+        // replica resumes from SIGSTOP and its request thread runs before the timer's
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        codex.threadId = THREAD;
+        codex.scriptDelayMs = 0;
+        CompletableFuture<JsonNode> resumed = new CompletableFuture<>();
+        codex.resumeAnswer = id -> resumed;
+        store = DiskConversationStore.open(tmp.resolve("store"));
+        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
+        CodexSession.Builder b = CodexSession.builder().client(shared).cwd(Path.of("/w")).resumeThread(THREAD)
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .storage(ConversationStorage.builder(store, "replica-a").leaseTime(Duration.ofMinutes(10)).build());
+        b.lineageMoves = new InMemoryHomes();
+        b.leaseClock = now::get;
+        CodexSession s = fake.track(b.build());
+        TurnHandle turn = s.startTurn(TurnInput.text("sent just before the stall"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sent("thread/resume") == 1);
+        assertThat(held(s)).as("leased for the wake").isNotNull();
+
+        now.addAndGet(Duration.ofMinutes(20).toNanos());
+        resumed.complete(FakeCodex.thread(THREAD));
+
+        TurnResult r = turn.result().get(60, TimeUnit.SECONDS);
+        assertThat(sent("turn/start")).as("another host may have run newer turns meanwhile: nothing goes to codex").isZero();
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().message()).contains("no longer holds the conversation's lease").contains("open the conversation again");
+        assertThat(s.leaseLost()).isTrue();
     }
 
     private volatile boolean databaseAway;

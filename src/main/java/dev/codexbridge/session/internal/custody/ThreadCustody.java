@@ -41,11 +41,8 @@ public final class ThreadCustody {
     private final ConversationStore store;
     private final LineageMoves moves;
     private final Function<CodexClient, String> whereabouts;
-    /** The codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
     private final Function<CodexClient, String> homes;
-    /** This session's steps, one after another on the store threads. */
-    private final CustodySteps steps = new CustodySteps();
-
+    private final CustodySteps steps = new CustodySteps();      // this session's steps, one after another on the store threads
     private final HeldLease lease;
     /** The store's version this session last wrote or read (0: not stored). */
     private volatile long version;
@@ -84,23 +81,28 @@ public final class ThreadCustody {
     public volatile Duration unloadGrace = UnloadWait.GRACE;
 
     public ThreadCustody(ConversationStorage storage, LineageMoves moves) {
-        this(storage, moves, AwakeOn::of, SleptOn::homeOf);
+        this(storage, moves, AwakeOn::of, SleptOn::homeOf, System::nanoTime);
     }
 
-    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}); also its home. */
+    /** {@code leaseClock}: the monotonic clock the lease's own deadline is counted on (tests give theirs to stand for a stall). */
+    public ThreadCustody(ConversationStorage storage, LineageMoves moves, java.util.function.LongSupplier leaseClock) {
+        this(storage, moves, AwakeOn::of, SleptOn::homeOf, leaseClock);
+    }
+
+    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}), and its home. */
     public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
-        this(storage, moves, whereabouts, whereabouts);
+        this(storage, moves, whereabouts, whereabouts, System::nanoTime);
     }
 
     /** {@code homes}: the codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
     public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts,
-                  Function<CodexClient, String> homes) {
+                         Function<CodexClient, String> homes, java.util.function.LongSupplier leaseClock) {
         this.storage = storage;
         this.store = storage.store();
         this.moves = moves;
         this.whereabouts = whereabouts;
         this.homes = homes;
-        this.lease = new HeldLease(storage);
+        this.lease = new HeldLease(storage, leaseClock);
         this.copies = new LeftCopies(moves, homes);
     }
 

@@ -397,6 +397,11 @@ public final class ThreadConnection {
         return openedOn;
     }
 
+    /** Why nothing more may go to codex for the conversation (its store's lease was lost), or null; null without a store. */
+    public CodexException whyNotHeld() {
+        return custody == null ? null : custody.whyNotHeld();
+    }
+
     /** Whether the thread is open on the client's current connection (a reconnect since needs a resume first). */
     public boolean openOnCurrentConnection() {
         CodexClient c = client;

@@ -305,6 +305,14 @@ public final class SessionTurns {
                 error.category() != ErrorCategory.SETTINGS_REJECTED, System.nanoTime());
     }
 
+    /** The lease was lost after the thread's open checked it and before {@code turn/start} went out: nothing was sent. */
+    private TurnResult leaseLostBeforeStart(TurnRun run) {
+        CodexException notHeld = connection.whyNotHeld();
+        LOG.info("turn not started on thread {}: {}", connection.threadId(), notHeld.getMessage());
+        return startupFailure(run, connection.link().startFailure(
+                ApiAccess.get().threadOpenFailed(notHeld.getMessage(), ErrorCategory.OTHER, notHeld)));
+    }
+
     /** The turn was not sent because an earlier turn on the thread could not be settled first ({@code why}): safe to send again. */
     private TurnResult notSent(TurnRun run, TurnFailure why) {
         return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.link().advised(why), StopReason.ERROR,
@@ -416,6 +424,9 @@ public final class SessionTurns {
             // one turn at a time on the thread: one codex still runs after a fault is settled first
             return connection.settleEarlierTurn(turn.settings().interruptGrace()).thenCompose(unsettled -> unsettled != null
                     ? CompletableFuture.completedFuture(notSent(run, unsettled))
+                    // the lease lost while the thread was opened or settled (a stall past it, a store's session ended): another
+                    // host may have run newer turns from the store, so this one is refused here, never run and then reported
+                    : connection.whyNotHeld() != null ? CompletableFuture.completedFuture(leaseLostBeforeStart(run))
                     // the client reconnected while the thread was opened or settled: its resume there goes first
                     : !connection.openOnCurrentConnection() && reopened < MAX_SENDS_OFF_THREAD ? attemptOnce(run, turn, reopened + 1)
                     // the turn's span is current while turn/start is written, so codex parents its handling on it

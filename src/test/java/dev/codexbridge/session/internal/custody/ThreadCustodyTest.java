@@ -810,7 +810,7 @@ class ThreadCustodyTest {
 
     /** A custody of {@code holder} naming each app-server's home, and naming none as awake (a process of the host's own). */
     private ThreadCustody homesOnly(DiskConversationStore store, String holder, Moves moves) {
-        return track(new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where));
+        return track(new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where, System::nanoTime));
     }
 
     /** Host 1's custody, its thread opened on A, a turn stored and a sleep there. */
@@ -910,7 +910,7 @@ class ThreadCustodyTest {
 
     /** A custody of {@code holder} that keeps a slept copy for {@code keep}, its homes named as {@link #homesOnly}'s. */
     private ThreadCustody keeping(DiskConversationStore store, String holder, Moves moves, Duration keep) {
-        return track(new ThreadCustody(ConversationStorage.builder(store, holder).keepSleptCopy(keep).build(), moves, c -> null, this::where));
+        return track(new ThreadCustody(ConversationStorage.builder(store, holder).keepSleptCopy(keep).build(), moves, c -> null, this::where, System::nanoTime));
     }
 
     @Test
