@@ -226,6 +226,17 @@ public interface ConversationStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The store's small records of the doors ({@link DoorRecords}; decision 0126), kept beside the
+     * conversations so that every host sharing the store answers what another one answered (the
+     * OpenAI door's response ids and chat histories): each kept for {@code window} from its last
+     * write, at most {@code maxRecords}. Both stores have them; this default has none, and a door
+     * then keeps its records in memory.
+     */
+    default Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
+        return Optional.empty();
+    }
+
     /** Lets go of what the store holds open (files, connections); not of the stored conversations. */
     @Override
     void close();

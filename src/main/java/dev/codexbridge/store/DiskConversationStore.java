@@ -38,6 +38,7 @@ import org.slf4j.Logger;
  *     v0000000000000000002/    a version as releases before format 3 wrote it: read, replaced at the next put
  *   .tmp-&lt;threadId&gt;.&lt;uuid&gt;    a log being written whole, moved into its conversation's folder at once
  *   .sends/&lt;sha-256&gt;.json      a request sent with an idempotency key and its answer (DiskSendRecords)
+ *   .doors/&lt;sha-256&gt;.rec       a door's record: its kind, key and value (DiskDoorRecords)
  *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version folder a put replaced, being removed
  * </pre>
  *
@@ -161,13 +162,16 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    /**
-     * The store's send records (decision 0117): one file per key in {@code .sends/}, kept for
-     * {@code window}, at most {@code maxRecords}.
-     */
+    /** The store's send records (decision 0117): one file per key in {@code .sends/}, kept for {@code window}, at most {@code maxRecords}. */
     @Override
     public Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
         return Optional.of(new DiskSendRecords(root, handles, locks, clock, window, maxRecords, () -> closed));
+    }
+
+    /** The store's door records (decision 0126): one file per record in {@code .doors/}, kept for {@code window} from its write. */
+    @Override
+    public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
+        return Optional.of(new DiskDoorRecords(root, handles, clock, window, maxRecords, () -> closed));
     }
 
     /** The threads that remove the versions puts replaced (a test holds them back). */

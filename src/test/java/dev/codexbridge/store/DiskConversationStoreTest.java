@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded store under the contract, and what only a folder on disk has: leftovers of crashes, its permissions. */
 class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract,
-        StoreAppendContract, StoreSendsContract {
+        StoreAppendContract, StoreSendsContract, StoreDoorRecordsContract {
     @TempDir
     Path tmp;
     private final List<ConversationStore> opened = new ArrayList<>();

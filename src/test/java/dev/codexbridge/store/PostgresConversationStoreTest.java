@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PostgresServer.Extension.class)
 class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract,
-        StoreAppendContract, StoreSendsContract {
+        StoreAppendContract, StoreSendsContract, StoreDoorRecordsContract {
     private static PostgresServer server;
     private static String url;
     private final List<ConversationStore> opened = new ArrayList<>();
@@ -135,14 +135,14 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         try (Connection c = DriverManager.getConnection(fresh); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT version FROM codex_store_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(4);
+                assertThat(rs.getInt(1)).isEqualTo(5);
                 assertThat(rs.next()).as("one row").isFalse();
             }
-            s.execute("UPDATE codex_store_schema SET version = 5");
+            s.execute("UPDATE codex_store_schema SET version = 6");
         }
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl(fresh).build())
                 .isInstanceOf(ConversationStoreException.class)
-                .hasMessageContaining("schema is version 5, newer than this library knows (4)");
+                .hasMessageContaining("schema is version 6, newer than this library knows (5)");
     }
 
     @Test
@@ -189,12 +189,13 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         execute(earlier, "ALTER TABLE codex_store_rollout DROP CONSTRAINT codex_store_rollout_path");
         execute(earlier, "ALTER TABLE codex_store_lease DROP COLUMN hand_over_asked_at");
         execute(earlier, "DROP TABLE codex_store_send");
+        execute(earlier, "DROP TABLE codex_store_door_record");
         execute(earlier, "UPDATE codex_store_schema SET version = 1");
 
         PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build();
         opened.add(store);
 
-        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("4");
+        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("5");
         StoredConversation read = store.get(id).orElseThrow();
         assertThat(read).isEqualTo(before);
         String own = before.lineage().get(1).relativePath();

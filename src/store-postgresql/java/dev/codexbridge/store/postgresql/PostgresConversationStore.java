@@ -8,6 +8,7 @@ import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
+import dev.codexbridge.store.DoorRecords;
 import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.StaleAppendException;
@@ -29,8 +30,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,7 +59,7 @@ public final class PostgresConversationStore implements ConversationStore {
     /** What the session hears of asks and releases, and who waits for them (decision 0118). */
     private final PostgresHandOvers handOvers;
     private final PostgresLeases leases;
-    /** The small transactions and the session the leases and the send records share. */
+    /** The small transactions and the session the leases, the send records and the door records share. */
     private final PostgresLeases.Transactions sendsTransactions;
     /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
     private final Duration answerWithin;
@@ -164,13 +163,16 @@ public final class PostgresConversationStore implements ConversationStore {
         return session.whenEnded(lease.token(), () -> action.accept(PostgresLeases.sessionEnded(lease)));
     }
 
-    /**
-     * The store's send records (decision 0117): a row per key in {@code codex_store_send}, each
-     * claim bound to the store's session with the database as its leases are.
-     */
+    /** The store's send records (decision 0117): a row per key in {@code codex_store_send}, each claim bound to the store's session. */
     @Override
     public Optional<SendRecords> sendRecords(Duration window, int maxRecords) {
         return Optional.of(new PostgresSendRecords(sendsTransactions, clock, window, maxRecords));
+    }
+
+    /** The store's door records (decision 0126): a row per record in {@code codex_store_door_record}. */
+    @Override
+    public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
+        return Optional.of(new PostgresDoorRecords(sendsTransactions, clock, window, maxRecords));
     }
 
     @Override
@@ -224,7 +226,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 String path = appends.keySet().iterator().next();
                 throw new StaleAppendException(threadId, path, "the store holds no version of the conversation");
             }
-            PostgresRows.writeConversation(c, stored, current == 0, appends.isEmpty(), time(clock.instant()));
+            PostgresRows.writeConversation(c, stored, current == 0, appends.isEmpty(), PostgresRows.time(clock.instant()));
             if (appends.isEmpty()) {
                 PostgresRows.writeLineage(c, stored);
             } else {
@@ -306,10 +308,6 @@ public final class PostgresConversationStore implements ConversationStore {
         if (ownPool != null) {
             ownPool.close();
         }
-    }
-
-    static OffsetDateTime time(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     @Override

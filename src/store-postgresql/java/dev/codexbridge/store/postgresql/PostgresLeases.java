@@ -80,8 +80,8 @@ final class PostgresLeases {
                     s.setString(2, threadId);
                     s.setString(3, holder);
                     s.setString(4, lease.token());
-                    s.setObject(5, PostgresConversationStore.time(lease.expiresAt()));
-                    s.setObject(6, PostgresConversationStore.time(now));
+                    s.setObject(5, PostgresRows.time(lease.expiresAt()));
+                    s.setObject(6, PostgresRows.time(now));
                     try (ResultSet rs = s.executeQuery()) {
                         if (rs.next()) {
                             return new Attempt(true, rs.getLong(1) > 0, Optional.empty());
@@ -117,7 +117,7 @@ final class PostgresLeases {
             ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl),
                     held.get().lease().handOverAsked());
             try (PreparedStatement s = c.prepareStatement("UPDATE codex_store_lease SET expires_at = ? WHERE thread_id = ?")) {
-                s.setObject(1, PostgresConversationStore.time(renewed.expiresAt()));
+                s.setObject(1, PostgresRows.time(renewed.expiresAt()));
                 s.setString(2, threadId);
                 s.executeUpdate();
             }
@@ -158,9 +158,9 @@ final class PostgresLeases {
             String token;
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE codex_store_lease SET hand_over_asked_at = ? WHERE thread_id = ? AND expires_at > ? RETURNING token")) {
-                s.setObject(1, PostgresConversationStore.time(now));
+                s.setObject(1, PostgresRows.time(now));
                 s.setString(2, threadId);
-                s.setObject(3, PostgresConversationStore.time(now));
+                s.setObject(3, PostgresRows.time(now));
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         return false;

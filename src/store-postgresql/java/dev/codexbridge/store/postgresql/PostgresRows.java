@@ -43,6 +43,11 @@ final class PostgresRows {
     private PostgresRows() {
     }
 
+    /** {@code instant} as the store's {@code timestamptz} columns take it: in UTC. */
+    static OffsetDateTime time(java.time.Instant instant) {
+        return OffsetDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+    }
+
     /**
      * The conversation row of {@code stored} (its new version), inserted for a new conversation, else
      * updated; with {@code replaceLineage} the rollout rows of the version before are deleted (their

@@ -27,6 +27,8 @@ import javax.sql.DataSource;
  *       the conversation ({@link PostgresLeases}).</li>
  *   <li>{@code codex_store_send} (schema 4): a request a caller sent with an idempotency key, who
  *       holds it while it runs, and its answer ({@link PostgresSendRecords}).</li>
+ *   <li>{@code codex_store_door_record} (schema 5): a door's small record under its kind and key
+ *       ({@link PostgresDoorRecords}).</li>
  * </ul>
  *
  * <p>A library of schema 1 refuses a database of schema 2 when it opens; one already running
@@ -36,11 +38,13 @@ import javax.sql.DataSource;
  * never reads the new column, so it never hands a conversation over on request, and a lease it
  * takes keeps an ask made of the host before for at most {@code HAND_OVER_ASK_FRESH}. A library of
  * schema 3 refuses a database of schema 4 when it opens; one already running never reads the new
- * table, and keeps its doors' send records in memory as before.
+ * table, and keeps its doors' send records in memory as before. A library of schema 4 refuses a
+ * database of schema 5 when it opens; one already running never reads the new table, and keeps its
+ * doors' records (the OpenAI door's responses) in memory as before.
  */
 final class PostgresSchema {
     /** The schema version this library writes. */
-    static final int LATEST = 4;
+    static final int LATEST = 5;
     /** The advisory lock that serializes migrations: any constant no other code of the database uses. */
     private static final long MIGRATION_LOCK = 0x636f646578L;      // "codex"
 
@@ -98,7 +102,16 @@ final class PostgresSchema {
                       created_at timestamptz NOT NULL,
                       held_until timestamptz NOT NULL,
                       outcome text)""",
-                    "CREATE INDEX codex_store_send_created ON codex_store_send (created_at)"));
+                    "CREATE INDEX codex_store_send_created ON codex_store_send (created_at)"),
+            // 5: the doors' small records (ConversationStore.doorRecords)
+            List.of("""
+                    CREATE TABLE codex_store_door_record (
+                      kind text COLLATE "C" NOT NULL,
+                      record_key text COLLATE "C" NOT NULL,
+                      value bytea NOT NULL,
+                      written_at timestamptz NOT NULL,
+                      PRIMARY KEY (kind, record_key))""",
+                    "CREATE INDEX codex_store_door_record_written ON codex_store_door_record (written_at)"));
 
     private PostgresSchema() {
     }

@@ -68,9 +68,9 @@ final class PostgresSendRecords implements SendRecords {
                     s.setString(3, fingerprint);
                     s.setString(4, holder);
                     s.setString(5, token);
-                    s.setObject(6, PostgresConversationStore.time(now));
-                    s.setObject(7, PostgresConversationStore.time(until));
-                    s.setObject(8, PostgresConversationStore.time(now.minus(window)));
+                    s.setObject(6, PostgresRows.time(now));
+                    s.setObject(7, PostgresRows.time(until));
+                    s.setObject(8, PostgresRows.time(now.minus(window)));
                     if (s.executeUpdate() == 1) {
                         return Optional.of(new SendClaim.Claimed(token, until));
                     }
@@ -94,7 +94,7 @@ final class PostgresSendRecords implements SendRecords {
         StoreChecks.ttl(hold);
         Instant until = StoreChecks.expiry(clock.instant(), hold);
         return update("renewing a send's hold in", "UPDATE codex_store_send SET held_until = ? WHERE send_key = ? AND token = ? AND outcome IS NULL",
-                PostgresConversationStore.time(until), key.digest(), token) == 1;
+                PostgresRows.time(until), key.digest(), token) == 1;
     }
 
     @Override
@@ -117,9 +117,9 @@ final class PostgresSendRecords implements SendRecords {
     /** The key's record within the window, and whether it lapsed, read in the transaction of {@code c}. */
     private Optional<SendRecord> read(Connection c, SendKey key, Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(ROW + " AND created_at > ?")) {
-            s.setObject(1, PostgresConversationStore.time(now));
+            s.setObject(1, PostgresRows.time(now));
             s.setString(2, key.digest());
-            s.setObject(3, PostgresConversationStore.time(now.minus(window)));
+            s.setObject(3, PostgresRows.time(now.minus(window)));
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next() || !parts(key).equals(rs.getString(1))) {
                     return Optional.empty();
@@ -136,7 +136,7 @@ final class PostgresSendRecords implements SendRecords {
         Instant now = clock.instant();
         db.inTransaction(null, "forgetting old sends in", c -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_send WHERE created_at <= ?")) {
-                s.setObject(1, PostgresConversationStore.time(now.minus(window)));
+                s.setObject(1, PostgresRows.time(now.minus(window)));
                 s.executeUpdate();
             }
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_send WHERE send_key IN "

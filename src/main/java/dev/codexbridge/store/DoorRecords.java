@@ -1,0 +1,51 @@
+package dev.codexbridge.store;
+
+import dev.codexbridge.store.spi.DoorRecordChecks;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Small values a door keeps beside the conversations, each under a kind and a key (decision 0126;
+ * docs/store.md, "Door records"), so that every host sharing the store answers what another one
+ * answered: the OpenAI door's response ids and chat histories. A value is the door's own bytes; the
+ * store neither reads nor checks them. A door that keeps a principal's value puts the principal in
+ * it and checks it when it reads.
+ *
+ * <ul>
+ *   <li><b>Last write wins.</b> {@link #put} replaces the key's value whole.</li>
+ *   <li><b>Bounded.</b> A record is kept for the window from its last write; past it, it reads as
+ *       none. At most {@code maxRecords} are kept (the least recently written forgotten first;
+ *       stores checking a count may hold up to a few hundred more between checks).</li>
+ *   <li><b>Sizes.</b> A kind is 1 to 64 of {@code a-z 0-9 . -}; a key 1 to
+ *       {@value DoorRecordChecks#MAX_KEY_CHARS} characters without U+0000; a value at most
+ *       {@value DoorRecordChecks#MAX_VALUE_BYTES} bytes; {@link #getAll} at most
+ *       {@value DoorRecordChecks#MAX_KEYS} keys.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; calls block on storage and throw {@link ConversationStoreException} when it fails.
+ */
+public interface DoorRecords {
+    /** How long a record is kept from its last write by default: thirty days, as OpenAI keeps a stored response. */
+    Duration DEFAULT_WINDOW = Duration.ofDays(30);
+    /** How many records a store keeps by default. */
+    int DEFAULT_MAX_RECORDS = 1_000_000;
+
+    /** Keeps {@code value} under {@code kind} and {@code key}, in place of what was there. */
+    void put(String kind, String key, byte[] value);
+
+    /** The value under {@code kind} and {@code key}, within the window. */
+    Optional<byte[]> get(String kind, String key);
+
+    /** The values of those of {@code keys} that have one under {@code kind}, within the window; the others are absent. */
+    Map<String, byte[]> getAll(String kind, Collection<String> keys);
+
+    /** Forgets the value under {@code kind} and {@code key}; whether there was one. */
+    boolean delete(String kind, String key);
+
+    /** Records in this process only, at most {@code maxRecords} and 256 MiB of values in all, the least recently written forgotten first. */
+    static DoorRecords inMemory(int maxRecords) {
+        return new MemoryDoorRecords(maxRecords);
+    }
+}
