@@ -64,6 +64,8 @@ public final class CodexGateway {
     private final @Nullable ConversationStorage storage;
     /** The requests callers sent with an idempotency key, every door of this gateway's (decision 0117). */
     private final dev.codexbridge.callers.Resends resends;
+    /** The doors' small records in the storage's store (decision 0126), or null without one that keeps them. */
+    private final dev.codexbridge.store.@Nullable DoorRecords doorRecords;
 
     private CodexGateway(Builder b) {
         this.client = b.client;
@@ -83,6 +85,19 @@ public final class CodexGateway {
                 : dev.codexbridge.callers.Resends.over(b.storage.store().sendRecords(dev.codexbridge.store.SendRecords.DEFAULT_WINDOW,
                         dev.codexbridge.store.SendRecords.DEFAULT_MAX_RECORDS).orElseGet(dev.codexbridge.store.SendRecords::inMemory),
                         b.storage.holder());
+        this.doorRecords = b.storage == null ? null : b.storage.store().doorRecords(dev.codexbridge.store.DoorRecords.DEFAULT_WINDOW,
+                dev.codexbridge.store.DoorRecords.DEFAULT_MAX_RECORDS).orElse(null);
+    }
+
+    /**
+     * Where the doors on this gateway keep what they answered beyond a conversation (decision 0126;
+     * the OpenAI door's responses and chat histories): the storage's conversation store when it has
+     * one that keeps them ({@link ConversationStore#doorRecords}, each record 30 days from its write,
+     * at most a million), so that every host sharing it answers alike; empty without, and a door
+     * keeps them in its own memory.
+     */
+    public java.util.Optional<dev.codexbridge.store.DoorRecords> doorRecords() {
+        return java.util.Optional.ofNullable(doorRecords);
     }
 
     /**

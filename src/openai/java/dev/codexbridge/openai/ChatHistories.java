@@ -1,12 +1,18 @@
 package dev.codexbridge.openai;
 
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.DoorRecords;
+import dev.codexbridge.store.spi.DoorRecordChecks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How Chat Completions, whose callers re-send the whole history each time, keep one codex thread
@@ -17,45 +23,81 @@ import org.jspecify.annotations.Nullable;
  * messages after it. A history never answered, or one that continues from an older point of a
  * thread (a chat front-end's "regenerate" or an edited message), goes to a new thread with the
  * earlier messages given as history once. Digests are SHA-256, chained message by message over
- * the principal, each message's role and its text and images; each principal's own.
+ * the principal, each message's role and its text and images; each principal's own. Kept as door
+ * records ({@link DoorRecords}): with a store, every replica sharing it goes on alike.
  */
 final class ChatHistories {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatHistories.class);
     /** The thread each answered history is on, by its digest. */
-    private final Map<String, String> threadOf;
-    /** Each thread's newest answered history. */
-    private final Map<String, String> newest;
+    static final String THREAD_OF = "openai.chat";
+    /** Each thread's newest answered history, by the thread's id. */
+    static final String NEWEST = "openai.chat-newest";
 
-    ChatHistories(int max) {
-        this.threadOf = Bounded.lru(max);
-        this.newest = Bounded.lru(max);
+    /** In the door's memory, or in the conversation store every replica shares ({@link DoorRecords}). */
+    private final DoorRecords records;
+
+    ChatHistories(DoorRecords records) {
+        this.records = records;
     }
 
     /** Where a request's history goes on: a thread and the index of the first message codex has not seen. */
     record Continuation(String threadId, int newFrom) {
     }
 
-    /** The thread {@code messages} continue at its newest point, if any. */
-    synchronized @Nullable Continuation find(String principal, List<Message> messages) {
+    /**
+     * The thread {@code messages} continue at its newest point, if any: two reads of the records,
+     * the threads of every prefix that ends in an answer, then those threads' newest points. A
+     * store that does not answer is 503, "send again": a new thread would fork the conversation.
+     */
+    @Nullable Continuation find(String principal, List<Message> messages) {
         String[] digests = digests(principal, messages);
-        for (int end = messages.size() - 1; end >= 1; end--) {
-            if (!messages.get(end - 1).role().equals("assistant")) {
-                continue;
-            }
-            String thread = threadOf.get(digests[end]);
-            if (thread != null && digests[end].equals(newest.get(thread))) {
-                return new Continuation(thread, end);
+        List<String> answered = new ArrayList<>();
+        for (int end = messages.size() - 1; end >= 1 && answered.size() < DoorRecordChecks.MAX_KEYS; end--) {
+            if (messages.get(end - 1).role().equals("assistant")) {
+                answered.add(digests[end]);
             }
         }
-        return null;
+        if (answered.isEmpty()) {
+            return null;
+        }
+        try {
+            Map<String, byte[]> threads = records.getAll(THREAD_OF, answered);
+            if (threads.isEmpty()) {
+                return null;
+            }
+            Map<String, byte[]> newest = records.getAll(NEWEST, threads.values().stream().map(ChatHistories::text).distinct().toList());
+            for (int end = messages.size() - 1; end >= 1; end--) {
+                byte[] thread = threads.get(digests[end]);
+                byte[] point = thread == null ? null : newest.get(text(thread));
+                if (point != null && digests[end].equals(text(point))) {
+                    return new Continuation(text(thread), end);
+                }
+            }
+            return null;
+        } catch (ConversationStoreException e) {
+            throw OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again", 2);
+        }
     }
 
-    /** {@code messages}, answered with {@code answer} on {@code threadId}, is that thread's newest point. */
-    synchronized void answered(String principal, List<Message> messages, String answer, String threadId) {
-        List<Message> answered = new java.util.ArrayList<>(messages);
-        answered.add(new Message("assistant", List.of(new Message.Part(answer, null))));
-        String digest = digests(principal, answered)[answered.size()];
-        threadOf.put(digest, threadId);
-        newest.put(threadId, digest);
+    /**
+     * {@code messages}, answered with {@code answer} on {@code threadId}, is that thread's newest
+     * point. A store that does not answer loses only the point: the answer goes out, and the next
+     * request re-sending this history goes to a new thread with it given as history.
+     */
+    void answered(String principal, List<Message> messages, String answer, String threadId) {
+        List<Message> answeredWith = new ArrayList<>(messages);
+        answeredWith.add(new Message("assistant", List.of(new Message.Part(answer, null))));
+        String digest = digests(principal, answeredWith)[answeredWith.size()];
+        try {
+            records.put(THREAD_OF, digest, threadId.getBytes(StandardCharsets.UTF_8));
+            records.put(NEWEST, threadId, digest.getBytes(StandardCharsets.UTF_8));
+        } catch (ConversationStoreException e) {
+            LOG.warn("the chat history answered on thread {} was not kept ({}): re-sent, it goes on in a new thread", threadId, e.getMessage());
+        }
+    }
+
+    private static String text(byte[] value) {
+        return new String(value, StandardCharsets.UTF_8);
     }
 
     /** The digest of each prefix of {@code messages}: index i covers the first i messages. */

@@ -4,6 +4,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.LeaseWait;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+    /** How long a resume waits for another replica that holds the conversation to let it go (when idle it does at once). */
+    static final java.time.Duration LEASE_WAIT = LeaseWait.DEFAULT_BOUND;
 
     private final OpenAiSessions sessions;
     private final java.time.Duration bound;
@@ -100,7 +103,17 @@ final class Conversations implements AutoCloseable {
         Opening o = new Opening(tools);
         CodexSession session;
         try {
-            session = sessions.resume(principal, threadId, o.dynamicTools, o.approvals);
+            // another replica that holds it idle is asked for it and lets go (decisions 0105, 0118): waited for, within a bound
+            session = LeaseWait.retrying(LEASE_WAIT, () -> {
+                CodexSession resumed = sessions.resume(principal, threadId, o.dynamicTools, o.approvals);
+                try {
+                    resumed.start();
+                    return resumed;
+                } catch (RuntimeException e) {
+                    resumed.close();
+                    throw e;
+                }
+            });
         } catch (ThreadAccessDeniedException e) {
             throw OpenAiError.notFound(what, id, param);
         } catch (RuntimeException e) {

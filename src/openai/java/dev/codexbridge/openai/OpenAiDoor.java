@@ -2,6 +2,7 @@ package dev.codexbridge.openai;
 
 import dev.codexbridge.callers.Drain;
 import dev.codexbridge.callers.Resends;
+import dev.codexbridge.store.DoorRecords;
 import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -31,8 +32,13 @@ final class OpenAiDoor {
         this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.callerWait,
                 b.conversations, b.conversationsPerPrincipal);
         Turns turns = new Turns(draining);
-        this.routes = new OpenAiHandler(new ResponsesApi(conversations, ResponseRecords.inMemory(b.responsesKept), turns, backgrounds),
-                new ChatCompletionsApi(conversations, new ChatHistories(b.responsesKept), turns), b.models, b.auth, b.anonymous,
+        // with a store, in it (decision 0126): every replica sharing it answers a response or a history another one answered
+        ResponseRecords responses = b.doorRecords == null ? ResponseRecords.inMemory(b.responsesKept)
+                : new StoredResponseRecords(b.doorRecords, b.responsesKept);
+        ChatHistories histories = new ChatHistories(b.doorRecords != null ? b.doorRecords
+                : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 2L * b.responsesKept)));
+        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds),
+                new ChatCompletionsApi(conversations, histories, turns), b.models, b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
     }
 

@@ -6,6 +6,7 @@ import dev.codexbridge.callers.OriginCheck;
 import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.callers.Resends;
 import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.store.DoorRecords;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +110,7 @@ public final class OpenAiServer implements AutoCloseable {
         int port;
         @Nullable OpenAiSessions sessions;
         @Nullable Resends resends;
+        @Nullable DoorRecords doorRecords;
         OpenAiModels models = OpenAiModels.none();
         @Nullable Authenticator auth;
         @Nullable String anonymous;
@@ -145,7 +147,19 @@ public final class OpenAiServer implements AutoCloseable {
         /** Sessions from the host's gateway: its settings, approval policy, tenants, store and access rule. */
         public Builder gateway(CodexGateway gateway) {
             this.resends = gateway.resends();
+            this.doorRecords = gateway.doorRecords().orElse(null);
             return sessions(OpenAiSessions.of(gateway));
+        }
+
+        /**
+         * Where the responses and chat histories the door answered are kept (decision 0126): the
+         * gateway's conversation store when given a gateway that has one ({@link CodexGateway#doorRecords}),
+         * so that every replica sharing it goes on from any of them and a restart forgets none; else
+         * in this process, at most {@link #responsesKept}.
+         */
+        public Builder doorRecords(DoorRecords records) {
+            this.doorRecords = Objects.requireNonNull(records, "records");
+            return this;
         }
 
         /**
@@ -254,7 +268,8 @@ public final class OpenAiServer implements AutoCloseable {
         }
 
         /**
-         * How many responses (and chat histories) the server remembers in memory, the least
+         * How many responses (and chat histories) the server remembers in memory when it has no
+         * {@link #doorRecords} (and the responses a store did not take when it has), the least
          * recently used forgotten first (default 100,000): a response forgotten is answered 404, as
          * an id nobody used is ({@code GET}, {@code input_items}, {@code previous_response_id}), and a
          * chat history forgotten goes on in a new thread with the earlier messages given as history.

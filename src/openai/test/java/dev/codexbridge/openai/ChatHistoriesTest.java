@@ -14,7 +14,7 @@ class ChatHistoriesTest {
 
     @Test
     void aHistoryReSentWithItsAnswerGoesOnWithItsThreadAndOnlyTheNewMessagesAreNew() {
-        ChatHistories h = new ChatHistories(100);
+        ChatHistories h = new ChatHistories(dev.codexbridge.store.DoorRecords.inMemory(100));
         List<Message> first = List.of(m("system", "be kind"), m("user", "hi"));
         assertThat(h.find("alice", first)).isNull();
         h.answered("alice", first, "Hello!", "thread-1");

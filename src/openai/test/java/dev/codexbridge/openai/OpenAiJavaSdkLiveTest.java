@@ -112,7 +112,7 @@ class OpenAiJavaSdkLiveTest {
         return OpenAIOkHttpClient.builder().baseUrl(server.uri() + "v1").apiKey(key).timeout(Duration.ofSeconds(120)).build();
     }
 
-    private static String text(Response r) {
+    static String text(Response r) {
         return r.output().stream().filter(ResponseOutputItem::isMessage).flatMap(i -> i.asMessage().content().stream())
                 .filter(c -> c.isOutputText()).map(c -> c.asOutputText().text()).collect(Collectors.joining());
     }

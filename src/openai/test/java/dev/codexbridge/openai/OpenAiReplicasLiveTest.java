@@ -1,0 +1,159 @@
+package dev.codexbridge.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.support.TestDirs;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two replicas of the door, each with its own codex and home, sharing one conversation store on
+ * disk (decision 0126), through the official openai-java SDK with the scripted model: a response
+ * one replica answered is read, listed, continued and deleted on the other — the conversation
+ * moving to the other's codex through the store — another principal's read is 404, and the older
+ * response is no longer continued where its answer came from; a chat history one answered, re-sent
+ * to the other, goes on in its thread with only the new message sent to codex.
+ */
+class OpenAiReplicasLiveTest {
+    private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
+    private static final String BOB = OpenAiJavaSdkLiveTest.BOB;
+
+    private static Path dir;
+    private static ScriptedModelServer model;
+    private static CodexClient codexOfA;
+    private static CodexClient codexOfB;
+    private static DiskConversationStore storeOfA;
+    private static DiskConversationStore storeOfB;
+    private static OpenAiServer a;
+    private static OpenAiServer b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        dir = TestDirs.create("openai-replicas");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        model = ScriptedModelServer.start();
+        codexOfA = codex(Files.createTempDirectory(dir, "home-a"));
+        codexOfB = codex(Files.createTempDirectory(dir, "home-b"));
+        // one store folder, opened by each replica as its own process would
+        storeOfA = DiskConversationStore.open(dir.resolve("store"));
+        storeOfB = DiskConversationStore.open(dir.resolve("store"));
+        a = door(codexOfA, storeOfA, "replica-a", work);
+        b = door(codexOfB, storeOfB, "replica-b", work);
+    }
+
+    private static CodexClient codex(Path home) throws Exception {
+        IsolatedCodexHome.builder(home, model.baseUrl()).write();
+        return CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
+                .connect();
+    }
+
+    private static OpenAiServer door(CodexClient codex, DiskConversationStore store, String holder, Path work) {
+        CodexGateway gateway = CodexGateway.builder().client(codex)
+                .storage(ConversationStorage.builder(store, holder).leaseTime(ConversationStorage.DOORS_LEASE).build())
+                .configure(s -> s.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
+        return OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, storeOfA, storeOfB, codexOfA, codexOfB, model}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        TestDirs.delete(dir);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void nothingLeftForTheNext() {
+        model.discardRemaining();
+    }
+
+    private static OpenAIClient client(OpenAiServer door, String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(door.uri() + "v1").apiKey(key).timeout(Duration.ofSeconds(120)).maxRetries(0).build();
+    }
+
+    private static String text(Response r) {
+        return OpenAiJavaSdkLiveTest.text(r);
+    }
+
+    private static RecordedRequest lastModelRequest() {
+        List<RecordedRequest> all = model.responsesRequests();
+        return all.get(all.size() - 1);
+    }
+
+    @Test
+    void aResponseOneReplicaAnsweredIsReadContinuedAndDeletedOnTheOther() {
+        model.enqueue(ModelReply.message("Marble, noted."), ModelReply.message("The word was marble."));
+        OpenAIClient aliceOnA = client(a, ALICE);
+        OpenAIClient aliceOnB = client(b, ALICE);
+        Response first = aliceOnA.responses().create(ResponseCreateParams.builder().model("gpt-5").input("remember the word marble").build());
+        assertThat(text(first)).isEqualTo("Marble, noted.");
+
+        Response read = aliceOnB.responses().retrieve(first.id());
+        assertThat(read.id()).isEqualTo(first.id());
+        assertThat(text(read)).isEqualTo("Marble, noted.");
+        assertThat(aliceOnB.responses().inputItems().list(first.id()).data()).singleElement()
+                .satisfies(item -> assertThat(item.toString()).contains("remember the word marble"));
+        assertThatThrownBy(() -> client(b, BOB).responses().retrieve(first.id())).as("another principal's id").isInstanceOf(NotFoundException.class);
+
+        Response second = aliceOnB.responses().create(ResponseCreateParams.builder().model("gpt-5").input("which word?")
+                .previousResponseId(first.id()).build());
+        assertThat(text(second)).isEqualTo("The word was marble.");
+        RecordedRequest asked = lastModelRequest();
+        assertThat(asked.lastUserText()).hasValue("which word?");
+        assertThat(asked.userTexts()).as("the conversation came to B's codex through the store").contains("remember the word marble");
+
+        assertThatThrownBy(() -> aliceOnA.responses().create(ResponseCreateParams.builder().model("gpt-5").input("and again?")
+                .previousResponseId(first.id()).build())).as("B went on from it: no longer the newest, on A too")
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.getMessage()).contains(second.id()));
+
+        aliceOnB.responses().delete(first.id());
+        assertThatThrownBy(() -> aliceOnA.responses().retrieve(first.id())).isInstanceOf(NotFoundException.class);
+        assertThat(text(aliceOnA.responses().retrieve(second.id()))).isEqualTo("The word was marble.");
+    }
+
+    @Test
+    void aChatHistoryOneReplicaAnsweredGoesOnInItsThreadOnTheOther() {
+        model.enqueue(ModelReply.message("Harbor, noted."), ModelReply.message("The word was harbor."));
+        String answer = client(a, ALICE).chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-5")
+                .addUserMessage("remember the word harbor").build()).choices().get(0).message().content().orElseThrow();
+        assertThat(answer).isEqualTo("Harbor, noted.");
+
+        String next = client(b, ALICE).chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-5")
+                .addUserMessage("remember the word harbor").addAssistantMessage(answer).addUserMessage("which word?").build())
+                .choices().get(0).message().content().orElseThrow();
+        assertThat(next).isEqualTo("The word was harbor.");
+        RecordedRequest asked = lastModelRequest();
+        assertThat(asked.lastUserText()).as("only the new message: the thread went on").hasValue("which word?");
+        assertThat(asked.userTexts()).as("the thread's own first turn, from the store").contains("remember the word harbor");
+    }
+}

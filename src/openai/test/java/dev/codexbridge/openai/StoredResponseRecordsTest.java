@@ -1,0 +1,100 @@
+package dev.codexbridge.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.DoorRecords;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The door's responses in the conversation store's door records (decision 0126): what one replica
+ * kept another reads whole, only by its principal, with the thread's newest response read from the
+ * store; a store that does not take a write keeps the response in this process and the answer goes
+ * out; a store that does not answer a read is 503 "send again", never "unknown".
+ */
+class StoredResponseRecordsTest {
+    private static ResponseRecords.Entry entry(String id, String principal) {
+        JsonNode response = Json.parse("{\"id\":\"" + id + "\",\"object\":\"response\",\"status\":\"completed\",\"output\":[{\"type\":"
+                + "\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"caf\u00e9\",\"annotations\":[]}]}]}");
+        JsonNode items = Json.parse("[{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"hi\"}]}]");
+        return new ResponseRecords.Entry(id, principal, "thread-" + id, "turn-" + id, response, items);
+    }
+
+    @Test
+    void whatOneReplicaKeptAnotherReadsWholeAndOnlyByItsPrincipal() {
+        DoorRecords shared = DoorRecords.inMemory(100);
+        ResponseRecords a = new StoredResponseRecords(shared, 10);
+        ResponseRecords b = new StoredResponseRecords(shared, 10);
+        ResponseRecords.Entry e = entry("resp_1", "alice");
+        a.put(e);
+        a.newest("thread-resp_1", "resp_1");
+        assertThat(b.get("alice", "resp_1")).hasValue(e);
+        assertThat(b.get("bob", "resp_1")).isEmpty();
+        assertThat(b.newestOn("thread-resp_1")).hasValue("resp_1");
+        b.newest("thread-resp_1", "resp_2");
+        assertThat(a.newestOn("thread-resp_1")).as("another replica went on").hasValue("resp_2");
+        assertThat(b.delete("bob", "resp_1")).isFalse();
+        assertThat(b.delete("alice", "resp_1")).isTrue();
+        assertThat(a.get("alice", "resp_1")).isEmpty();
+    }
+
+    @Test
+    void aStoreThatTakesNoWriteLeavesTheResponseInThisProcessAndOneThatDoesNotAnswerIsSendAgain() {
+        Failing store = new Failing();
+        ResponseRecords records = new StoredResponseRecords(store, 10);
+        store.down = true;
+        ResponseRecords.Entry e = entry("resp_2", "alice");
+        records.put(e);
+        records.newest("thread-resp_2", "resp_2");
+        assertThat(records.get("alice", "resp_2")).as("kept here, answered from here").hasValue(e);
+
+        assertThatThrownBy(() -> records.get("alice", "resp_other")).isInstanceOfSatisfying(OpenAiError.class,
+                err -> assertThat(err.status).isEqualTo(503));
+        assertThatThrownBy(() -> records.newestOn("thread-resp_2")).isInstanceOf(OpenAiError.class);
+        store.down = false;
+        assertThat(records.newestOn("thread-resp_2")).as("the store has none: this process's").hasValue("resp_2");
+    }
+
+    /** Door records in memory that fail every call while {@link #down}, as a store whose database is away. */
+    private static final class Failing implements DoorRecords {
+        private final DoorRecords kept = DoorRecords.inMemory(100);
+        volatile boolean down;
+
+        private void check() {
+            if (down) {
+                throw new ConversationStoreException(null, "the database has not answered for 1 s", null);
+            }
+        }
+
+        @Override
+        public void put(String kind, String key, byte[] value) {
+            check();
+            kept.put(kind, key, value);
+        }
+
+        @Override
+        public Optional<byte[]> get(String kind, String key) {
+            check();
+            return kept.get(kind, key);
+        }
+
+        @Override
+        public Map<String, byte[]> getAll(String kind, Collection<String> keys) {
+            check();
+            return kept.getAll(kind, List.copyOf(keys));
+        }
+
+        @Override
+        public boolean delete(String kind, String key) {
+            check();
+            return kept.delete(kind, key);
+        }
+    }
+}
