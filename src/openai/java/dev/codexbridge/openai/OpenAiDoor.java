@@ -32,13 +32,16 @@ final class OpenAiDoor {
         this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions: give a gateway"), b.callerWait,
                 b.conversations, b.conversationsPerPrincipal);
         Turns turns = new Turns(draining);
-        // with a store, in it (decision 0126): every replica sharing it answers a response or a history another one answered
+        // with a store, in it (decision 0126): every replica sharing it answers a response, a history or a conversation another
+        // one answered
         ResponseRecords responses = b.doorRecords == null ? ResponseRecords.inMemory(b.responsesKept)
                 : new StoredResponseRecords(b.doorRecords, b.responsesKept);
-        ChatHistories histories = new ChatHistories(b.doorRecords != null ? b.doorRecords
-                : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 2L * b.responsesKept)));
-        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds),
-                new ChatCompletionsApi(conversations, histories, turns), b.models, b.auth, b.anonymous,
+        DoorRecords records = b.doorRecords != null ? b.doorRecords
+                : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 3L * b.responsesKept));
+        KeptConversations kept = new KeptConversations(records);
+        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, kept),
+                new ChatCompletionsApi(conversations, new ChatHistories(records), turns), new ConversationsApi(kept, responses), b.models,
+                b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
     }
 

@@ -26,9 +26,11 @@ final class OpenAiHandler {
     static final String READY_PATH = "/readyz";
     static final String HEALTH_PATH = "/healthz";
     private static final String RESPONSES = "/v1/responses";
+    private static final String CONVERSATIONS = "/v1/conversations";
 
     private final ResponsesApi responses;
     private final ChatCompletionsApi chat;
+    private final ConversationsApi conversations;
     private final OpenAiModels models;
     private final @Nullable Authenticator auth;
     private final @Nullable String anonymous;
@@ -39,10 +41,11 @@ final class OpenAiHandler {
     /** Set once the listener's port is known. */
     private volatile @Nullable OriginCheck origins;
 
-    OpenAiHandler(ResponsesApi responses, ChatCompletionsApi chat, OpenAiModels models, @Nullable Authenticator auth,
-            @Nullable String anonymous, int maxRequestBytes, Readiness readiness, KeyedRequests keyed) {
+    OpenAiHandler(ResponsesApi responses, ChatCompletionsApi chat, ConversationsApi conversations, OpenAiModels models,
+            @Nullable Authenticator auth, @Nullable String anonymous, int maxRequestBytes, Readiness readiness, KeyedRequests keyed) {
         this.responses = responses;
         this.chat = chat;
+        this.conversations = conversations;
         this.models = models;
         this.auth = auth;
         this.anonymous = anonymous;
@@ -135,6 +138,8 @@ final class OpenAiHandler {
             } else {
                 throw unknown(method, path);
             }
+        } else if (path.equals(CONVERSATIONS) || path.startsWith(CONVERSATIONS + "/")) {
+            conversation(principal, method, path, http);
         } else if (path.equals("/v1/chat/completions")) {
             allow(method, "POST", path);
             chatCompletion(principal, body(http), http.header(KeyedRequests.HEADER), http);
@@ -152,6 +157,38 @@ final class OpenAiHandler {
                         null, false);
             }
             Replies.json(http, 200, model(id));
+        } else {
+            throw unknown(method, path);
+        }
+    }
+
+    /** The Conversations API: a conversation, its items, an item. */
+    private void conversation(String principal, String method, String path, HttpExchange http) throws IOException {
+        String[] parts = path.equals(CONVERSATIONS) ? new String[0] : path.substring(CONVERSATIONS.length() + 1).split("/", -1);
+        if (parts.length == 0) {
+            allow(method, "POST", path);
+            Replies.json(http, 200, conversations.create(principal, body(http, true)));
+        } else if (parts.length == 1) {
+            switch (method) {
+                case "GET" -> Replies.json(http, 200, conversations.get(principal, parts[0]));
+                case "POST" -> Replies.json(http, 200, conversations.update(principal, parts[0], body(http, false)));
+                case "DELETE" -> Replies.json(http, 200, conversations.delete(principal, parts[0]));
+                default -> allow(method, "GET", path);
+            }
+        } else if (parts.length == 2 && parts[1].equals("items")) {
+            if (method.equals("POST")) {
+                Replies.json(http, 200, conversations.addItems(principal, parts[0], body(http, false)));
+            } else {
+                allow(method, "GET", path);
+                Replies.json(http, 200, conversations.listItems(principal, parts[0], http.query()));
+            }
+        } else if (parts.length == 3 && parts[1].equals("items")) {
+            if (method.equals("DELETE")) {
+                Replies.json(http, 200, conversations.deleteItem(principal, parts[0], parts[2]));
+            } else {
+                allow(method, "GET", path);
+                Replies.json(http, 200, conversations.item(principal, parts[0], parts[2]));
+            }
         } else {
             throw unknown(method, path);
         }
@@ -267,6 +304,11 @@ final class OpenAiHandler {
     }
 
     private JsonNode body(HttpExchange http) throws IOException {
+        return body(http, false);
+    }
+
+    /** The request's JSON body; with {@code mayBeEmpty}, null for none (a create with nothing to set). */
+    private @Nullable JsonNode body(HttpExchange http, boolean mayBeEmpty) throws IOException {
         byte[] bytes;
         try (InputStream in = http.body()) {
             bytes = in.readNBytes(maxRequestBytes + 1);
@@ -277,6 +319,9 @@ final class OpenAiHandler {
         }
         try {
             JsonNode body = Json.mapper().readTree(bytes);
+            if ((body == null || body.isMissingNode()) && mayBeEmpty) {
+                return null;
+            }
             if (body == null || body.isMissingNode()) {
                 throw OpenAiError.invalid(null, "the request has no body: send a JSON object");
             }

@@ -24,10 +24,12 @@ import org.jspecify.annotations.Nullable;
  *                     {@code mcp_approval_response}), by the id they answer; empty when the input ends otherwise
  * @param approvals    the caller answers codex's approvals: it declared an {@code mcp} tool on server label {@code codex}
  * @param background   answered at once, the turn running on ({@link BackgroundResponses})
+ * @param conversation the Conversations API's conversation the response belongs to ({@link ConversationsApi}), or null
  */
 record ResponseRequest(String model, List<Message> messages, @Nullable String instructions, @Nullable String previousResponseId,
         boolean stream, boolean store, ObjectNode metadata, @Nullable String effort, @Nullable JsonNode outputSchema, ObjectNode text,
-        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals, boolean background) {
+        List<FunctionTool> tools, String toolChoice, Map<String, CallerAnswer> answers, boolean approvals, boolean background,
+        @Nullable String conversation) {
     /**
      * Items of the door's own a client may send back as input (the Agents SDK's input list), and
      * references to them: taken as history codex's thread already holds, and left out.
@@ -41,7 +43,6 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
         ObjectNode body = Params.body(raw);
         List<FunctionTool> tools = FunctionTool.ofResponses(body);
         String toolChoice = FunctionTool.choice(body);
-        Params.refuse(body, "conversation", "the Conversations API is not built yet; continue with previous_response_id");
         Params.refuse(body, "prompt", "prompt templates are not supported; send the input itself");
         if (body.path("top_logprobs").asInt(0) > 0) {
             throw OpenAiError.unsupported("top_logprobs", "log probabilities are not available from codex");
@@ -68,9 +69,27 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
             throw OpenAiError.invalid("background", "a background response is read later, so it is kept: send store true (or leave it "
                     + "out) with background");
         }
+        String previous = Params.text(body, "previous_response_id");
+        String conversation = conversation(body);
+        if (previous != null && conversation != null) {
+            throw OpenAiError.invalid("conversation", "Mutually exclusive parameters: give previous_response_id or conversation, not both");
+        }
         return new ResponseRequest(model == null ? "codex" : model, messages(input, answers.size()), Params.text(body, "instructions"),
-                Params.text(body, "previous_response_id"), Params.bool(body, "stream", false), store,
-                Params.metadata(body), effort, schema, text, tools, toolChoice, answers, FunctionTool.answersApprovals(body), background);
+                previous, Params.bool(body, "stream", false), store, Params.metadata(body), effort, schema, text, tools, toolChoice,
+                answers, FunctionTool.answersApprovals(body), background, conversation);
+    }
+
+    /** {@code conversation}: a conversation's id, or an object holding it. */
+    private static @Nullable String conversation(ObjectNode body) {
+        JsonNode c = body.get("conversation");
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        String id = c.isTextual() ? c.asText() : c.isObject() ? c.path("id").asText("") : "";
+        if (id.isEmpty()) {
+            throw OpenAiError.invalid("conversation", "conversation must be a conversation's id, or an object with its id");
+        }
+        return id;
     }
 
     /** The input's last items, when they answer a held turn: by the call id or approval request id. */
@@ -125,7 +144,7 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
      * function calls and their outputs of earlier turns; the last {@code answering} items answer a
      * held turn and are not messages.
      */
-    private static List<Message> messages(@Nullable JsonNode input, int answering) {
+    static List<Message> messages(@Nullable JsonNode input, int answering) {
         if (input == null || input.isNull()) {
             throw OpenAiError.invalid("input", "input is required: a string, or a list of messages");
         }

@@ -299,6 +299,11 @@ final class ResponseTurn implements TurnListener {
         output.forEach(i -> items.add(i.deepCopy()));
         r.put("parallel_tool_calls", true);
         r.put("previous_response_id", request.previousResponseId());
+        if (request.conversation() != null) {
+            r.putObject("conversation").put("id", request.conversation());
+        } else {
+            r.putNull("conversation");
+        }
         ObjectNode reasoning = r.putObject("reasoning");
         reasoning.put("effort", request.effort());
         reasoning.putNull("summary");

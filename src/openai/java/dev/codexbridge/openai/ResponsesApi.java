@@ -19,18 +19,23 @@ import org.jspecify.annotations.Nullable;
  * what the door kept. Another principal's response id is answered exactly as one nobody used.
  */
 final class ResponsesApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResponsesApi.class);
     /** How long a cancel waits for codex's turn to end before answering the response as it stands. */
     static final java.time.Duration CANCEL_WAIT = java.time.Duration.ofSeconds(30);
     private final Conversations conversations;
     private final ResponseRecords records;
     private final Turns turns;
     private final BackgroundResponses backgrounds;
+    /** The Conversations API's conversations, which a response may belong to. */
+    private final KeptConversations kept;
 
-    ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns, BackgroundResponses backgrounds) {
+    ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns, BackgroundResponses backgrounds,
+                 KeptConversations kept) {
         this.conversations = conversations;
         this.records = records;
         this.turns = turns;
         this.backgrounds = backgrounds;
+        this.kept = kept;
     }
 
     /**
@@ -61,6 +66,9 @@ final class ResponsesApi {
         }
         Conversation c;
         CompletableFuture<HeldTurn.Step> step;
+        // the items added to its conversation since its last response: given to codex as history with this one
+        KeptConversations.State within = request.conversation() == null ? null : kept.get(principal, request.conversation());
+        ArrayNode waiting = within == null || !request.answers().isEmpty() ? Json.nodes().arrayNode() : within.pending();
         try {
             if (!request.answers().isEmpty()) {
                 // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
@@ -70,18 +78,20 @@ final class ResponsesApi {
                 turn.begin();
                 step = c.held.resume(request.answers(), "input", turn);
             } else {
-                int newFrom = 0;
-                if (request.previousResponseId() == null) {
+                List<Message> messages = new java.util.ArrayList<>(ConversationsApi.messages(waiting));
+                int newFrom = messages.size();
+                messages.addAll(request.messages());
+                if (request.previousResponseId() == null && (within == null || within.threadId() == null)) {
                     // a history given without a previous response: what follows its last answer is new, the rest is given as history once
-                    for (int i = 0; i < request.messages().size(); i++) {
-                        if (request.messages().get(i).role().equals("assistant")) {
+                    for (int i = 0; i < messages.size(); i++) {
+                        if (messages.get(i).role().equals("assistant")) {
                             newFrom = i + 1;
                         }
                     }
                 }
-                TurnInput input = TurnText.of(request.instructions(), request.messages(), newFrom, "input");
+                TurnInput input = TurnText.of(request.instructions(), messages, newFrom, "input");
                 turns.admit();
-                c = conversation(principal, request);
+                c = conversation(principal, request, within);
                 c.sameTools(request.tools(), "tools");
                 TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
                 started(live, c);
@@ -111,9 +121,14 @@ final class ResponsesApi {
                 }
                 TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
                 records.newest(on.threadId, turn.id());
-                if (request.store()) {
+                if (request.store() || within != null) {
+                    ArrayNode items = waiting.deepCopy();
+                    items.addAll(inputItems(request.messages(), request.answers().values()));
                     records.put(new ResponseRecords.Entry(turn.id(), principal, on.threadId, r == null || r.turnId() == null ? ""
-                            : r.turnId(), response, inputItems(request.messages(), request.answers().values())));
+                            : r.turnId(), response, items));
+                }
+                if (within != null) {
+                    joined(principal, within.id(), on.threadId, turn.id(), waiting);
                 }
                 answer.complete(response);
             } catch (RuntimeException e) {
@@ -152,7 +167,7 @@ final class ResponsesApi {
     private Conversation answered(String principal, ResponseRequest request) {
         String first = request.answers().keySet().iterator().next();
         if (request.previousResponseId() != null) {
-            Conversation c = conversation(principal, request);
+            Conversation c = conversation(principal, request, null);
             if (!c.held.awaits(first)) {
                 throw waitsFor(first, c.held.awaited(), "input");
             }
@@ -177,7 +192,26 @@ final class ResponsesApi {
      * response is refused (continuing it would mix its thread's later turns into the answer, and
      * codex's thread is not forked here), naming the parameter.
      */
-    private Conversation conversation(String principal, ResponseRequest request) {
+    /**
+     * The response {@code responseId} on {@code threadId} is its conversation's newest: the items it
+     * gave codex no longer wait. Said once at WARN when the store does not take it: the response
+     * stands, and the conversation's items leave it out.
+     */
+    private void joined(String principal, String conversationId, String threadId, String responseId, ArrayNode sent) {
+        java.util.Set<String> given = new java.util.HashSet<>();
+        sent.forEach(i -> given.add(i.path("id").asText()));
+        try {
+            kept.change(principal, conversationId, s -> s.withResponse(responseId, threadId, given));
+        } catch (OpenAiError e) {
+            LOG.warn("response {} was not added to conversation {}: {}", responseId, conversationId, e.getMessage());
+        }
+    }
+
+    private Conversation conversation(String principal, ResponseRequest request, KeptConversations.@Nullable State within) {
+        if (within != null) {
+            return within.threadId() == null ? conversations.open(principal, request.tools())
+                    : conversations.find(principal, within.threadId(), "Conversation", within.id(), "conversation", request.tools());
+        }
         String previous = request.previousResponseId();
         if (previous == null) {
             return conversations.open(principal, request.tools());
@@ -282,9 +316,14 @@ final class ResponsesApi {
 
     /** The request's input items, a page of them: {@code order} (default desc), {@code limit} (1 – 100, default 20), {@code after}. */
     ObjectNode inputItems(String principal, String id, Map<String, String> query) {
-        ArrayNode all = (ArrayNode) entry(principal, id).inputItems();
         List<JsonNode> items = new java.util.ArrayList<>();
-        all.forEach(items::add);
+        entry(principal, id).inputItems().forEach(items::add);
+        return page(items, query);
+    }
+
+    /** A page of {@code items} (oldest first) as the API lists them: {@code order} (default desc), {@code limit} (1 – 100, default 20), {@code after}. */
+    static ObjectNode page(List<JsonNode> items, Map<String, String> query) {
+        items = new java.util.ArrayList<>(items);
         if (!"asc".equals(query.getOrDefault("order", "desc"))) {
             java.util.Collections.reverse(items);
         }

@@ -273,6 +273,34 @@ class OpenAiJsClientsLiveTest {
                 .contains("rejected"));
     }
 
+    @Test
+    void theOpenAiAgentsSdkOnAConversationKeptByTheServerAndAsASession() throws Exception {
+        int before = live.model().responsesRequests().size();
+        live.model().enqueue(ModelReply.message("Juniper, noted."), ModelReply.message("Juniper."), ModelReply.message("Sorrel, noted."),
+                ModelReply.message("Sorrel."));
+        JsonNode out = node("agents-sdk-conversations.mjs");
+        assertThat(out.path("error").isMissingNode()).as(out.toString()).isTrue();
+
+        assertThat(strings(out.at("/server/outputs"))).containsExactly("Juniper, noted.", "Juniper.");
+        List<String> texts = new ArrayList<>();
+        out.at("/server/items").forEach(i -> texts.add(i.path("role").asText() + ": " + i.path("text").asText()));
+        assertThat(texts).containsExactly("user: remember the word juniper", "assistant: Juniper, noted.", "user: which word?",
+                "assistant: Juniper.");
+        List<RecordedRequest> requests = live.model().responsesRequests();
+        assertThat(requests.get(before + 1).lastUserText()).as("only the new input: the conversation's thread went on").hasValue("which word?");
+        assertThat(requests.get(before + 1).userTexts()).contains("remember the word juniper");
+
+        assertThat(strings(out.at("/session/outputs"))).containsExactly("Sorrel, noted.", "Sorrel.");
+        List<String> kept = new ArrayList<>();
+        out.at("/session/items").forEach(i -> kept.add(i.path("role").asText() + ": " + i.path("text").asText()));
+        assertThat(kept).as("the session's history, kept in the conversation's items").containsSubsequence(
+                "user: remember the word sorrel", "assistant: Sorrel, noted.", "user: which word was it?", "assistant: Sorrel.");
+        assertThat(requests.get(before + 3).bodyJson()).as("the history the session sent reached codex")
+                .contains("remember the word sorrel").contains("which word was it?");
+        assertThat(out.at("/session/cleared").asBoolean()).isTrue();
+        assertThat(requests).hasSize(before + 4);
+    }
+
     private static CompletableFuture<String> read(java.io.InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
             try {

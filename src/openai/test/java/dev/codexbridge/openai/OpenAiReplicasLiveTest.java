@@ -5,6 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.models.conversations.Conversation;
+import com.openai.models.conversations.ConversationCreateParams;
+import com.openai.models.conversations.ConversationUpdateParams;
+import com.openai.models.conversations.items.ConversationItem;
+import com.openai.models.conversations.items.ItemCreateParams;
+import com.openai.models.conversations.items.ItemDeleteParams;
+import com.openai.models.conversations.items.ItemListParams;
+import com.openai.models.responses.EasyInputMessage;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -28,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * one replica answered is read, listed, continued and deleted on the other — the conversation
  * moving to the other's codex through the store — another principal's read is 404, and the older
  * response is no longer continued where its answer came from; a chat history one answered, re-sent
- * to the other, goes on in its thread with only the new message sent to codex.
+ * to the other, goes on in its thread with only the new message sent to codex; a conversation of
+ * the Conversations API runs on one thread whichever replica answers, its items in order.
  */
 class OpenAiReplicasLiveTest {
     private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
@@ -155,5 +166,56 @@ class OpenAiReplicasLiveTest {
         RecordedRequest asked = lastModelRequest();
         assertThat(asked.lastUserText()).as("only the new message: the thread went on").hasValue("which word?");
         assertThat(asked.userTexts()).as("the thread's own first turn, from the store").contains("remember the word harbor");
+    }
+
+    @Test
+    void aConversationRunsOnOneThreadFromEitherReplicaAndListsItsItemsInOrder() {
+        model.enqueue(ModelReply.message("Cedar, noted."), ModelReply.message("Ada, cedar, Lisbon."));
+        OpenAIClient aliceOnA = client(a, ALICE);
+        OpenAIClient aliceOnB = client(b, ALICE);
+        Conversation conv = aliceOnA.conversations().create(ConversationCreateParams.builder()
+                .addItem(EasyInputMessage.builder().role(EasyInputMessage.Role.USER).content("my name is Ada").build())
+                .metadata(ConversationCreateParams.Metadata.builder().putAdditionalProperty("topic", JsonValue.from("names")).build()).build());
+        assertThat(conv.id()).startsWith("conv_");
+        assertThatThrownBy(() -> client(b, BOB).conversations().retrieve(conv.id())).as("another principal's").isInstanceOf(NotFoundException.class);
+
+        Response first = aliceOnA.responses().create(ResponseCreateParams.builder().model("gpt-5").input("remember the word cedar")
+                .conversation(conv.id()).build());
+        assertThat(text(first)).isEqualTo("Cedar, noted.");
+        assertThat(first.conversation()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo(conv.id()));
+        assertThat(lastModelRequest().lastUserText()).hasValueSatisfying(t -> assertThat(t).contains("my name is Ada")
+                .contains("remember the word cedar"));
+
+        aliceOnB.conversations().items().create(conv.id(), ItemCreateParams.builder()
+                .addItem(EasyInputMessage.builder().role(EasyInputMessage.Role.USER).content("I live in Lisbon").build()).build());
+        Response second = aliceOnB.responses().create(ResponseCreateParams.builder().model("gpt-5").input("what do you know?")
+                .conversation(conv.id()).build());
+        assertThat(text(second)).isEqualTo("Ada, cedar, Lisbon.");
+        RecordedRequest asked = lastModelRequest();
+        assertThat(asked.lastUserText()).hasValueSatisfying(t -> assertThat(t).contains("I live in Lisbon").contains("what do you know?")
+                .doesNotContain("cedar"));
+        assertThat(String.join("\n", asked.userTexts())).as("the thread went on, on B's codex, from the store")
+                .contains("remember the word cedar");
+
+        List<String> items = aliceOnA.conversations().items().list(conv.id(), ItemListParams.builder().order(ItemListParams.Order.ASC)
+                .limit(100).build()).data().stream().filter(ConversationItem::isMessage).map(i -> i.asMessage().content().stream()
+                        .map(c -> c.isInputText() ? c.asInputText().text() : c.isOutputText() ? c.asOutputText().text() : "")
+                        .collect(Collectors.joining())).toList();
+        assertThat(items).containsExactly("my name is Ada", "remember the word cedar", "Cedar, noted.", "I live in Lisbon",
+                "what do you know?", "Ada, cedar, Lisbon.");
+
+        String firstItem = aliceOnA.conversations().items().list(conv.id(), ItemListParams.builder().order(ItemListParams.Order.ASC)
+                .build()).data().get(0).asMessage().id();
+        assertThatThrownBy(() -> aliceOnB.conversations().items().delete(ItemDeleteParams.builder().conversationId(conv.id())
+                .itemId(firstItem).build())).as("codex keeps what it was sent").isInstanceOf(BadRequestException.class);
+        assertThatThrownBy(() -> aliceOnA.responses().create(ResponseCreateParams.builder().model("gpt-5").input("both?")
+                .conversation(conv.id()).previousResponseId(second.id()).build())).isInstanceOf(BadRequestException.class);
+
+        aliceOnA.conversations().update(conv.id(), ConversationUpdateParams.builder().metadata(ConversationUpdateParams.Metadata.builder()
+                .putAdditionalProperty("topic", JsonValue.from("people")).build()).build());
+        assertThat(aliceOnB.conversations().retrieve(conv.id())._metadata().toString()).contains("people");
+        aliceOnB.conversations().delete(conv.id());
+        assertThatThrownBy(() -> aliceOnA.conversations().retrieve(conv.id())).isInstanceOf(NotFoundException.class);
+        assertThat(text(aliceOnA.responses().retrieve(second.id()))).as("its responses stay").isEqualTo("Ada, cedar, Lisbon.");
     }
 }
