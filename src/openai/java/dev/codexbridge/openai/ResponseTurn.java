@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * parts and deltas, with a stable id and {@code output_index}; the deltas joining to the done
  * text; every event numbered by {@code sequence_number}; {@code response.completed},
  * {@code response.incomplete} or {@code response.failed} last, carrying the whole {@code output}.
- * Reasoning summaries come whole when codex completes the reasoning item. The same state gives the
+ * A reasoning item's summary streams as codex streams it (each part added, its deltas, done when
+ * the item completes); a summary codex sent no deltas of comes whole then. The same state gives the
  * non-streamed answer.
  */
 final class ResponseTurn implements TurnListener {
@@ -42,6 +43,9 @@ final class ResponseTurn implements TurnListener {
     /** An item added and not yet done: its place in {@code output}, and the text its deltas made so far. */
     private record Open(int index, String itemId, StringBuilder text) {
     }
+
+    /** The summary parts of each reasoning item streaming now, by codex's item id: each part's text so far, in order. */
+    private final Map<String, List<StringBuilder>> summaries = new LinkedHashMap<>();
 
     ResponseTurn(ResponseRequest request, String id, long createdAt, Consumer<ObjectNode> sink) {
         this.request = request;
@@ -83,6 +87,8 @@ final class ResponseTurn implements TurnListener {
         }
         if (item instanceof ThreadItem.AgentMessage m) {
             message(m.id());
+        } else if (item instanceof ThreadItem.Reasoning r) {
+            reasoningItem(r.id());
         } else {
             ObjectNode tool = OutputItems.tool(item, false);
             if (tool != null && !open.containsKey(item.id())) {
@@ -96,6 +102,63 @@ final class ResponseTurn implements TurnListener {
         Open o = message(itemId);
         o.text.append(delta);
         emit(textEvent("response.output_text.delta", o).put("delta", delta));
+    }
+
+    @Override
+    public synchronized void onReasoningDelta(String itemId, String delta, boolean summary) {
+        if (!summary) {
+            return;         // the raw reasoning is codex's own: the response gives the summary only
+        }
+        List<StringBuilder> parts = summaries.computeIfAbsent(itemId, k -> new ArrayList<>());
+        Open o = reasoningItem(itemId);
+        if (parts.isEmpty()) {
+            summaryPart(o, parts);
+        }
+        parts.get(parts.size() - 1).append(delta);
+        emit(event("response.reasoning_summary_text.delta").put("item_id", o.itemId).put("output_index", o.index)
+                .put("summary_index", parts.size() - 1).put("delta", delta));
+    }
+
+    @Override
+    public synchronized void onNotification(dev.codexbridge.client.CodexEvent.Notification event) {
+        if (event.params() instanceof dev.codexbridge.protocol.ReasoningSummaryPartAddedNotification added && added.itemId() != null) {
+            // codex begins another part of the summary: the one before it is done
+            List<StringBuilder> parts = summaries.computeIfAbsent(added.itemId(), k -> new ArrayList<>());
+            Open o = reasoningItem(added.itemId());
+            if (!parts.isEmpty()) {
+                summaryPartDone(o, parts.size() - 1, parts.get(parts.size() - 1).toString());
+            }
+            summaryPart(o, parts);
+        }
+    }
+
+    /** The reasoning item of codex's {@code codexId}, added (its summary empty) when first heard of. */
+    private Open reasoningItem(String codexId) {
+        Open o = open.get(codexId);
+        if (o != null) {
+            return o;
+        }
+        ObjectNode started = Json.object().put("id", OutputItems.id("rs_", codexId)).put("type", "reasoning");
+        started.putArray("summary");
+        started.put("status", "in_progress");
+        return add(codexId, started);
+    }
+
+    private void summaryPart(Open o, List<StringBuilder> parts) {
+        parts.add(new StringBuilder());
+        ObjectNode added = event("response.reasoning_summary_part.added").put("item_id", o.itemId).put("output_index", o.index)
+                .put("summary_index", parts.size() - 1);
+        added.putObject("part").put("type", "summary_text").put("text", "");
+        emit(added);
+    }
+
+    private void summaryPartDone(Open o, int index, String text) {
+        emit(event("response.reasoning_summary_text.done").put("item_id", o.itemId).put("output_index", o.index)
+                .put("summary_index", index).put("text", text));
+        ObjectNode partDone = event("response.reasoning_summary_part.done").put("item_id", o.itemId).put("output_index", o.index)
+                .put("summary_index", index);
+        partDone.putObject("part").put("type", "summary_text").put("text", text);
+        emit(partDone);
     }
 
     @Override
@@ -152,27 +215,32 @@ final class ResponseTurn implements TurnListener {
         done(o.index, OutputItems.message(o.itemId, text, status));
     }
 
+    /**
+     * Codex completed reasoning item {@code r}: each part of its summary done — what its deltas did
+     * not say sent as one more delta first, and a part codex streamed none of added and sent whole.
+     */
     private void reasoning(ThreadItem.Reasoning r) {
-        ObjectNode started = OutputItems.reasoning(r, "in_progress");
-        ArrayNode summary = (ArrayNode) started.get("summary");
-        ArrayNode whole = summary.deepCopy();
-        summary.removeAll();
-        started.remove("content");
-        Open o = add(r.id(), started);
-        for (int i = 0; i < whole.size(); i++) {
-            String text = whole.get(i).path("text").asText();
-            ObjectNode added = event("response.reasoning_summary_part.added").put("item_id", o.itemId).put("output_index", o.index)
-                    .put("summary_index", i);
-            added.putObject("part").put("type", "summary_text").put("text", "");
-            emit(added);
-            emit(event("response.reasoning_summary_text.delta").put("item_id", o.itemId).put("output_index", o.index)
-                    .put("summary_index", i).put("delta", text));
-            emit(event("response.reasoning_summary_text.done").put("item_id", o.itemId).put("output_index", o.index)
-                    .put("summary_index", i).put("text", text));
-            ObjectNode partDone = event("response.reasoning_summary_part.done").put("item_id", o.itemId).put("output_index", o.index)
-                    .put("summary_index", i);
-            partDone.putObject("part").put("type", "summary_text").put("text", text);
-            emit(partDone);
+        Open o = reasoningItem(r.id());
+        List<StringBuilder> streamed = summaries.remove(r.id());
+        int doneBefore = streamed == null ? 0 : streamed.size() - 1;      // the parts before the last were done as the next began
+        List<String> whole = r.summary() == null ? List.of() : r.summary();
+        for (int i = 0; i < Math.max(whole.size(), streamed == null ? 0 : streamed.size()); i++) {
+            String text = i < whole.size() ? whole.get(i) : streamed.get(i).toString();
+            if (streamed == null || i >= streamed.size()) {
+                if (streamed == null) {
+                    streamed = new ArrayList<>();
+                }
+                summaryPart(o, streamed);
+            }
+            String sent = streamed.get(i).toString();
+            if (i < doneBefore) {
+                continue;
+            }
+            if (text.startsWith(sent) && text.length() > sent.length()) {
+                emit(event("response.reasoning_summary_text.delta").put("item_id", o.itemId).put("output_index", o.index)
+                        .put("summary_index", i).put("delta", text.substring(sent.length())));
+            }
+            summaryPartDone(o, i, text);
         }
         open.remove(r.id());
         done(o.index, OutputItems.reasoning(r, "completed"));
@@ -265,6 +333,13 @@ final class ResponseTurn implements TurnListener {
                 finishMessage(o, o.text.toString(), status);
             } else {
                 ObjectNode item = output.get(o.index).deepCopy();
+                List<StringBuilder> parts = summaries.remove(e.getKey());
+                if (parts != null && !parts.isEmpty()) {
+                    // a reasoning item cut short keeps the summary its deltas said
+                    summaryPartDone(o, parts.size() - 1, parts.get(parts.size() - 1).toString());
+                    ArrayNode summary = item.putArray("summary");
+                    parts.forEach(p -> summary.addObject().put("type", "summary_text").put("text", p.toString()));
+                }
                 item.put("status", "incomplete");
                 open.remove(e.getKey());
                 done(o.index, item);

@@ -186,6 +186,11 @@ class OpenAiJavaSdkLiveTest {
         Response completed = last.asCompleted().response();
         assertThat(deltas).isEqualTo(text(completed)).isEqualTo("Hello from a streamed codex turn.");
         assertThat(completed.output()).anySatisfy(i -> assertThat(i.isReasoning()).isTrue());
+        // the reasoning summary as codex streamed it: its deltas, parsed by the SDK, join to the completed item's summary
+        String summary = events.stream().filter(ResponseStreamEvent::isReasoningSummaryTextDelta)
+                .map(e -> e.asReasoningSummaryTextDelta().delta()).collect(Collectors.joining());
+        assertThat(summary).isEqualTo(completed.output().stream().filter(ResponseOutputItem::isReasoning).findFirst().orElseThrow()
+                .asReasoning().summary().get(0).text()).isEqualTo("Thinking about greetings.");
         ResponseOutputItem.McpCall command = completed.output().stream().filter(ResponseOutputItem::isMcpCall).findFirst().orElseThrow()
                 .asMcpCall();
         assertThat(command.serverLabel()).isEqualTo("codex");

@@ -122,6 +122,59 @@ class ResponseTurnTest {
     }
 
     @Test
+    void aReasoningSummaryStreamsAsCodexSendsItPartByPartAndItsDeltasJoinToTheDoneText() {
+        ResponseTurn t = turn("{\"input\":\"plan it\",\"stream\":true}");
+        t.begin();
+        // as the recorded codex sends it (fixtures/reasoning.jsonl): the item started, the summary's deltas, then the item completed
+        t.onItemStarted(ThreadItem.Reasoning.builder().id("rs-1").build());
+        t.onReasoningDelta("rs-1", "Plan the ", true);
+        t.onReasoningDelta("rs-1", "raw thoughts", false);
+        t.onReasoningDelta("rs-1", "answer.", true);
+        int beforeCompleted = events.size();
+        t.onNotification(new dev.codexbridge.client.CodexEvent.Notification("item/reasoning/summaryPartAdded", "thread-1",
+                Json.parse("{\"threadId\":\"thread-1\",\"turnId\":\"turn-1\",\"itemId\":\"rs-1\",\"summaryIndex\":1}")));
+        t.onReasoningDelta("rs-1", "Then ", true);
+        t.onItemCompleted(ThreadItem.Reasoning.builder().id("rs-1").summary(List.of("Plan the answer.", "Then write it.")).build(),
+                List.of());
+        t.onItemCompleted(message("m1", "Done."), List.of());
+        ObjectNode response = t.finish(result(TurnOutcome.COMPLETED, "Done."));
+
+        assertThat(types().subList(0, beforeCompleted)).as("streamed before codex completed the item").containsExactly(
+                "response.created", "response.in_progress", "response.output_item.added", "response.reasoning_summary_part.added",
+                "response.reasoning_summary_text.delta", "response.reasoning_summary_text.delta");
+        assertThat(types()).containsSubsequence("response.reasoning_summary_text.done", "response.reasoning_summary_part.done",
+                "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta", "response.reasoning_summary_text.delta",
+                "response.reasoning_summary_text.done", "response.reasoning_summary_part.done", "response.output_item.done");
+        for (int part = 0; part < 2; part++) {
+            int index = part;
+            String joined = events.stream().filter(e -> e.path("type").asText().equals("response.reasoning_summary_text.delta")
+                    && e.path("summary_index").asInt() == index).map(e -> e.path("delta").asText()).collect(Collectors.joining());
+            String done = events.stream().filter(e -> e.path("type").asText().equals("response.reasoning_summary_text.done")
+                    && e.path("summary_index").asInt() == index).findFirst().orElseThrow().path("text").asText();
+            assertThat(joined).as("part %d's deltas join to its done text", part).isEqualTo(done);
+        }
+        assertThat(events).filteredOn(e -> e.toString().contains("raw thoughts")).as("codex's raw reasoning stays codex's").isEmpty();
+        JsonNode reasoning = response.path("output").get(0);
+        assertThat(reasoning.path("summary").findValuesAsText("text")).containsExactly("Plan the answer.", "Then write it.");
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).path("sequence_number").asInt()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aReasoningItemCutShortKeepsTheSummaryItsDeltasSaid() {
+        ResponseTurn t = turn("{\"input\":\"plan it\",\"stream\":true}");
+        t.begin();
+        t.onReasoningDelta("rs-2", "Half a ", true);
+        ObjectNode response = t.finish(result(TurnOutcome.INTERRUPTED, ""));
+        JsonNode reasoning = response.path("output").get(0);
+        assertThat(reasoning.path("status").asText()).isEqualTo("incomplete");
+        assertThat(reasoning.path("summary").findValuesAsText("text")).containsExactly("Half a ");
+        assertThat(types()).containsSubsequence("response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
+                "response.reasoning_summary_part.done", "response.output_item.done", "response.incomplete");
+    }
+
+    @Test
     void aTurnCutShortIsIncompleteAndKeepsWhatItsDeltasSaid() {
         ResponseTurn t = turn("{\"input\":\"hi\"}");
         t.begin();
