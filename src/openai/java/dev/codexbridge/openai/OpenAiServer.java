@@ -305,6 +305,17 @@ public final class OpenAiServer implements AutoCloseable {
             return new OpenAiServlet(this);
         }
 
+        /**
+         * The door as a handler for a reactive Spring WebFlux application ({@link OpenAiWebFluxHandler}),
+         * routed at {@code path} (as {@code /v1}, or {@code /api/openai/v1}) instead of a listener of
+         * its own: {@link #host}, {@link #port} and the idle timeout are then the application's server's;
+         * {@link #threads} bounds the requests it answers at once. The caller closes it before the
+         * server stops.
+         */
+        public OpenAiWebFluxHandler webFlux(String path) {
+            return new OpenAiWebFluxHandler(this, Objects.requireNonNull(path, "path"));
+        }
+
         /** Starts listening; the caller closes the server. */
         public OpenAiServer start() {
             OpenAiServer s = new OpenAiServer(this);

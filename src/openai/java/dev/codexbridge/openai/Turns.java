@@ -71,8 +71,7 @@ final class Turns {
     /** Refuses a new turn once the door stops, before any conversation is opened for it: nothing runs, the caller sends it again. */
     void admit() {
         if (draining.stopping()) {
-            throw OpenAiError.unavailable("server_stopping", "this server is stopping: nothing was run; send this again (another "
-                    + "replica serves it)", 1);
+            throw stopping();
         }
     }
 
@@ -92,5 +91,11 @@ final class Turns {
     static OpenAiError unfollowed(@Nullable Throwable why) {
         return OpenAiError.afterStart("the codex turn could not be followed to its end (" + (why == null ? "no answer" : why.getMessage())
                 + "); it may have run: read the conversation before sending this again");
+    }
+
+    /** What a new turn is told while the door stops: nothing ran, another replica serves it. */
+    static OpenAiError stopping() {
+        return OpenAiError.unavailable("server_stopping", "this server is stopping: nothing was run; send this again (another "
+                + "replica serves it)", 1);
     }
 }

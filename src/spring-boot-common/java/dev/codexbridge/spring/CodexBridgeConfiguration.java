@@ -35,6 +35,7 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @Import({MigrationConfiguration.class, StoreConfiguration.class, A2aConfiguration.class, McpConfiguration.class, OpenAiConfiguration.class,
+        OpenAiReactiveConfiguration.class,
         SpringAiConfiguration.class})
 class CodexBridgeConfiguration {
 

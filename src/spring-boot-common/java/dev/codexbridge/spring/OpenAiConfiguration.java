@@ -2,8 +2,6 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.gateway.CodexGateway;
-import dev.codexbridge.openai.OpenAiModels;
-import dev.codexbridge.openai.OpenAiServer;
 import dev.codexbridge.openai.OpenAiServlet;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -40,26 +38,13 @@ class OpenAiConfiguration {
     @ConditionalOnMissingBean
     OpenAiServlet codexOpenAiServlet(CodexSessions sessions, OpenAiProperties p, ObjectProvider<CodexGateway> gateway,
                                      ObjectProvider<Authenticator> authenticator) {
-        Authenticator callers = CallerAuthenticators.required(p, authenticator);
-        p.requireCallersApart(sessions, gateway.getIfUnique() != null);
-        try {
-            return OpenAiServer.builder().gateway(gateway.getIfUnique(sessions::gateway)).authenticator(callers).anonymous(p.getAnonymous())
-                    .models(sessions.client() != null ? OpenAiModels.of(sessions.client()) : OpenAiModels.none())
-                    .conversations(p.getConversations(), p.getConversationsPerPrincipal()).callerWait(p.getCallerWait())
-                    .maxRequestBytes(p.getMaxRequestBytes()).responsesKept(p.getResponsesKept()).drainTimeout(p.getDrainTimeout())
-                    .allowedOrigins(p.getAllowedOrigins()).allowedHosts(p.getAllowedHosts()).servlet();
-        } catch (IllegalArgumentException e) {
-            throw new CodexPropertiesException("codex-bridge.openai: " + e.getMessage());
-        }
+        return OpenAiDoors.door(sessions, p, gateway, authenticator).servlet();
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "codexOpenAiRegistration")
     ServletRegistrationBean<OpenAiServlet> codexOpenAiRegistration(OpenAiServlet servlet, OpenAiProperties p) {
-        String path = p.getPath();
-        if (!path.startsWith("/") || path.endsWith("/") || path.contains("*")) {
-            throw new CodexPropertiesException("codex-bridge.openai.path must start with / and end without one, without *: " + path);
-        }
+        String path = OpenAiDoors.path(p);
         ServletRegistrationBean<OpenAiServlet> registration = new ServletRegistrationBean<>(servlet, path + "/*");
         registration.setName("codexOpenAi");
         return registration;

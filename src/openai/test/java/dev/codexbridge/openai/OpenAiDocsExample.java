@@ -11,6 +11,10 @@ import dev.codexbridge.gateway.CodexGateway;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /** docs/openai.md's Java blocks, compiled on this module's class path (DocsJavaBlocksTest checks the doc shows them as compiled). */
 final class OpenAiDocsExample {
@@ -44,5 +48,13 @@ final class OpenAiDocsExample {
         // docs/openai.md#idempotency-key:END
         return client.responses().create(ResponseCreateParams.builder().model("gpt-5").input("deploy the site")
                 .putAdditionalHeader("Idempotency-Key", key).build());
+    }
+
+    static RouterFunction<ServerResponse> reactive(CodexGateway gateway, dev.codexbridge.callers.Authenticator callers) {
+        // docs/openai.md#webflux:BEGIN
+        OpenAiWebFluxHandler door = OpenAiServer.builder().gateway(gateway).authenticator(callers).webFlux("/v1");
+        RouterFunction<ServerResponse> routes = RouterFunctions.route(RequestPredicates.path("/v1/**"), door);
+        // docs/openai.md#webflux:END
+        return routes;
     }
 }

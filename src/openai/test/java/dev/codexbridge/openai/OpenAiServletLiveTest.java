@@ -1,12 +1,10 @@
 package dev.codexbridge.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
-import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
@@ -88,22 +86,7 @@ class OpenAiServletLiveTest {
                 }
                 assertThat(text(polled)).isEqualTo("In the background.");
 
-                OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl(base).apiKey("wrong-key-0123456789abcdef").maxRetries(0).build();
-                try {
-                    assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(UnauthorizedException.class);
-                } finally {
-                    wrong.close();
-                }
-                assertThat(servlet.conversationsHeld()).isEqualTo(3);
-
-                servlet.close();
-                assertThat(servlet.conversationsHeld()).as("closed with the door").isZero();
-                assertThatThrownBy(() -> client.responses().create(ResponseCreateParams.builder().model("codex").input("after").build()))
-                        .isInstanceOfSatisfying(com.openai.errors.OpenAIServiceException.class, e -> {
-                            assertThat(e.statusCode()).isEqualTo(503);
-                            assertThat(e.headers().values("x-should-retry")).containsExactly("true");
-                        });
-                assertThat(live.model().responsesRequests()).as("nothing after the close reached the model").hasSize(4);
+                DoorCarrierChecks.refusesAWrongKeyThenStopsAtItsClose(base, client, servlet::conversationsHeld, 3, servlet::close, live.model(), 4);
             } finally {
                 client.close();
                 servlet.close();

@@ -36,7 +36,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * on the application's own web server (Tomcat here) at {@code codex-bridge.openai.path}, and
  * openai-java pointed at the application's address runs turns on the real codex (scripted model):
  * a response, a stream, the models, a wrong key refused; nothing answers once the application
- * closed. Without a web server there is no door; a path that cannot be a mapping fails the start.
+ * closed. In a reactive application the door is a WebFlux handler on its server (Netty on Boot 3.5,
+ * Tomcat's reactive server on Boot 4).
+ * Without a web server there is no door; a path that cannot be a mapping fails the start.
  * (Off by default: {@code SpringBootTest}s of the module run without the property, and
  * {@code A2aAbsentSpringBootTest} shows the starter's doors absent then.)
  */
@@ -76,6 +78,28 @@ class OpenAiSpringBootTest {
                 .filter(c -> c.isOutputText()).map(c -> c.asOutputText().text()).collect(Collectors.joining());
     }
 
+    /** openai-java at {@code base}: a response answered {@code answer}, and one continuing it streamed as {@code deltas}. */
+    private static void answersAndStreams(String base, String answer, List<String> deltas) {
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(base).apiKey(TOKEN).maxRetries(0).timeout(Duration.ofSeconds(90))
+                .build();
+        try {
+            model.enqueue(ModelReply.message(answer), ModelReply.builder().streamedMessage(deltas).build());
+            Response first = client.responses().create(ResponseCreateParams.builder().model("codex").input("say hello").build());
+            assertThat(text(first)).isEqualTo(answer);
+            List<ResponseStreamEvent> events;
+            try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder()
+                    .model("codex").input("stream it").previousResponseId(first.id()).build())) {
+                events = stream.stream().collect(Collectors.toList());
+            }
+            assertThat(events.get(events.size() - 1).isCompleted()).isTrue();
+            assertThat(events.stream().filter(ResponseStreamEvent::isOutputTextDelta).map(e -> e.asOutputTextDelta().delta())
+                    .collect(Collectors.joining())).isEqualTo(String.join("", deltas));
+            assertThat(client.models().list().data()).as("codex's models").isNotEmpty();
+        } finally {
+            client.close();
+        }
+    }
+
     @Test
     void openAisSdkRunsTurnsThroughTheApplicationsOwnWebServer() throws Exception {
         URI models;
@@ -83,25 +107,7 @@ class OpenAiSpringBootTest {
                 "codex-bridge.openai.path=/api/openai/v1", "codex-bridge.openai.conversations-per-principal=7").run()) {
             String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/api/openai/v1";
             models = URI.create(base + "/models");
-            OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(base).apiKey(TOKEN).maxRetries(0).timeout(Duration.ofSeconds(90))
-                    .build();
-            try {
-                model.enqueue(ModelReply.message("Hello from codex in Spring."),
-                        ModelReply.builder().streamedMessage(List.of("Streamed ", "from Spring.")).build());
-                Response first = client.responses().create(ResponseCreateParams.builder().model("codex").input("say hello").build());
-                assertThat(text(first)).isEqualTo("Hello from codex in Spring.");
-                List<ResponseStreamEvent> events;
-                try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder()
-                        .model("codex").input("stream it").previousResponseId(first.id()).build())) {
-                    events = stream.stream().collect(Collectors.toList());
-                }
-                assertThat(events.get(events.size() - 1).isCompleted()).isTrue();
-                assertThat(events.stream().filter(ResponseStreamEvent::isOutputTextDelta).map(e -> e.asOutputTextDelta().delta())
-                        .collect(Collectors.joining())).isEqualTo("Streamed from Spring.");
-                assertThat(client.models().list().data()).as("codex's models").isNotEmpty();
-            } finally {
-                client.close();
-            }
+            answersAndStreams(base, "Hello from codex in Spring.", List.of("Streamed ", "from Spring."));
             OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl(base).apiKey("wrong-token-0123456789abcdef").maxRetries(0).build();
             try {
                 assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(UnauthorizedException.class);
@@ -109,6 +115,22 @@ class OpenAiSpringBootTest {
                 wrong.close();
             }
             assertThat(app.getBean(OpenAiServlet.class)).isNotNull();
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString()))
+                .as("nothing answers once the application closed").isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void inAReactiveApplicationTheDoorIsAWebFluxHandlerOnItsOwnServer() throws Exception {
+        URI models;
+        try (ConfigurableApplicationContext app = app(WebApplicationType.REACTIVE, "codex-bridge.openai.enabled=true",
+                "codex-bridge.openai.path=/api/openai/v1").run()) {
+            String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/api/openai/v1";
+            models = URI.create(base + "/models");
+            answersAndStreams(base, "Hello from reactive Spring.", List.of("Streamed ", "reactively."));
+            assertThat(app.getBean(dev.codexbridge.openai.OpenAiWebFluxHandler.class)).isNotNull();
+            assertThat(app.getBeanNamesForType(OpenAiServlet.class)).as("no servlet in a reactive application").isEmpty();
         }
         HttpClient http = HttpClient.newHttpClient();
         assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString()))
