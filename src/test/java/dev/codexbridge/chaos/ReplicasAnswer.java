@@ -4,11 +4,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one client was told about one message it sent through the proxy ({@code bin/bench chaos
- * --replicas}): every message carries a key of its own ({@code s3-t7}: slot 3's seventh send), so
- * a message refused and sent again is a new key, and codex's record is searched by key.
+ * --replicas}): every message carries a key of its own ({@code s3-t7}: slot 3's seventh message), so
+ * a message refused and sent again is a new key, and codex's record is searched by key. A message
+ * that got no answer is sent again with the same key and the same identity (A2A's {@code messageId},
+ * MCP's idempotency key): each copy is an answer of its own, numbered by {@code copy}.
  *
  * @param slot the client's conversation (one A2A context or one MCP conversation)
  * @param door {@code a2a} or {@code mcp}
+ * @param copy 1 for the message's first send, 2 and up for the copies sent again with its identity
  * @param told what the answer said
  * @param replica the replica that served the answer ({@code r2}), null when none did
  * @param taskId the A2A task, else null
@@ -16,8 +19,22 @@ import org.jspecify.annotations.Nullable;
  * @param turnId the codex turn the answer named, when it named one
  * @param threadId the conversation's codex thread, when known
  */
-record ReplicasAnswer(int slot, String door, String key, long sentMs, long answeredMs, Told told, @Nullable String replica,
+record ReplicasAnswer(int slot, String door, String key, int copy, long sentMs, long answeredMs, Told told, @Nullable String replica,
                       @Nullable String taskId, @Nullable String state, @Nullable String turnId, @Nullable String threadId, String detail) {
+    /** The start of {@link #detail} for a call that got no answer at all: its connection ended, or the client's timeout. */
+    static final String NO_ANSWER = "no answer: ";
+    /** The {@link #detail} of a call the proxy answered 502: no replica took its connection, so nothing was sent. */
+    static final String NO_REPLICA = "no replica reachable";
+
+    /** Whether the caller heard nothing back: it cannot know whether its message ran. */
+    boolean unanswered() {
+        return told == Told.UNKNOWN && detail.startsWith(NO_ANSWER);
+    }
+
+    /** Whether the proxy answered 502 for want of a replica. */
+    boolean proxyRefused() {
+        return NO_REPLICA.equals(detail);
+    }
 
     /** What a client was told, as the verdict reads it. */
     enum Told {

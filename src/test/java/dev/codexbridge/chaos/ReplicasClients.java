@@ -22,13 +22,23 @@ import org.jspecify.annotations.Nullable;
  * (even slots) or an MCP conversation (odd slots), of principal {@code PRINCIPALS[slot % 3]},
  * sending one message at a time through the proxy until told to stop, and writing down every
  * answer ({@link ReplicasAnswer}). An A2A context goes on by its context id; an MCP conversation
- * by its thread id, on a new session when the proxy's replica for the old one is gone (404).
+ * by its thread id, on a new session when the proxy's replica for the old one is gone (404), and
+ * now and then on a new session of its own accord ({@code CHAOS_MCP_REOPEN}: one message in N on
+ * average, default 10; 0: never), the old one ended once the call is answered, as a client that
+ * reconnects does: the proxy places the new session anywhere, so the conversation moves between
+ * live replicas at the MCP door too. Every message carries an identity of its own (A2A's
+ * {@code messageId}, MCP's idempotency key); one that got no answer is sent again with it, up to
+ * {@link #MAX_COPIES} sends in all, as docs/a2a.md and docs/mcp.md ("Sending again") tell callers to.
  */
 final class ReplicasClients {
     static final List<String> PRINCIPALS = List.of("alice", "bob", "carol");
     static final String PREFIX = "chaos-replicas ";
     private static final Duration TURN_TIMEOUT = Duration.ofSeconds(150);
     private static final String MCP_VERSION = "2025-06-18";
+    private static final String IDEMPOTENCY_KEY = "dev.codexbridge/idempotencyKey";
+    /** A message's sends at most: the first and the copies after no answer. */
+    static final int MAX_COPIES = 3;
+    private static final int REOPEN_EVERY = Integer.parseInt(System.getenv().getOrDefault("CHAOS_MCP_REOPEN", "10"));
 
     private final URI a2a;
     private final URI mcp;
@@ -84,14 +94,21 @@ final class ReplicasClients {
 
         void run(Random random) {
             for (int n = 1; !stop.get(); n++) {
-                ReplicasAnswer a = send(key(slot, n));
-                answers.add(a);
-                pause(random, a.told());
+                String key = key(slot, n);
+                String messageId = UUID.randomUUID().toString();
+                for (int copy = 1; !stop.get(); ) {
+                    ReplicasAnswer a = send(key, messageId, copy);
+                    answers.add(a);
+                    pause(random, a.told());
+                    if (!a.unanswered() || ++copy > MAX_COPIES) {
+                        break;
+                    }
+                }
             }
         }
 
-        private ReplicasAnswer send(String key) {
-            ObjectNode message = Json.object().put("role", "user").put("messageId", UUID.randomUUID().toString());
+        private ReplicasAnswer send(String key, String messageId, int copy) {
+            ObjectNode message = Json.object().put("role", "user").put("messageId", messageId);
             message.putArray("parts").addObject().put("kind", "text").put("text", PREFIX + key);
             if (context != null) {
                 message.put("contextId", context);
@@ -105,23 +122,23 @@ final class ReplicasClients {
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                return answer(key, sent, Told.UNKNOWN, null, null, null, null, null, "no answer: " + e);
+                return answer(key, copy, sent, Told.UNKNOWN, null, null, null, null, null, ReplicasAnswer.NO_ANSWER + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return answer(key, sent, Told.UNKNOWN, null, null, null, null, null, "interrupted");
+                return answer(key, copy, sent, Told.UNKNOWN, null, null, null, null, null, "interrupted");
             }
             String replica = r.headers().firstValue(ReplicasProxy.SERVED_BY).orElse(null);
             if (r.statusCode() == 502) {
-                return answer(key, sent, Told.REFUSED, null, null, null, null, null, "no replica reachable");
+                return answer(key, copy, sent, Told.REFUSED, null, null, null, null, null, ReplicasAnswer.NO_REPLICA);
             }
             JsonNode json;
             try {
                 json = Json.parse(r.body());
             } catch (RuntimeException e) {
-                return answer(key, sent, Told.UNKNOWN, replica, null, null, null, null, "HTTP " + r.statusCode() + ": " + r.body());
+                return answer(key, copy, sent, Told.UNKNOWN, replica, null, null, null, null, "HTTP " + r.statusCode() + ": " + r.body());
             }
             if (json.has("error")) {
-                return answer(key, sent, Told.REFUSED, replica, null, null, null, null, json.path("error").toString());
+                return answer(key, copy, sent, Told.REFUSED, replica, null, null, null, null, json.path("error").toString());
             }
             JsonNode task = json.path("result");
             context = task.path("contextId").asText(context);
@@ -131,13 +148,13 @@ final class ReplicasClients {
                 case "failed", "canceled", "rejected" -> Told.FAILED;
                 default -> Told.UNKNOWN;
             };
-            return answer(key, sent, told, replica, task.path("id").asText(null), state, task.at("/metadata/codexTurnId").asText(null),
+            return answer(key, copy, sent, told, replica, task.path("id").asText(null), state, task.at("/metadata/codexTurnId").asText(null),
                     task.at("/metadata/codexThreadId").asText(null), told == Told.COMPLETED ? "" : task.path("status").toString());
         }
 
-        private ReplicasAnswer answer(String key, long sent, Told told, @Nullable String replica, @Nullable String task, @Nullable String state,
-                                      @Nullable String turn, @Nullable String thread, String detail) {
-            return new ReplicasAnswer(slot, "a2a", key, sent, System.currentTimeMillis(), told, replica, task, state, turn, thread, detail);
+        private ReplicasAnswer answer(String key, int copy, long sent, Told told, @Nullable String replica, @Nullable String task,
+                                      @Nullable String state, @Nullable String turn, @Nullable String thread, String detail) {
+            return new ReplicasAnswer(slot, "a2a", key, copy, sent, System.currentTimeMillis(), told, replica, task, state, turn, thread, detail);
         }
     }
 
@@ -153,14 +170,42 @@ final class ReplicasClients {
 
         void run(Random random) {
             for (int n = 1; !stop.get(); n++) {
-                if (session == null && !initialize()) {
-                    pause(random, Told.UNKNOWN);
-                    n--;
-                    continue;
+                String key = key(slot, n);
+                String idempotencyKey = UUID.randomUUID().toString();
+                String left = null;
+                if (session != null && REOPEN_EVERY > 0 && random.nextInt(REOPEN_EVERY) == 0) {
+                    left = session;
+                    session = null;
                 }
-                ReplicasAnswer a = call(key(slot, n));
-                answers.add(a);
-                pause(random, a.told());
+                for (int copy = 1; !stop.get(); ) {
+                    if (session == null && !initialize()) {
+                        pause(random, Told.UNKNOWN);
+                        continue;
+                    }
+                    ReplicasAnswer a = call(key, idempotencyKey, copy);
+                    answers.add(a);
+                    pause(random, a.told());
+                    if (!a.unanswered() || ++copy > MAX_COPIES) {
+                        break;
+                    }
+                }
+                if (left != null) {
+                    end(left);
+                }
+            }
+        }
+
+        /** Ends a session this client moved away from: after the call on the new one, so the move was an ask, not a release. */
+        private void end(String id) {
+            try {
+                http.send(HttpRequest.newBuilder(mcp).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token(principal(slot)))
+                        .header("Mcp-Session-Id", id).header("MCP-Protocol-Version", MCP_VERSION).DELETE().build(),
+                        HttpResponse.BodyHandlers.discarding());
+            } catch (IOException e) {
+                // its replica gone: the session went with it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop.set(true);
             }
         }
 
@@ -189,13 +234,14 @@ final class ReplicasClients {
             }
         }
 
-        private ReplicasAnswer call(String key) {
+        private ReplicasAnswer call(String key, String idempotencyKey, int copy) {
             ObjectNode args = Json.object().put("prompt", PREFIX + key);
             if (thread != null) {
                 args.put("threadId", thread);
             }
             ObjectNode params = Json.object().put("name", thread == null ? "codex" : "codex-reply");
             params.set("arguments", args);
+            params.putObject("_meta").put(IDEMPOTENCY_KEY, idempotencyKey);
             long sent = System.currentTimeMillis();
             String id = Integer.toString(requestId + 1);
             HttpResponse<String> r;
@@ -203,27 +249,29 @@ final class ReplicasClients {
                 r = post(rpc("tools/call", params), session);
             } catch (IOException e) {
                 session = null;         // its replica may be gone: a new session next
-                return answer(key, sent, Told.UNKNOWN, null, "no answer: " + e);
+                return answer(key, copy, sent, Told.UNKNOWN, null, ReplicasAnswer.NO_ANSWER + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return answer(key, sent, Told.UNKNOWN, null, "interrupted");
+                return answer(key, copy, sent, Told.UNKNOWN, null, "interrupted");
             }
             String replica = r.headers().firstValue(ReplicasProxy.SERVED_BY).orElse(null);
             if (r.statusCode() == 404) {
                 session = null;
-                return answer(key, sent, Told.REFUSED, replica, "session not found on " + replica);
+                return answer(key, copy, sent, Told.REFUSED, replica, "session not found on " + replica);
             }
             if (r.statusCode() == 502) {
                 session = null;
-                return answer(key, sent, Told.REFUSED, null, "no replica reachable");
+                return answer(key, copy, sent, Told.REFUSED, null, ReplicasAnswer.NO_REPLICA);
             }
             JsonNode json = responseTo(r, id);
             if (json == null) {
                 session = null;
-                return answer(key, sent, Told.UNKNOWN, replica, "HTTP " + r.statusCode() + " without the answer: " + r.body());
+                // a stream that ended before the call's result is no answer, as a connection cut is
+                String why = "HTTP " + r.statusCode() + " without the answer: " + r.body();
+                return answer(key, copy, sent, Told.UNKNOWN, replica, r.statusCode() / 100 == 2 ? ReplicasAnswer.NO_ANSWER + why : why);
             }
             if (json.has("error")) {
-                return answer(key, sent, Told.REFUSED, replica, json.path("error").toString());
+                return answer(key, copy, sent, Told.REFUSED, replica, json.path("error").toString());
             }
             JsonNode result = json.path("result");
             String named = result.at("/structuredContent/threadId").asText(null);
@@ -232,16 +280,16 @@ final class ReplicasClients {
             }
             String text = result.at("/content/0/text").asText("");
             if (!result.path("isError").asBoolean(false)) {
-                return answer(key, sent, Told.COMPLETED, replica, "");
+                return answer(key, copy, sent, Told.COMPLETED, replica, "");
             }
             Told told = text.contains("in use on another replica") || text.contains("never received")
                     || result.path("structuredContent").isMissingNode() ? Told.REFUSED
                     : text.contains("is unknown") ? Told.UNKNOWN : Told.FAILED;
-            return answer(key, sent, told, replica, text);
+            return answer(key, copy, sent, told, replica, text);
         }
 
-        private ReplicasAnswer answer(String key, long sent, Told told, @Nullable String replica, String detail) {
-            return new ReplicasAnswer(slot, "mcp", key, sent, System.currentTimeMillis(), told, replica, null, null, null, thread, detail);
+        private ReplicasAnswer answer(String key, int copy, long sent, Told told, @Nullable String replica, String detail) {
+            return new ReplicasAnswer(slot, "mcp", key, copy, sent, System.currentTimeMillis(), told, replica, null, null, null, thread, detail);
         }
 
         private String rpc(String method, ObjectNode params) {

@@ -56,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  * behind the same address ({@code CHAOS_FAILOVER=0} leaves it out), restarted fast and immediate
  * and stopped for an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20), a replica
  * stalled 15 s past its leases (SIGSTOP, SIGCONT), and the replicas rolled one by one with SIGTERM
- * ({@code CHAOS_ROLL=0} leaves the roll out). Then the clients stop, every replica is asked {@code GetTask} for
+ * ({@code CHAOS_ROLL=0} leaves the roll out). The MCP clients open a new session now and then
+ * ({@code CHAOS_MCP_REOPEN}, {@link ReplicasClients}). Then the clients stop, every replica is asked {@code GetTask} for
  * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
  * were told with the store's record and the model's requests. Everything is torn down at the end,
  * on failure and on Ctrl-C; the run's folder (logs, every answer, the timeline) is kept when the
@@ -547,7 +548,8 @@ public final class ReplicasRun {
         for (ReplicasAnswer a : told) {
             counts.merge(a.door() + " " + a.told(), 1, Integer::sum);
         }
-        out.printf("chaos: %d messages sent: %s%n", told.size(), counts);
+        long messages = told.stream().map(a -> a.slot() + " " + a.key()).distinct().count();
+        out.printf("chaos: %d messages sent, %d sends with the copies sent again after no answer: %s%n", messages, told.size(), counts);
         Map<String, Integer> why = new TreeMap<>();
         for (ReplicasAnswer a : told) {
             if (a.told() != ReplicasAnswer.Told.COMPLETED) {

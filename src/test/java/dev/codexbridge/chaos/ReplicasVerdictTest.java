@@ -107,11 +107,11 @@ class ReplicasVerdictTest {
     }
 
     private void told(String key, Told told, @Nullable String replica, long sent, long answered, @Nullable String turn) {
-        answers.add(new ReplicasAnswer(0, "a2a", key, sent, answered, told, replica, "task-" + key, told == Told.COMPLETED ? "completed"
+        answers.add(new ReplicasAnswer(0, "a2a", key, 1, sent, answered, told, replica, "task-" + key, told == Told.COMPLETED ? "completed"
                 : told == Told.FAILED ? "failed" : null, turn, THREAD, ""));
     }
 
     private static ReplicasAnswer answer(int slot, String key, Told told, String replica, long sent, long answered) {
-        return new ReplicasAnswer(slot, "mcp", key, sent, answered, told, replica, null, null, null, null, "");
+        return new ReplicasAnswer(slot, "mcp", key, 1, sent, answered, told, replica, null, null, null, null, "");
     }
 }
