@@ -81,6 +81,8 @@ public final class ReplicasRun {
     private final int[] generation = new int[REPLICAS + 1];
     private final List<List<String>> modelRequests = new CopyOnWriteArrayList<>();
     private final List<String> timeline = new CopyOnWriteArrayList<>();
+    private final List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
+    private final List<ReplicasVerdict.Stall> stalls = new CopyOnWriteArrayList<>();
     private final long t0 = System.currentTimeMillis();
     private @Nullable ReplicasNet net;
     private @Nullable PostgresServer postgres;
@@ -196,7 +198,7 @@ public final class ReplicasRun {
             th.start();
             callers.add(th);
         }
-        List<ReplicasVerdict.Kill> kills = faults();
+        faults();
         stop.set(true);
         event("load stopped; waiting for the answers in flight");
         for (Thread th : callers) {
@@ -217,7 +219,7 @@ public final class ReplicasRun {
             stopReplica(r);
         }
         List<StoredConversation> stored = readStore();
-        ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills);
+        ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills, stalls);
         Files.write(dir.resolve("answers.jsonl"), told.stream().map(a -> Json.write(Json.mapper().valueToTree(a))).toList());
         Files.write(dir.resolve("timeline.log"), timeline);
         Files.write(dir.resolve("verdict.txt"), v.lines(Integer.MAX_VALUE));
@@ -232,8 +234,8 @@ public final class ReplicasRun {
         return ModelReply.message(keys.isEmpty() ? "ok" : "ok " + keys.get(keys.size() - 1));
     }
 
-    /** The fault schedule over the run's length; returns the kills. */
-    private List<ReplicasVerdict.Kill> faults() throws Exception {
+    /** The fault schedule over the run's length. */
+    private void faults() throws Exception {
         Random random = new Random(seed);
         int killed = 1 + random.nextInt(REPLICAS);
         int lostCodex = 1 + (killed + random.nextInt(REPLICAS - 1)) % REPLICAS;
@@ -255,11 +257,10 @@ public final class ReplicasRun {
         long stallAt = l * 58 / 100;
         long rollAt = l * 64 / 100;
         boolean roll = !"0".equals(System.getenv("CHAOS_ROLL"));
-        List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
         // each step at its own time, on a thread of its own: a replica's restart takes tens of seconds
         java.util.concurrent.ScheduledExecutorService steps = java.util.concurrent.Executors.newScheduledThreadPool(4);
         try {
-            steps.schedule(() -> kills.add(killReplica(killed)), killAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> killReplica(killed), killAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> restart(killed), restartAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> loseCodex(lostCodex), codexAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> partition(cut, true), cutAt, TimeUnit.MILLISECONDS);
@@ -281,16 +282,15 @@ public final class ReplicasRun {
             steps.shutdown();
             steps.awaitTermination(3, TimeUnit.MINUTES);
         }
-        return kills;
     }
 
-    private ReplicasVerdict.Kill killReplica(int r) {
+    private void killReplica(int r) {
         for (Process p : replicas[r]) {
             p.destroyForcibly();
         }
         long at = System.currentTimeMillis();
         event("SIGKILL replica r" + r + " (a2a pid " + replicas[r][0].pid() + ", mcp pid " + replicas[r][1].pid() + ")");
-        return new ReplicasVerdict.Kill("r" + r, at);
+        kills.add(new ReplicasVerdict.Kill("r" + r, at));
     }
 
     private void restart(int r) {
@@ -311,6 +311,7 @@ public final class ReplicasRun {
         long from = System.currentTimeMillis();
         try {
             signal("STOP", r);
+            stalls.add(new ReplicasVerdict.Stall("r" + r, System.currentTimeMillis()));
             event("SIGSTOP replica r" + r + " for " + ms / 1000 + " s");
             Thread.sleep(ms);
         } catch (Exception e) {
@@ -561,9 +562,9 @@ public final class ReplicasRun {
                 .forEach(e -> out.printf("chaos:   %d x %s%n", e.getValue(), e.getKey()));
         out.printf("chaos: %d conversations in the store, %d A2A tasks asked of every replica, %d model requests%n", stored, tasks,
                 modelRequests.size());
-        out.printf("chaos: failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %.1f s, "
-                        + "p99 %.1f s, %d never served elsewhere before the end; times %s%n", v.failoverMs().size(),
-                v.failoverPercentile(50) / 1000.0, v.failoverPercentile(99) / 1000.0, v.neverServedElsewhere(), v.failoverMs());
+        for (String line : v.summary()) {
+            out.println("chaos: " + line);
+        }
         for (String line : storeFaults.report(told)) {
             out.println("chaos: fault windows: " + line);
         }

@@ -26,10 +26,13 @@ import org.jspecify.annotations.Nullable;
  * record as the store keeps it (each stored lineage's turns and the user messages they carry), the
  * model's requests (each turn's request must carry every earlier turn its client was told
  * completed: a conversation forked by a second writer, or woken from an older copy, lacks one),
- * and every replica's answer to {@code GetTask} at the end.
+ * and every replica's answer to {@code GetTask} at the end. Beside the divergences: how soon a killed
+ * or stalled replica's conversations were served elsewhere, and how many messages sent again with
+ * their identity ran twice.
  */
 final class ReplicasVerdict {
     private static final Pattern KEY = Pattern.compile(Pattern.quote(ReplicasClients.PREFIX) + "(s\\d+-t\\d+)");
+    private static final Pattern SLOT_AND_NUMBER = Pattern.compile("s(\\d+)-t(\\d+)");
 
     enum Kind {
         /** Told completed; the record has no completed turn carrying the message. */
@@ -44,6 +47,11 @@ final class ReplicasVerdict {
         HISTORY_LOST,
         /** Two turns its client was told completed one after the other are in the record the other way round. */
         OUT_OF_ORDER,
+        /**
+         * A turn ran after a newer message of its conversation: its model request carries a message its
+         * client sent after it, or the record has it after a newer completed turn (the history reads 16, 18, 17).
+         */
+        STALE_AFTER_NEWER,
         /** A replica does not know an A2A task at the end. */
         TASK_LOST,
         /** The replicas answer GetTask with different states. */
@@ -52,17 +60,33 @@ final class ReplicasVerdict {
         TASK_TOLD_OTHERWISE
     }
 
-    /** Where a message is in codex's record: its thread, its turn, whether that turn completed, how often the message appears. */
-    record InRecord(String thread, @Nullable String turn, boolean completed, int copies, int position) {
+    /**
+     * Where a message is in codex's record: its thread, its turn, whether that turn completed, how
+     * often the message appears, in how many distinct turns, its place among the thread's messages.
+     */
+    record InRecord(String thread, @Nullable String turn, boolean completed, int copies, int turns, int position) {
     }
 
     /** A replica killed at {@code atMs} (r1, r2, ...). */
     record Kill(String replica, long atMs) {
     }
 
+    /** A replica stalled (SIGSTOP) at {@code atMs}. */
+    record Stall(String replica, long atMs) {
+    }
+
     private final Map<Kind, List<String>> found = new LinkedHashMap<>();
     private final List<Long> failoverMs = new ArrayList<>();
     private int neverServedElsewhere;
+    private final List<Long> stallFailoverMs = new ArrayList<>();
+    private int stayedOnStalled;
+    private int stalledNeverServed;
+    private int staleRuns;
+    private int staleInRecord;
+    private final Set<String> resent = new HashSet<>();
+    private final Set<String> doubled = new HashSet<>();
+    private int doubledInRecord;
+    private int doubledAsked;
 
     private ReplicasVerdict() {
         for (Kind k : Kind.values()) {
@@ -77,6 +101,7 @@ final class ReplicasVerdict {
             Set<String> completed = new HashSet<>();
             Map<String, String> keyTurn = new LinkedHashMap<>();
             Map<String, Integer> copies = new HashMap<>();
+            Map<String, Set<String>> turns = new HashMap<>();
             String turn = null;
             for (RolloutFile f : c.lineage()) {
                 for (String line : new String(f.bytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -103,6 +128,7 @@ final class ReplicasVerdict {
                                 if (m.find()) {
                                     keyTurn.put(m.group(1), turn);
                                     copies.merge(m.group(1), 1, Integer::sum);
+                                    turns.computeIfAbsent(m.group(1), x -> new HashSet<>()).add(Objects.toString(turn, ""));
                                 }
                             }
                         }
@@ -115,11 +141,12 @@ final class ReplicasVerdict {
             for (Map.Entry<String, String> e : keyTurn.entrySet()) {
                 String k = e.getKey();
                 String t = e.getValue();
-                InRecord r = new InRecord(c.threadId(), t, t != null && completed.contains(t), copies.get(k), position++);
+                InRecord r = new InRecord(c.threadId(), t, t != null && completed.contains(t), copies.get(k), turns.get(k).size(),
+                        position++);
                 InRecord before = where.put(k, r);
                 if (before != null) {
                     where.put(k, new InRecord(r.thread(), r.turn(), r.completed() || before.completed(), r.copies() + before.copies(),
-                            r.position()));
+                            r.turns() + before.turns(), r.position()));
                 }
             }
         }
@@ -143,7 +170,7 @@ final class ReplicasVerdict {
      * A2A task id → every replica's state for it (null: not known there).
      */
     static ReplicasVerdict judge(List<ReplicasAnswer> answers, Map<String, InRecord> record, List<List<String>> modelRequests,
-                                 Map<String, List<@Nullable String>> tasks, List<Kill> kills) {
+                                 Map<String, List<@Nullable String>> tasks, List<Kill> kills, List<Stall> stalls) {
         ReplicasVerdict v = new ReplicasVerdict();
         Map<String, Integer> asked = new HashMap<>();
         Map<String, List<String>> requestOf = new HashMap<>();
@@ -155,6 +182,7 @@ final class ReplicasVerdict {
             }
         }
         Map<String, ReplicasAnswer> byTask = new HashMap<>();
+        Set<String> judgedTwice = new HashSet<>();
         for (ReplicasAnswer a : answers) {
             InRecord r = record.get(a.key());
             String where = a.door() + " slot " + a.slot() + " " + a.key() + " (" + a.told() + " by " + a.replica() + ", thread "
@@ -168,7 +196,8 @@ final class ReplicasVerdict {
             } else if ((a.told() == Told.FAILED || a.told() == Told.REFUSED) && r != null && r.completed()) {
                 v.add(Kind.FAILED_BUT_COMPLETED, where + ": " + a.detail() + "; record " + r);
             }
-            if ((r != null && r.copies() > 1) || asked.getOrDefault(a.key(), 0) > 1) {
+            // a message's copies are one message: it ran twice or it did not
+            if (((r != null && r.copies() > 1) || asked.getOrDefault(a.key(), 0) > 1) && judgedTwice.add(a.key())) {
                 v.add(Kind.RAN_TWICE, where + ": " + (r != null ? r.copies() : 0) + " in the record, " + asked.getOrDefault(a.key(), 0)
                         + " model requests");
             }
@@ -215,12 +244,120 @@ final class ReplicasVerdict {
                 v.add(Kind.TASK_TOLD_OTHERWISE, where + ": the replicas say " + states.get(0));
             }
         });
+        v.stale(modelRequests, record);
+        v.doubles(answers, record, asked);
         v.failovers(answers, kills);
+        v.stallFailovers(answers, stalls);
         return v;
+    }
+
+    /** {@code s3-t7} → {slot 3, message 7}: the client numbers its messages in the order it sends them. */
+    private static int[] slotAndNumber(String key) {
+        Matcher m = SLOT_AND_NUMBER.matcher(key);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key);
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    /**
+     * Turns run after a newer message of their conversation: a model request whose own message is
+     * older than one its history carries (codex ran it on top of the newer turn), and a message the
+     * record holds after a newer one whose turn completed (the history out of order, whatever the
+     * clients were told).
+     */
+    private void stale(List<List<String>> modelRequests, Map<String, InRecord> record) {
+        Set<String> ranLate = new HashSet<>();
+        for (List<String> keys : modelRequests) {
+            if (keys.isEmpty()) {
+                continue;
+            }
+            String own = keys.get(keys.size() - 1);
+            int[] o = slotAndNumber(own);
+            for (String earlier : keys.subList(0, keys.size() - 1)) {
+                int[] e = slotAndNumber(earlier);
+                if (e[0] == o[0] && e[1] > o[1] && ranLate.add(own)) {
+                    staleRuns++;
+                    add(Kind.STALE_AFTER_NEWER, own + " ran with the newer " + earlier + " in its history (model request " + keys + ")");
+                }
+            }
+        }
+        Map<String, List<String>> byThread = new HashMap<>();
+        record.forEach((key, r) -> byThread.computeIfAbsent(r.thread(), t -> new ArrayList<>()).add(key));
+        byThread.forEach((thread, keys) -> {
+            keys.sort(java.util.Comparator.comparingInt(k -> record.get(k).position()));
+            for (int i = 0; i < keys.size(); i++) {
+                int[] late = slotAndNumber(keys.get(i));
+                for (String before : keys.subList(0, i)) {
+                    int[] b = slotAndNumber(before);
+                    if (b[0] == late[0] && b[1] > late[1] && record.get(before).completed()) {
+                        staleInRecord++;
+                        if (ranLate.add(keys.get(i))) {
+                            add(Kind.STALE_AFTER_NEWER, keys.get(i) + " is after the newer " + before + " in thread " + thread);
+                        }
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Of the messages sent again with their identity after no answer (a copy numbered 2 or more),
+     * those the record holds in more than one turn, and those the model was asked for more than once.
+     */
+    private void doubles(List<ReplicasAnswer> answers, Map<String, InRecord> record, Map<String, Integer> asked) {
+        for (ReplicasAnswer a : answers) {
+            if (a.copy() > 1) {
+                resent.add(a.key());
+            }
+        }
+        for (String key : resent) {
+            InRecord r = record.get(key);
+            boolean inTwoTurns = r != null && r.turns() > 1;
+            boolean askedTwice = asked.getOrDefault(key, 0) > 1;
+            doubledInRecord += inTwoTurns ? 1 : 0;
+            doubledAsked += askedTwice ? 1 : 0;
+            if (inTwoTurns || askedTwice) {
+                doubled.add(key);
+            }
+        }
     }
 
     private static boolean isFinal(@Nullable String state) {
         return state != null && Set.of("completed", "failed", "canceled", "rejected").contains(state);
+    }
+
+    /**
+     * For each stall, each conversation its replica served last before the SIGSTOP: the time from the
+     * SIGSTOP until the conversation's next completed turn, when another replica served it. A
+     * conversation whose next turn the stalled replica itself served once it went on did not move
+     * ({@link #stayedOnStalled}); one with no turn completed after the SIGSTOP never came back.
+     */
+    private void stallFailovers(List<ReplicasAnswer> answers, List<Stall> stalls) {
+        for (Stall s : stalls) {
+            Map<Integer, ReplicasAnswer> lastBefore = new TreeMap<>();
+            for (ReplicasAnswer a : answers) {
+                if (a.told() == Told.COMPLETED && a.answeredMs() < s.atMs()) {
+                    lastBefore.merge(a.slot(), a, (x, y) -> y.answeredMs() > x.answeredMs() ? y : x);
+                }
+            }
+            lastBefore.forEach((slot, last) -> {
+                if (!s.replica().equals(last.replica())) {
+                    return;
+                }
+                answers.stream().filter(a -> a.slot() == slot && a.told() == Told.COMPLETED && a.answeredMs() >= s.atMs())
+                        .min(java.util.Comparator.comparingLong(ReplicasAnswer::answeredMs))
+                        .ifPresentOrElse(next -> {
+                            if (s.replica().equals(next.replica())) {
+                                stayedOnStalled++;
+                            } else {
+                                stallFailoverMs.add(next.answeredMs() - s.atMs());
+                            }
+                        }, () -> stalledNeverServed++);
+            });
+        }
+        stallFailoverMs.sort(null);
     }
 
     /** For each kill, each conversation its replica served last: the time until another replica completed a turn of it. */
@@ -266,11 +403,85 @@ final class ReplicasVerdict {
 
     /** The p-th percentile (0–100) of the failover times, or -1 when none. */
     long failoverPercentile(int p) {
-        if (failoverMs.isEmpty()) {
+        return percentile(failoverMs, p);
+    }
+
+    List<Long> stallFailoverMs() {
+        return stallFailoverMs;
+    }
+
+    /** The p-th percentile (0–100) of the stall's failover times, or -1 when none. */
+    long stallFailoverPercentile(int p) {
+        return percentile(stallFailoverMs, p);
+    }
+
+    int stayedOnStalled() {
+        return stayedOnStalled;
+    }
+
+    int stalledNeverServed() {
+        return stalledNeverServed;
+    }
+
+    /** Model requests whose own message was older than one in their history. */
+    int staleRuns() {
+        return staleRuns;
+    }
+
+    /** Messages the record holds after a newer completed turn of their conversation. */
+    int staleInRecord() {
+        return staleInRecord;
+    }
+
+    /** Messages sent again with their identity. */
+    Set<String> resent() {
+        return resent;
+    }
+
+    /** Of {@link #resent}, those that ran twice: in two turns of the record, or asked of the model twice. */
+    Set<String> doubled() {
+        return doubled;
+    }
+
+    int doubledInRecord() {
+        return doubledInRecord;
+    }
+
+    int doubledAsked() {
+        return doubledAsked;
+    }
+
+    /** The p-th percentile (0–100) of sorted {@code ms}, or -1 when there are none. */
+    static long percentile(List<Long> ms, int p) {
+        if (ms.isEmpty()) {
             return -1;
         }
-        int i = (int) Math.ceil(p / 100.0 * failoverMs.size()) - 1;
-        return failoverMs.get(Math.max(0, Math.min(i, failoverMs.size() - 1)));
+        int i = (int) Math.ceil(p / 100.0 * ms.size()) - 1;
+        return ms.get(Math.max(0, Math.min(i, ms.size() - 1)));
+    }
+
+    /** The lines beside the divergences: kill and stall failover, stale turns, turns doubled by resends. */
+    List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %s, p99 %s, "
+                        + "max %s, %d never served elsewhere before the end; times %s", failoverMs.size(), seconds(failoverPercentile(50)),
+                seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs));
+        lines.add(String.format("stall failover (SIGSTOP -> a conversation of that replica served by another): %d conversations, p50 %s, "
+                        + "p99 %s, max %s; %d next served by the stalled replica itself, %d never served again before the end; times %s",
+                stallFailoverMs.size(), seconds(stallFailoverPercentile(50)), seconds(stallFailoverPercentile(99)),
+                seconds(stallFailoverPercentile(100)), stayedOnStalled, stalledNeverServed, stallFailoverMs));
+        lines.add(String.format("stale turns run after newer ones (goal 0): %d (%d model requests whose own message is older than one "
+                        + "in their history, %d messages in the store's record after a newer completed turn)",
+                found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord));
+        lines.add(String.format("turns doubled by resends with the same identity (goal 0): %d of %d messages sent again after no answer "
+                        + "(%d in more than one turn of the store's record, %d asked of the model more than once)", doubled.size(),
+                resent.size(), doubledInRecord, doubledAsked));
+        return lines;
+    }
+
+    /** Milliseconds as seconds with one decimal, or "-" for none. */
+    static String seconds(long ms) {
+        return ms < 0 ? "-" : String.format("%.1f s", ms / 1000.0);
     }
 
     /** One line per kind with divergences, each with up to {@code examples} of them. */

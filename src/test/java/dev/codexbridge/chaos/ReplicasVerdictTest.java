@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The replicas' verdict on a record and answers built by hand: answers that agree with the stored
  * lineage and the model's requests are no divergence; each way of disagreeing is found as its
- * kind; the failover time is measured from the kill to the first turn served elsewhere.
+ * kind; the failover time is measured from the kill, or the stall, to the first turn served
+ * elsewhere; a turn run after a newer one and a message sent again that ran twice are counted.
  */
 class ReplicasVerdictTest {
     private static final String THREAD = "0199a213-81c0-7800-8aa1-bbab2a035a51";
@@ -85,16 +86,96 @@ class ReplicasVerdictTest {
         answers.add(answer(2, "s2-t1", Told.COMPLETED, "r1", 100, 200));
         answers.add(answer(0, "s0-t2", Told.REFUSED, "r2", 1_100, 1_200));   // busy while the dead replica's lease lasts
         answers.add(answer(0, "s0-t3", Told.COMPLETED, "r3", 5_000, 6_000));
-        ReplicasVerdict v = ReplicasVerdict.judge(answers, Map.of(), List.of(), Map.of(), List.of(new ReplicasVerdict.Kill("r1", 1_000)));
+        ReplicasVerdict v = ReplicasVerdict.judge(answers, Map.of(), List.of(), Map.of(), List.of(new ReplicasVerdict.Kill("r1", 1_000)),
+                List.of());
         assertThat(v.failoverMs()).containsExactly(5_000L);
         assertThat(v.neverServedElsewhere()).as("s2 never came back before the end").isEqualTo(1);
         assertThat(v.failoverPercentile(99)).isEqualTo(5_000L);
+        assertThat(v.failoverPercentile(100)).isEqualTo(5_000L);
+        assertThat(v.summary().get(0)).contains("p99 5.0 s, max 5.0 s, 1 never served elsewhere");
+    }
+
+    @Test
+    void stallFailoverIsFromTheSigstopToTheNextTurnServedByAnotherReplica() {
+        answers.add(answer(0, "s0-t1", Told.COMPLETED, "r2", 100, 200));
+        answers.add(answer(1, "s1-t1", Told.COMPLETED, "r2", 100, 300));
+        answers.add(answer(2, "s2-t1", Told.COMPLETED, "r2", 100, 400));
+        answers.add(answer(3, "s3-t1", Told.COMPLETED, "r1", 100, 400));     // another replica's: not counted
+        answers.add(answer(0, "s0-t2", Told.REFUSED, "r3", 1_100, 1_200));   // in use while the stalled replica's lease lasts
+        answers.add(answer(0, "s0-t3", Told.COMPLETED, "r3", 6_500, 8_000));
+        answers.add(answer(0, "s0-t4", Told.COMPLETED, "r2", 9_000, 9_500)); // back on the stalled replica later: the move is done
+        answers.add(answer(1, "s1-t2", Told.COMPLETED, "r2", 900, 16_500));  // in flight on the stalled replica, answered after SIGCONT
+        ReplicasVerdict v = ReplicasVerdict.judge(answers, Map.of(), List.of(), Map.of(), List.of(),
+                List.of(new ReplicasVerdict.Stall("r2", 1_000)));
+        assertThat(v.stallFailoverMs()).containsExactly(7_000L);
+        assertThat(v.stayedOnStalled()).isEqualTo(1);
+        assertThat(v.stalledNeverServed()).as("s2 had no turn after the stall").isEqualTo(1);
+        assertThat(v.stallFailoverPercentile(100)).isEqualTo(7_000L);
+        assertThat(v.summary().get(1)).contains("1 conversations, p50 7.0 s, p99 7.0 s, max 7.0 s; 1 next served by the stalled replica");
+    }
+
+    @Test
+    void aTurnRunAfterANewerOneIsStaleInTheModelsRequestsAndInTheRecord() {
+        turn("u16", true, "s0-t16");
+        told("s0-t16", Told.COMPLETED, "r1", 100, 200, "u16");
+        turn("u18", true, "s0-t18");
+        told("s0-t17", Told.UNKNOWN, "r2", 300, 400, null);               // its replica stalled; the client went on
+        told("s0-t18", Told.COMPLETED, "r3", 500, 600, "u18");
+        turn("u17", true, "s0-t17");                                       // the stale one, run when its replica resumed
+        requests.add(List.of("s0-t16"));
+        requests.add(List.of("s0-t16", "s0-t18"));
+        requests.add(List.of("s0-t16", "s0-t18", "s0-t17"));
+        ReplicasVerdict v = judge(List.of());
+        assertThat(v.found().get(Kind.STALE_AFTER_NEWER)).singleElement().asString().contains("s0-t17").contains("s0-t18");
+        assertThat(v.staleRuns()).isEqualTo(1);
+        assertThat(v.staleInRecord()).isEqualTo(1);
+        assertThat(v.found().get(Kind.OUT_OF_ORDER)).as("the client was never told s0-t17 completed").isEmpty();
+        assertThat(v.summary().get(2)).startsWith("stale turns run after newer ones (goal 0): 1 (1 model requests");
+    }
+
+    @Test
+    void aTurnInOrderIsNotStale() {
+        turn("u1", true, "s0-t1");
+        turn("u3", true, "s0-t3");
+        told("s0-t1", Told.COMPLETED, "r1", 100, 200, "u1");
+        told("s0-t2", Told.REFUSED, "r2", 300, 310, null);                // never ran: no gap is stale
+        told("s0-t3", Told.COMPLETED, "r2", 400, 500, "u3");
+        requests.add(List.of("s0-t1"));
+        requests.add(List.of("s0-t1", "s0-t3"));
+        ReplicasVerdict v = judge(List.of());
+        assertThat(v.staleRuns() + v.staleInRecord()).isZero();
+        assertThat(v.total()).as(String.join("\n", v.lines(5))).isZero();
+    }
+
+    @Test
+    void aMessageSentAgainWithItsIdentityIsDoubledWhenItRanTwice() {
+        turn("u1", true, "s0-t1");
+        told("s0-t1", 1, Told.UNKNOWN, null, 100, 200, null);              // no answer: sent again
+        told("s0-t1", 2, Told.COMPLETED, "r2", 1_200, 1_300, "u1");        // answered with the first's turn: once
+        turn("u2", true, "s0-t2");
+        turn("u2b", true, "s0-t2");
+        told("s0-t2", 1, Told.UNKNOWN, null, 1_400, 1_500, null);
+        told("s0-t2", 2, Told.COMPLETED, "r3", 2_500, 2_600, "u2b");       // the copy ran as a turn of its own
+        turn("u3", true, "s0-t3");
+        told("s0-t3", 1, Told.COMPLETED, "r1", 2_700, 2_800, "u3");        // never sent again
+        requests.add(List.of("s0-t1"));
+        requests.add(List.of("s0-t1", "s0-t2"));
+        requests.add(List.of("s0-t1", "s0-t2", "s0-t2"));
+        requests.add(List.of("s0-t1", "s0-t2", "s0-t2", "s0-t3"));
+        ReplicasVerdict v = judge(List.of());
+        assertThat(v.resent()).containsExactlyInAnyOrder("s0-t1", "s0-t2");
+        assertThat(v.doubled()).containsExactly("s0-t2");
+        assertThat(v.doubledInRecord()).isEqualTo(1);
+        assertThat(v.doubledAsked()).isEqualTo(1);
+        assertThat(v.found().get(Kind.RAN_TWICE)).as("one message, judged once for its two answers").singleElement().asString()
+                .contains("s0-t2");
+        assertThat(v.summary().get(3)).contains("(goal 0): 1 of 2 messages sent again");
     }
 
     private ReplicasVerdict judge(List<ReplicasVerdict.Kill> kills) {
         StoredConversation c = StoredConversation.builder(THREAD, List.of(RolloutFile.of(
                 "2026/11/26/rollout-2026-11-26T09-00-00-" + THREAD + ".jsonl", rollout.toString().getBytes(StandardCharsets.UTF_8)))).build();
-        return ReplicasVerdict.judge(answers, ReplicasVerdict.record(List.of(c)), requests, tasks, kills);
+        return ReplicasVerdict.judge(answers, ReplicasVerdict.record(List.of(c)), requests, tasks, kills, List.of());
     }
 
     private void turn(String turnId, boolean completed, String key) {
@@ -107,7 +188,11 @@ class ReplicasVerdictTest {
     }
 
     private void told(String key, Told told, @Nullable String replica, long sent, long answered, @Nullable String turn) {
-        answers.add(new ReplicasAnswer(0, "a2a", key, 1, sent, answered, told, replica, "task-" + key, told == Told.COMPLETED ? "completed"
+        told(key, 1, told, replica, sent, answered, turn);
+    }
+
+    private void told(String key, int copy, Told told, @Nullable String replica, long sent, long answered, @Nullable String turn) {
+        answers.add(new ReplicasAnswer(0, "a2a", key, copy, sent, answered, told, replica, "task-" + key, told == Told.COMPLETED ? "completed"
                 : told == Told.FAILED ? "failed" : null, turn, THREAD, ""));
     }
 
