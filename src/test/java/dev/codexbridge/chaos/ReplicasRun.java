@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.a2a.StoredContext;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.PostgresServer;
 import dev.codexbridge.store.StoredConversation;
@@ -83,6 +84,10 @@ public final class ReplicasRun {
     private final List<String> timeline = new CopyOnWriteArrayList<>();
     private final List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
     private final List<ReplicasVerdict.Stall> stalls = new CopyOnWriteArrayList<>();
+    /** Each replica's own faults, for the times read against them ({@link ReplicasFaultTimes}). */
+    private final List<ReplicasFaultTimes.ReplicaFault> replicaFaults = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Long> killedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Long> cutFrom = new java.util.concurrent.ConcurrentHashMap<>();
     private final long t0 = System.currentTimeMillis();
     private @Nullable ReplicasNet net;
     private @Nullable PostgresServer postgres;
@@ -291,18 +296,26 @@ public final class ReplicasRun {
         long at = System.currentTimeMillis();
         event("SIGKILL replica r" + r + " (a2a pid " + replicas[r][0].pid() + ", mcp pid " + replicas[r][1].pid() + ")");
         kills.add(new ReplicasVerdict.Kill("r" + r, at));
+        killedAt.put(r, at);
     }
 
     private void restart(int r) {
+        long until = Long.MAX_VALUE;
         try {
             for (Process p : replicas[r]) {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             startReplica(r);
             awaitListening(r);
+            until = System.currentTimeMillis();
             event("replica r" + r + " started again");
         } catch (Exception e) {
             event("replica r" + r + " did not start again: " + e);
+        } finally {
+            Long at = killedAt.get(r);
+            if (at != null) {
+                replicaFaults.add(new ReplicasFaultTimes.ReplicaFault(ReplicasFaultTimes.Kind.KILLED, "r" + r, at, until));
+            }
         }
     }
 
@@ -339,7 +352,9 @@ public final class ReplicasRun {
         for (int r = 1; r <= REPLICAS; r++) {
             try {
                 event("rolling: SIGTERM replica r" + r);
+                long term = System.currentTimeMillis();
                 stopReplica(r);
+                replicaFaults.add(new ReplicasFaultTimes.ReplicaFault(ReplicasFaultTimes.Kind.STOPPED, "r" + r, term, System.currentTimeMillis()));
                 startUntilListening(r, "rolling");
             } catch (Exception e) {
                 event("rolling: replica r" + r + " failed: " + e);
@@ -383,6 +398,7 @@ public final class ReplicasRun {
         }
         ProcessHandle victim = codex.get(new Random(seed + 5).nextInt(codex.size()));
         String codexHome = environment(victim.pid()).get("CODEX_HOME");
+        long from = System.currentTimeMillis();
         victim.destroyForcibly();
         try {
             victim.onExit().get(60, TimeUnit.SECONDS);
@@ -392,6 +408,7 @@ public final class ReplicasRun {
         if (codexHome != null) {
             deleteTree(Path.of(codexHome));
         }
+        replicaFaults.add(new ReplicasFaultTimes.ReplicaFault(ReplicasFaultTimes.Kind.CODEX_LOST, "r" + r, from, System.currentTimeMillis()));
         event("SIGKILL codex pid " + victim.pid() + " under r" + r + ", its home " + codexHome + " deleted");
     }
 
@@ -403,9 +420,12 @@ public final class ReplicasRun {
     private void partition(int r, boolean cut) {
         try {
             if (cut) {
+                cutFrom.put(r, System.currentTimeMillis());
                 net.partition(r);
             } else {
                 net.heal(r);
+                replicaFaults.add(new ReplicasFaultTimes.ReplicaFault(ReplicasFaultTimes.Kind.CUT_OFF, "r" + r, cutFrom.get(r),
+                        System.currentTimeMillis()));
             }
             event((cut ? "cut replica r" : "healed replica r") + r + (cut ? " from PostgreSQL (blackhole route)" : ": PostgreSQL reachable again"));
         } catch (Exception e) {
@@ -567,6 +587,11 @@ public final class ReplicasRun {
         }
         for (String line : storeFaults.report(told)) {
             out.println("chaos: fault windows: " + line);
+        }
+        // the replicas wait for a database connection as long as their lease unless told otherwise (--store-timeout)
+        Duration storeTimeout = leaseSeconds != null ? Duration.ofSeconds(leaseSeconds) : ConversationStorage.DOORS_LEASE;
+        for (String line : ReplicasFaultTimes.lines(told, storeFaults.away(), replicaFaults, storeTimeout)) {
+            out.println("chaos: " + line);
         }
         for (String line : v.lines(5)) {
             out.println("chaos: " + line);

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * took (the goal: the store's timeout and a second at most, whatever else was waiting on it).
  */
 final class ReplicasStoreFaults {
-    /** A window in which the database was away, wall-clock milliseconds. */
-    record Away(String what, long fromMs, long toMs) {
+    /** A fault's window, wall-clock milliseconds; {@code store}: the database was away in it (not a stall, not the roll). */
+    record Away(String what, long fromMs, long toMs, boolean store) {
         boolean overlaps(ReplicasAnswer a) {
             return a.sentMs() <= toMs && a.answeredMs() >= fromMs;
         }
@@ -47,10 +47,10 @@ final class ReplicasStoreFaults {
             }
             postgres.start();
             long to = System.currentTimeMillis();
-            away.add(new Away(what, from, to));
+            away.add(new Away(what, from, to, true));
             event.accept(what + ": taking connections again after " + (to - from) + " ms");
         } catch (Exception e) {
-            away.add(new Away(what, from, System.currentTimeMillis()));
+            away.add(new Away(what, from, System.currentTimeMillis(), true));
             event.accept(what + " failed: " + e);
         }
     }
@@ -70,10 +70,10 @@ final class ReplicasStoreFaults {
             move.run();
             postgres = standby;
             long to = System.currentTimeMillis();
-            away.add(new Away(what, from, to));
+            away.add(new Away(what, from, to, true));
             event.accept(what + ": the promoted standby takes connections at the same address after " + (to - from) + " ms");
         } catch (Exception e) {
-            away.add(new Away(what, from, System.currentTimeMillis()));
+            away.add(new Away(what, from, System.currentTimeMillis(), true));
             event.accept(what + " failed: " + e);
         }
     }
@@ -88,7 +88,7 @@ final class ReplicasStoreFaults {
 
     /** Another fault's window (a rolling restart, a stalled replica), reported the same way. */
     void window(String what, long fromMs, long toMs) {
-        away.add(new Away(what, fromMs, toMs));
+        away.add(new Away(what, fromMs, toMs, false));
     }
 
     /** Whether {@code a} was told the server's own fault: "internal error", at either door. */
