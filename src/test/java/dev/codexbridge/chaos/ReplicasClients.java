@@ -282,9 +282,11 @@ final class ReplicasClients {
             if (!result.path("isError").asBoolean(false)) {
                 return answer(key, copy, sent, Told.COMPLETED, replica, "");
             }
-            Told told = text.contains("in use on another replica") || text.contains("never received")
-                    || result.path("structuredContent").isMissingNode() ? Told.REFUSED
-                    : text.contains("is unknown") ? Told.UNKNOWN : Told.FAILED;
+            // "whether codex ran … is unknown" comes as a refusal's shape when a copy's first send was lost with its replica,
+            // but the first may have run: neither outcome is wrong, so it is read before the shape
+            Told told = text.contains("whether codex ran") || text.contains("is unknown") ? Told.UNKNOWN
+                    : text.contains("in use on another replica") || text.contains("never received")
+                    || result.path("structuredContent").isMissingNode() ? Told.REFUSED : Told.FAILED;
             return answer(key, copy, sent, told, replica, text);
         }
 
