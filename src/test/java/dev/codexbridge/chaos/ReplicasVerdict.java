@@ -79,7 +79,7 @@ final class ReplicasVerdict {
     private final List<Long> failoverMs = new ArrayList<>();
     private int neverServedElsewhere;
     private final List<Long> stallFailoverMs = new ArrayList<>();
-    private int stayedOnStalled;
+    private final List<Long> stayedOnStalledMs = new ArrayList<>();
     private int stalledNeverServed;
     private int staleRuns;
     private int staleInRecord;
@@ -332,7 +332,8 @@ final class ReplicasVerdict {
      * For each stall, each conversation its replica served last before the SIGSTOP: the time from the
      * SIGSTOP until the conversation's next completed turn, when another replica served it. A
      * conversation whose next turn the stalled replica itself served once it went on did not move
-     * ({@link #stayedOnStalled}); one with no turn completed after the SIGSTOP never came back.
+     * ({@link #stayedOnStalledMs}: from the SIGSTOP to that turn's answer, the stall waited out); one
+     * with no turn completed after the SIGSTOP never came back.
      */
     private void stallFailovers(List<ReplicasAnswer> answers, List<Stall> stalls) {
         for (Stall s : stalls) {
@@ -350,7 +351,7 @@ final class ReplicasVerdict {
                         .min(java.util.Comparator.comparingLong(ReplicasAnswer::answeredMs))
                         .ifPresentOrElse(next -> {
                             if (s.replica().equals(next.replica())) {
-                                stayedOnStalled++;
+                                stayedOnStalledMs.add(next.answeredMs() - s.atMs());
                             } else {
                                 stallFailoverMs.add(next.answeredMs() - s.atMs());
                             }
@@ -358,6 +359,7 @@ final class ReplicasVerdict {
             });
         }
         stallFailoverMs.sort(null);
+        stayedOnStalledMs.sort(null);
     }
 
     /** For each kill, each conversation its replica served last: the time until another replica completed a turn of it. */
@@ -415,8 +417,8 @@ final class ReplicasVerdict {
         return percentile(stallFailoverMs, p);
     }
 
-    int stayedOnStalled() {
-        return stayedOnStalled;
+    List<Long> stayedOnStalledMs() {
+        return stayedOnStalledMs;
     }
 
     int stalledNeverServed() {
@@ -467,9 +469,10 @@ final class ReplicasVerdict {
                         + "max %s, %d never served elsewhere before the end; times %s", failoverMs.size(), seconds(failoverPercentile(50)),
                 seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs));
         lines.add(String.format("stall failover (SIGSTOP -> a conversation of that replica served by another): %d conversations, p50 %s, "
-                        + "p99 %s, max %s; %d next served by the stalled replica itself, %d never served again before the end; times %s",
-                stallFailoverMs.size(), seconds(stallFailoverPercentile(50)), seconds(stallFailoverPercentile(99)),
-                seconds(stallFailoverPercentile(100)), stayedOnStalled, stalledNeverServed, stallFailoverMs));
+                        + "p99 %s, max %s; times %s; %d next served by the stalled replica itself once it went on, times %s; %d never "
+                        + "served again before the end", stallFailoverMs.size(), seconds(stallFailoverPercentile(50)),
+                seconds(stallFailoverPercentile(99)), seconds(stallFailoverPercentile(100)), stallFailoverMs, stayedOnStalledMs.size(),
+                stayedOnStalledMs, stalledNeverServed));
         lines.add(String.format("stale turns run after newer ones (goal 0): %d (%d model requests whose own message is older than one "
                         + "in their history, %d messages in the store's record after a newer completed turn)",
                 found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord));

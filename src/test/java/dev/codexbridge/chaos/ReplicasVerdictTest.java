@@ -108,10 +108,11 @@ class ReplicasVerdictTest {
         ReplicasVerdict v = ReplicasVerdict.judge(answers, Map.of(), List.of(), Map.of(), List.of(),
                 List.of(new ReplicasVerdict.Stall("r2", 1_000)));
         assertThat(v.stallFailoverMs()).containsExactly(7_000L);
-        assertThat(v.stayedOnStalled()).isEqualTo(1);
+        assertThat(v.stayedOnStalledMs()).as("s1's call waited out the stall").containsExactly(15_500L);
         assertThat(v.stalledNeverServed()).as("s2 had no turn after the stall").isEqualTo(1);
         assertThat(v.stallFailoverPercentile(100)).isEqualTo(7_000L);
-        assertThat(v.summary().get(1)).contains("1 conversations, p50 7.0 s, p99 7.0 s, max 7.0 s; 1 next served by the stalled replica");
+        assertThat(v.summary().get(1)).contains("1 conversations, p50 7.0 s, p99 7.0 s, max 7.0 s; times [7000]; 1 next served by the "
+                + "stalled replica itself once it went on, times [15500]; 1 never served again");
     }
 
     @Test
