@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.FailureKind;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.SendClaim;
 import dev.codexbridge.store.SendKey;
 import dev.codexbridge.store.SendRecord;
@@ -190,6 +191,8 @@ public final class Resends {
      * it ended — {@link #answered} or {@link #notRun} — and holds its record until then.
      */
     public final class Send implements AutoCloseable {
+        /** How often a release the store did not answer is tried again, a second apart. */
+        static final int RELEASE_TRIES = 60;
         private final SendKey key;
         private final @Nullable String token;
         private final @Nullable String answer;
@@ -236,7 +239,12 @@ public final class Resends {
             }
         }
 
-        /** The request's answer, kept for its copies; one too large to keep is kept as {@code tooLarge}. */
+        /**
+         * The request's answer, kept for its copies; one too large to keep is kept as {@code tooLarge}.
+         * A store that does not answer keeps nothing, said once at WARN, and the answer still goes
+         * to its caller: the record's hold lapses, and a copy is told the first may have run (never
+         * run again).
+         */
         public synchronized void answered(String outcome, Supplier<String> tooLarge) {
             if (ended) {
                 return;
@@ -248,20 +256,50 @@ public final class Resends {
                     LOG.warn("the answer to a request sent with an idempotency key was not kept: its record was settled meanwhile "
                             + "(its hold lapsed while it ran); its copies get what the record says");
                 }
+            } catch (ConversationStoreException e) {
+                LOG.warn("the answer to a request sent with an idempotency key was not kept: the store did not answer ({}); its "
+                        + "copies are told it may have run, and it is not run again", e.getMessage());
             } finally {
                 end(Optional.of(kept));
             }
         }
 
-        /** The request was refused before codex was asked: nothing ran, and a copy runs it. */
+        /**
+         * The request was refused before codex was asked: nothing ran, and a copy runs it. A store
+         * that does not answer is asked again every second for up to {@value #RELEASE_TRIES} tries,
+         * said once at WARN: a copy sent meanwhile is refused by the store's outage as the first
+         * was, and one sent once the claim is let go runs.
+         */
         public synchronized void notRun() {
             if (ended) {
                 return;
             }
             try {
                 records.release(key, token);
+            } catch (ConversationStoreException e) {
+                LOG.warn("a request sent with an idempotency key and not run is let go once the store answers ({})", e.getMessage());
+                releaseLater(1);
             } finally {
                 end(Optional.empty());
+            }
+        }
+
+        private void releaseLater(int tries) {
+            try {
+                RpcThreads.timer().schedule(() -> RpcThreads.stores().execute(() -> {
+                    try {
+                        records.release(key, token);
+                    } catch (ConversationStoreException again) {
+                        if (tries < RELEASE_TRIES) {
+                            releaseLater(tries + 1);
+                        } else {
+                            LOG.warn("a request sent with an idempotency key and not run was not let go: the store did not answer "
+                                    + "for {} s; its copies are told it may have run", RELEASE_TRIES);
+                        }
+                    }
+                }), 1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the library is stopping: the claim's hold lapses by itself
             }
         }
 

@@ -102,6 +102,67 @@ class ResendsTest {
     }
 
     @Test
+    void aStoreThatDoesNotAnswerAtTheEndLosesNoAnswerAndRunsNothingTwice() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        SendRecords away = new SendRecords() {
+            private void check() {
+                if (down.get()) {
+                    throw new dev.codexbridge.store.ConversationStoreException(null, "the database has not answered for 1 s", null);
+                }
+            }
+
+            @Override
+            public SendClaim claim(SendKey k, String fingerprint, String holder, Duration hold) {
+                check();
+                return records.claim(k, fingerprint, holder, hold);
+            }
+
+            @Override
+            public boolean renew(SendKey k, String token, Duration hold) {
+                check();
+                return records.renew(k, token, hold);
+            }
+
+            @Override
+            public boolean settle(SendKey k, String token, String outcome) {
+                check();
+                return records.settle(k, token, outcome);
+            }
+
+            @Override
+            public void release(SendKey k, String token) {
+                check();
+                records.release(k, token);
+            }
+
+            @Override
+            public java.util.Optional<dev.codexbridge.store.SendRecord> find(SendKey k) {
+                check();
+                return records.find(k);
+            }
+        };
+        Resends host = Resends.over(away, "host-a");
+        // ran, and its answer could not be kept: the caller has it, a copy is told it may have run, never runs it
+        Resends.Send ran = host.begin(key, "fp", ResendsTest::unknown);
+        down.set(true);
+        ran.answered("{\"ran\":1}", ResendsTest::unknown);
+        down.set(false);
+        skipped = Resends.HOLD.plusSeconds(1);
+        assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo(unknown());
+
+        // not run, and its claim could not be let go: let go once the store answers, and a copy then runs it
+        SendKey refused = new SendKey("openai", "alice", "key-3");
+        Resends.Send first = host.begin(refused, "fp", ResendsTest::unknown);
+        down.set(true);
+        first.notRun();
+        down.set(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> records.find(refused).isEmpty());
+        Resends.Send copy = hostB.begin(refused, "fp", ResendsTest::unknown);
+        assertThat(copy.answer()).as("nothing ran: the copy runs it").isNull();
+        copy.notRun();
+    }
+
+    @Test
     void theSameKeyWithAnotherRequestIsRefusedAndAnotherPrincipalsIsItsOwn() {
         try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
             first.answered("{\"a\":1}", ResendsTest::unknown);
