@@ -26,8 +26,19 @@ import org.jspecify.annotations.Nullable;
  * ({@code 57P0x}: it runs no statement after that).
  */
 public final class JdbcTransactions {
-    /** The server ended the session: admin shutdown (fast or immediate), crash of another backend, not accepting yet. */
-    private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03");
+    /**
+     * How long a small transaction ({@link #inTransaction(DataSource, Duration, Work)}) may sit idle
+     * between its statements before the server ends it: well under the doors' lease renewal's slack
+     * (a renewal every 2 s, the lease lost 5.4 s after the last one sent), and far above the
+     * milliseconds its client takes between two statements.
+     */
+    public static final Duration IDLE_IN_SMALL_TRANSACTION = Duration.ofSeconds(1);
+
+    /**
+     * The server ended the session: admin shutdown (fast or immediate), crash of another backend, not
+     * accepting yet, or a transaction idle past its bound ({@link #IDLE_IN_SMALL_TRANSACTION}; rolled back).
+     */
+    private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03", "25P03");
 
     private JdbcTransactions() {
     }
@@ -144,6 +155,9 @@ public final class JdbcTransactions {
             }
             T result;
             try {
+                if (answerWithin != null) {
+                    idleBound(c);
+                }
                 result = work.run(c);
             } catch (SQLException | IOException | RuntimeException e) {
                 // the statement's own failure says why; a rollback on a broken connection fails too, with no state,
@@ -168,6 +182,19 @@ public final class JdbcTransactions {
                 throw e;
             }
             return result;
+        }
+    }
+
+    /**
+     * A small transaction left idle by its client (a process stopped, a VM paused, a GC pause
+     * between two of its statements) is ended by the server after {@link #IDLE_IN_SMALL_TRANSACTION}:
+     * the rows it locked (another host's lease row, asked for a hand-over) are free for the other
+     * hosts at once instead of for the whole stall. Its client finds its session ended when it
+     * goes on, and the transaction is run once more on a fresh connection, as any ended session's.
+     */
+    private static void idleBound(Connection c) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("SET LOCAL idle_in_transaction_session_timeout = " + IDLE_IN_SMALL_TRANSACTION.toMillis());
         }
     }
 
