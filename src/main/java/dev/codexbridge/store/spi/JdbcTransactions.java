@@ -33,6 +33,12 @@ public final class JdbcTransactions {
      * milliseconds its client takes between two statements.
      */
     public static final Duration IDLE_IN_SMALL_TRANSACTION = Duration.ofSeconds(1);
+    /**
+     * How long a write of a whole conversation (a put, a delete) may sit idle: its client reads the
+     * rollouts it stores between statements, a few hundred milliseconds at most; past this a stalled
+     * writer frees its lease row before the lease runs out (the doors' 6 s), so another host can take it.
+     */
+    public static final Duration IDLE_IN_WRITE = Duration.ofSeconds(3);
 
     /**
      * The server ended the session: admin shutdown (fast or immediate), crash of another backend, not
@@ -193,8 +199,17 @@ public final class JdbcTransactions {
      * goes on, and the transaction is run once more on a fresh connection, as any ended session's.
      */
     private static void idleBound(Connection c) throws SQLException {
+        idleBound(c, IDLE_IN_SMALL_TRANSACTION);
+    }
+
+    /**
+     * The transaction of {@code c} is ended by the server once idle for {@code bound} (PostgreSQL's
+     * {@code idle_in_transaction_session_timeout}, for this transaction only): for a larger one that
+     * locks rows other hosts wait on (a put locks its lease row), its first statement.
+     */
+    public static void idleBound(Connection c, Duration bound) throws SQLException {
         try (java.sql.Statement s = c.createStatement()) {
-            s.execute("SET LOCAL idle_in_transaction_session_timeout = " + IDLE_IN_SMALL_TRANSACTION.toMillis());
+            s.execute("SET LOCAL idle_in_transaction_session_timeout = " + Math.max(1, bound.toMillis()));
         }
     }
 

@@ -205,6 +205,7 @@ public final class PostgresConversationStore implements ConversationStore {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
         return inTransaction(threadId, "storing", c -> {
+            JdbcTransactions.idleBound(c, JdbcTransactions.IDLE_IN_WRITE);     // a writer stalled here frees its lease row (0129)
             // locked until the commit: no other change to the lease can land meanwhile, only its time can run out
             Optional<PostgresLeases.Held> held = PostgresLeases.held(c, threadId, clock.instant());
             leases.inForce(lease, held, clock.instant());
@@ -280,6 +281,7 @@ public final class PostgresConversationStore implements ConversationStore {
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return inTransaction(threadId, "deleting", c -> {
+            JdbcTransactions.idleBound(c, JdbcTransactions.IDLE_IN_WRITE);
             leases.inForce(lease, PostgresLeases.held(c, threadId, clock.instant()), clock.instant());
             boolean stored;
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_conversation WHERE thread_id = ?")) {
