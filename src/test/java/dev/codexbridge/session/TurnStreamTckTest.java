@@ -61,9 +61,9 @@ class TurnStreamTckTest {
 
     static final class Verification extends FlowPublisherVerification<TurnStreamEvent> {
         Verification() {
-            // generous timeouts: the machine runs several builds at once; a short poll, so that an error
-            // delivered on another thread is seen when it comes, not at the end of a 2 s sleep
-            super(new TestEnvironment(2_000, 300, 10));
+            // a generous wait for what must come (10 s: a loaded machine), a short one for what must not; a short
+            // poll, so that an error delivered on another thread is seen when it comes, not at the end of a sleep
+            super(new TestEnvironment(10_000, 300, 10));
         }
 
         @Override
