@@ -118,13 +118,14 @@ class StoredTenantsLiveTest {
             assertThat(again.threadId()).isEqualTo(threadId);
             TurnResult two = again.runTurn(TurnInput.text("which word?"));
             assertThat(two.status()).as("%s", two).isEqualTo(TurnOutcome.COMPLETED);
+            // looked for while the session is open: a close stores the conversation and removes codex's copy
+            assertThat(rolloutsUnder(tmp.resolve("replica-b"), threadId)).as("woken in the principal's home on the second replica")
+                    .isNotEmpty();
         }
         List<RecordedRequest> requests = model.responsesRequests();
         RecordedRequest last = requests.get(requests.size() - 1);
         assertThat(last.bodyJson()).as("the second replica's codex sent the conversation's history")
                 .contains("remember the word heliotrope").contains("the first answer, kept");
-        assertThat(rolloutsUnder(tmp.resolve("replica-b"), threadId)).as("woken in the principal's home on the second replica")
-                .isNotEmpty();
         assertThat(store.get(threadId).orElseThrow().owner()).as("the owner is the one who opened it, whoever asked since")
                 .isEqualTo(new ConversationOwner("alice", "alice"));
     }
