@@ -62,6 +62,7 @@ final class ClientConnection {
     private volatile CompletableFuture<Void> endHandled = new CompletableFuture<>();
     private volatile boolean closedByHost;
     private volatile int restarts;
+    private volatile CompletableFuture<Void> previousStopped = CompletableFuture.completedFuture(null);
     /** Set when the launch recycles codex ({@link Recycles}): what runs on the connection, and what a recycle holds back. */
     private volatile WorkHold work;
     /** The transport whose connection was lost last (it explains its own end after a reconnect). */
@@ -202,16 +203,33 @@ final class ClientConnection {
             transport = fresh;
             restarts++;
         }
-        stopWhenDrained(current, System.nanoTime() + drain.toNanos());
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        previousStopped = stopped;
+        stopWhenDrained(current, System.nanoTime() + drain.toNanos(), stopped);
         return true;
     }
 
-    private void stopWhenDrained(CodexTransport old, long deadline) {
+    private void stopWhenDrained(CodexTransport old, long deadline, CompletableFuture<Void> stopped) {
         if (old.peer().stats().pendingRequests() == 0 || System.nanoTime() > deadline || !old.peer().isOpen()) {
-            RpcThreads.waits().execute(old::close);     // the shutdown ladder waits for the process
+            RpcThreads.waits().execute(() -> {
+                try {
+                    old.close();     // the shutdown ladder waits for the process
+                } finally {
+                    stopped.complete(null);
+                }
+            });
             return;
         }
-        RpcThreads.timer().schedule(() -> stopWhenDrained(old, deadline), 50, TimeUnit.MILLISECONDS);
+        RpcThreads.timer().schedule(() -> stopWhenDrained(old, deadline, stopped), 50, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Done once the codex the last {@link #restart} moved away from has stopped. Until its process
+     * exits it still holds the writer of every thread it had loaded, and another codex on the same
+     * home refuses to resume those ("already has an active writer").
+     */
+    CompletableFuture<Void> previousStopped() {
+        return previousStopped;
     }
 
     /** How many times codex was started again for {@link dev.codexbridge.process.IdleRestart} (each also counts as a {@link #generation}). */

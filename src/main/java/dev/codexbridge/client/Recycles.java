@@ -210,11 +210,17 @@ final class Recycles {
                 return;
             }
             work.recycled();
-            LOG.info("codex recycled ({}): {} conversations since it started, grown by {} MiB, its log database {} MiB; nothing ran, "
-                    + "new turns and thread loads waited {} ms, the new one answered in {} ms", policy.describe(), loads,
-                    grown < 0 ? "?" : grown >> 20, logs >> 20, (System.nanoTime() - started) / 1_000_000,
-                    (System.nanoTime() - moving) / 1_000_000);
-            end(true, null);
+            long answered = System.nanoTime();
+            // held until the old codex has exited: until then it holds the writers of the threads it had loaded, and the
+            // fresh one on the same home would refuse to resume them
+            connection.previousStopped().whenComplete((x, failure) -> RpcThreads.waits().execute(() -> {
+                LOG.info("codex recycled ({}): {} conversations since it started, grown by {} MiB, its log database {} MiB; "
+                        + "nothing ran, new turns and thread loads waited {} ms, the new one answered in {} ms and the old one "
+                        + "stopped {} ms later", policy.describe(), loads, grown < 0 ? "?" : grown >> 20, logs >> 20,
+                        (System.nanoTime() - started) / 1_000_000, (answered - moving) / 1_000_000,
+                        (System.nanoTime() - answered) / 1_000_000);
+                end(true, null);
+            }));
         }
 
         private void end(boolean moved, String why) {

@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
@@ -105,6 +107,43 @@ class RecyclesTest {
         assertThat(order.lastIndexOf("thread/start")).as("and the held load").isGreaterThan(secondCodex);
         assertThat(recycles.get().getAsInt()).isEqualTo(1);
         assertThat(client.connection().work().loads(2)).as("counted again from the new codex's start").isEqualTo(1);
+    }
+
+    @Test
+    void whatWasHeldWaitsUntilTheOldCodexHasExitedSinceItHoldsItsThreadsWritersUntilThen() throws Exception {
+        CountDownLatch exits = new CountDownLatch(1);
+        AtomicInteger closing = new AtomicInteger();
+        codex.onClose = () -> {
+            // the first connection's codex takes its time to exit, as a loaded machine's does
+            if (closing.incrementAndGet() == 1) {
+                try {
+                    exits.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        codex.distinctThreads = true;
+        client = CodexClient.builder().transport(codex.factory()).connect();
+        Recycles.watch(client.connection(), AppServerRecycle.afterConversations(2));
+        String first = start().get(60, TimeUnit.SECONDS);
+        turn(first).get(60, TimeUnit.SECONDS);
+        codex.completeThreadTurn(first, "turn-1", "completed");
+        String second = start().get(60, TimeUnit.SECONDS);
+        turn(second).get(60, TimeUnit.SECONDS);
+        codex.completeThreadTurn(second, "turn-2", "completed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.generation() == 2 && closing.get() == 1);
+
+        CompletableFuture<TurnStartResponse> asked = turn(first);
+        Thread.sleep(300);
+        assertThat(asked).as("held while the old codex still runs").isNotDone();
+        assertThat(client.connection().work().holding()).isTrue();
+        long turnsSent = codex.received().stream().filter(m -> "turn/start".equals(m.path("method").asText())).count();
+        assertThat(turnsSent).isEqualTo(2);
+
+        exits.countDown();
+        assertThat(asked.get(60, TimeUnit.SECONDS).turn()).as("sent to the new codex once the old one is gone").isNotNull();
+        assertThat(client.connection().work().holding()).isFalse();
     }
 
     private CompletableFuture<String> start() {

@@ -93,7 +93,7 @@ class ConversationRetentionTest {
             clock.advance(Duration.ofDays(2));
             try (ConversationRetention retention = ConversationRetention.builder(store).keepFor(Duration.ofDays(1)).clock(clock)
                     .sweepEvery(Duration.ofMinutes(1)).start()) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> store.list(null, 10).isEmpty());
+                await().atMost(Duration.ofSeconds(180)).until(() -> store.list(null, 10).isEmpty());
             }
             assertThat(ids).allSatisfy(id -> assertThat(store.get(id)).isEmpty());
             await("the sweep's thread ends with its close").atMost(Duration.ofSeconds(30)).until(() ->

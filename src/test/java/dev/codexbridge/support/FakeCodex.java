@@ -103,6 +103,8 @@ public final class FakeCodex {
         latestClientOut.broken = true;
     }
     private volatile MemoryPipe toClient;
+    /** Runs as a connection is closed, before it ends: a process slow to exit blocks here. */
+    public volatile Runnable onClose = () -> { };
 
     public CodexTransport.Factory factory() {
         return this::open;
@@ -172,6 +174,7 @@ public final class FakeCodex {
         // this connection's own peers: closing an earlier connection must not end a later one (the field moves on)
         JsonRpcPeer own = server;
         return CodexTransport.inMemory(client, "the fake codex", () -> {
+            onClose.run();
             client.close();
             own.close();
         });
