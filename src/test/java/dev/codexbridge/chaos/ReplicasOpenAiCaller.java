@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * same body, up to {@link ReplicasClients#MAX_COPIES} sends in all (docs/openai.md, "Sending
  * again"). A response of any status is the conversation's newest from then on; a {@code 400}
  * naming a newer response of the conversation (a turn that ran while its caller heard nothing)
- * is read as a careful caller reads it: the conversation goes on from that one.
+ * is read as a careful caller reads it: the conversation goes on from that one. A {@code 404} for
+ * the response it goes on from (a response whose record the store did not take is known only to
+ * the replica that answered it: docs/openai.md, "Replicas and restarts") makes it go on from the
+ * newest response it was told completed instead, as a caller that keeps its own history could.
  */
 final class ReplicasOpenAiCaller {
     /** One send in this many asks for a stream. */
@@ -41,6 +44,7 @@ final class ReplicasOpenAiCaller {
     private final Consumer<ReplicasAnswer> answers;
     private final ReplicasClients clients;
     private @Nullable String previous;
+    private @Nullable String lastCompleted;
 
     ReplicasOpenAiCaller(int slot, URI responses, String token, HttpClient http, Consumer<ReplicasAnswer> answers, ReplicasClients clients) {
         this.slot = slot;
@@ -92,8 +96,11 @@ final class ReplicasOpenAiCaller {
         Read read = read(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
         if (read.responseId() != null) {
             previous = read.responseId();
+            lastCompleted = read.told() == Told.COMPLETED ? read.responseId() : lastCompleted;
         } else if (read.newest() != null) {
             previous = read.newest();
+        } else if (r.statusCode() == 404 && read.detail().contains("\"param\":\"previous_response_id\"") && lastCompleted != null) {
+            previous = lastCompleted;
         }
         return answer(key, copy, at, read.told(), replica, read.state(), read.detail());
     }
