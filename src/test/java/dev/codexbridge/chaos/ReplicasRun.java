@@ -293,7 +293,10 @@ public final class ReplicasRun {
             Thread.sleep(l);
         } finally {
             steps.shutdown();
-            steps.awaitTermination(3, TimeUnit.MINUTES);
+            // the roll's last restarts end before the replicas are asked: on a loaded machine a replica's three JVMs take minutes
+            if (!steps.awaitTermination(10, TimeUnit.MINUTES)) {
+                event("fault steps still running 10 minutes past the run's length");
+            }
         }
     }
 
@@ -547,10 +550,21 @@ public final class ReplicasRun {
             for (int r = 1; r <= REPLICAS; r++) {
                 String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"" + a.taskId() + "\"}}";
                 String principal = ReplicasClients.principal(a.slot());
-                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + ReplicasNet.replicaAddress(r) + ":" + A2A_PORT + "/"))
+                HttpRequest ask = HttpRequest.newBuilder(URI.create("http://" + ReplicasNet.replicaAddress(r) + ":" + A2A_PORT + "/"))
                         .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ReplicasClients.token(principal))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpResponse<String> resp = null;
+                // a replica just started again may not take connections yet: asked again, a minute at most
+                for (int attempt = 1; resp == null; attempt++) {
+                    try {
+                        resp = http.send(ask, HttpResponse.BodyHandlers.ofString());
+                    } catch (IOException e) {
+                        if (attempt == 30) {
+                            throw new IOException("replica r" + r + " did not answer GetTask: " + e, e);
+                        }
+                        Thread.sleep(2000);
+                    }
+                }
                 JsonNode json = Json.parse(resp.body());
                 each.add(json.has("result") ? json.at("/result/status/state").asText() : null);
             }
