@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 final class StorageOptions {
     /** The servers, which wait for their database at start by default: a replica started mid-failover comes up with it. */
-    private static final java.util.Set<String> SERVERS = java.util.Set.of("a2a", "mcp");
+    private static final java.util.Set<String> SERVERS = java.util.Set.of("a2a", "mcp", "openai");
     static final long SERVER_START_WAIT = 60;
     /** The commands that run long enough to sweep the store for retention. */
     private static final java.util.Set<String> RETAINING = java.util.Set.of("a2a", "mcp", "openai");
@@ -42,7 +42,7 @@ final class StorageOptions {
 
     @Option(names = "--store-start-wait", paramLabel = "SECONDS",
             description = "How long starting waits for a PostgreSQL store that cannot be reached (restarting, failing over), "
-                    + "trying every second, before it gives up (default: 60 for the servers, a2a and mcp; 0 for the others).")
+                    + "trying every second, before it gives up (default: 60 for the servers, a2a, mcp and openai; 0 for the others).")
     Long startWaitSeconds;
 
     @Option(names = "--no-store-after-each-turn", negatable = true,

@@ -18,7 +18,7 @@ import java.time.Duration;
  * deleted instead of killed alone, and an endpoint drained and undrained ({@link ChaosPoolRun}).
  *
  * <p>{@code --replicas [--store-lease SECONDS]}: the service itself as three replicas (the CLI's
- * {@code a2a} and {@code mcp}) in network namespaces on PostgreSQL behind a proxy, a replica
+ * {@code a2a}, {@code mcp} and {@code openai}) in network namespaces on PostgreSQL behind a proxy, a replica
  * killed, a principal's codex lost with its home, a replica cut from PostgreSQL ({@link ReplicasRun}).
  */
 public final class ChaosBench {

@@ -7,15 +7,16 @@ import org.jspecify.annotations.Nullable;
  * --replicas}): every message carries a key of its own ({@code s3-t7}: slot 3's seventh message), so
  * a message refused and sent again is a new key, and codex's record is searched by key. A message
  * that got no answer is sent again with the same key and the same identity (A2A's {@code messageId},
- * MCP's idempotency key): each copy is an answer of its own, numbered by {@code copy}.
+ * MCP's idempotency key, the OpenAI door's {@code Idempotency-Key}): each copy is an answer of its
+ * own, numbered by {@code copy}.
  *
- * @param slot the client's conversation (one A2A context or one MCP conversation)
- * @param door {@code a2a} or {@code mcp}
+ * @param slot the client's conversation (one A2A context, MCP conversation or OpenAI conversation)
+ * @param door {@code a2a}, {@code mcp} or {@code openai}
  * @param copy 1 for the message's first send, 2 and up for the copies sent again with its identity
  * @param told what the answer said
  * @param replica the replica that served the answer ({@code r2}), null when none did
  * @param taskId the A2A task, else null
- * @param state the A2A task's state as told, else null
+ * @param state the A2A task's state as told, or the OpenAI response's status, else null
  * @param turnId the codex turn the answer named, when it named one
  * @param threadId the conversation's codex thread, when known
  */

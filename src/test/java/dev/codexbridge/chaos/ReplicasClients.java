@@ -18,20 +18,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The callers of {@code bin/bench chaos --replicas}: each slot one conversation, an A2A context
- * (even slots) or an MCP conversation (odd slots), of principal {@code PRINCIPALS[slot % 3]},
+ * The callers of {@code bin/bench chaos --replicas}: each slot one conversation at one of the three
+ * doors ({@link #door}: an A2A context, an MCP conversation or an OpenAI Responses conversation, in
+ * turn), of principal {@link #principal} (each door's slots go through the three principals),
  * sending one message at a time through the proxy until told to stop, and writing down every
  * answer ({@link ReplicasAnswer}). An A2A context goes on by its context id; an MCP conversation
  * by its thread id, on a new session when the proxy's replica for the old one is gone (404), and
  * now and then on a new session of its own accord ({@code CHAOS_MCP_REOPEN}: one message in N on
  * average, default 10; 0: never), the old one ended once the call is answered, as a client that
  * reconnects does: the proxy places the new session anywhere, so the conversation moves between
- * live replicas at the MCP door too. Every message carries an identity of its own (A2A's
- * {@code messageId}, MCP's idempotency key); one that got no answer is sent again with it, up to
- * {@link #MAX_COPIES} sends in all, as docs/a2a.md and docs/mcp.md ("Sending again") tell callers to.
+ * live replicas at the MCP door too. An OpenAI conversation goes on by {@code previous_response_id}
+ * ({@link ReplicasOpenAiCaller}), each request to any replica. Every message carries an identity of
+ * its own (A2A's {@code messageId}, MCP's idempotency key, the OpenAI door's
+ * {@code Idempotency-Key}); one that got no answer is sent again with it, up to {@link #MAX_COPIES}
+ * sends in all, as docs/a2a.md, docs/mcp.md and docs/openai.md ("Sending again") tell callers to.
  */
 final class ReplicasClients {
     static final List<String> PRINCIPALS = List.of("alice", "bob", "carol");
+    /** The doors, a slot's by {@code slot % 3}. */
+    static final List<String> DOORS = List.of("a2a", "mcp", "openai");
     static final String PREFIX = "chaos-replicas ";
     private static final Duration TURN_TIMEOUT = Duration.ofSeconds(150);
     private static final String MCP_VERSION = "2025-06-18";
@@ -42,13 +47,16 @@ final class ReplicasClients {
 
     private final URI a2a;
     private final URI mcp;
+    private final URI openai;
     private final AtomicBoolean stop;
     private final ConcurrentLinkedQueue<ReplicasAnswer> answers;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-    ReplicasClients(URI a2a, URI mcp, AtomicBoolean stop, ConcurrentLinkedQueue<ReplicasAnswer> answers) {
+    /** {@code openai}: the Responses API's address ({@code …/v1/responses}). */
+    ReplicasClients(URI a2a, URI mcp, URI openai, AtomicBoolean stop, ConcurrentLinkedQueue<ReplicasAnswer> answers) {
         this.a2a = a2a;
         this.mcp = mcp;
+        this.openai = openai;
         this.stop = stop;
         this.answers = answers;
     }
@@ -64,24 +72,34 @@ final class ReplicasClients {
     /** Runs slot {@code slot}'s conversation until the stop. */
     void run(int slot, long seed) {
         Random random = new Random(seed * 1000 + slot);
-        if (slot % 2 == 0) {
-            new A2aCaller(slot).run(random);
-        } else {
-            new McpCaller(slot).run(random);
+        switch (door(slot)) {
+            case "a2a" -> new A2aCaller(slot).run(random);
+            case "mcp" -> new McpCaller(slot).run(random);
+            default -> new ReplicasOpenAiCaller(slot, openai, token(principal(slot)), http, answers::add, this).run(random);
         }
     }
 
-    private void pause(Random random, Told told) {
+    /** Slot {@code slot}'s door: {@code a2a}, {@code mcp} or {@code openai}, in turn. */
+    static String door(int slot) {
+        return DOORS.get(slot % DOORS.size());
+    }
+
+    /** Slot {@code slot}'s principal: shifted by one every round of the doors, so each door has every principal's slots. */
+    static String principal(int slot) {
+        return PRINCIPALS.get((slot + slot / DOORS.size()) % PRINCIPALS.size());
+    }
+
+    boolean stopped() {
+        return stop.get();
+    }
+
+    void pause(Random random, Told told) {
         try {
             Thread.sleep(told == Told.REFUSED || told == Told.UNKNOWN ? 1000 : 300 + random.nextInt(1200));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop.set(true);
         }
-    }
-
-    private String principal(int slot) {
-        return PRINCIPALS.get(slot % PRINCIPALS.size());
     }
 
     private final class A2aCaller {

@@ -112,6 +112,7 @@ final class ReplicasFaultTimes {
         Map<String, String> doorNames = new LinkedHashMap<>();
         doorNames.put("a2a", "A2A");
         doorNames.put("mcp", "MCP");
+        doorNames.put("openai", "OpenAI");
         Map<String, Moves> moves = moves(answers, away, faults);
         StringBuilder m = new StringBuilder("move between live replicas, away from every fault (goal: 1 s plus the turn at most):");
         doorNames.forEach((door, name) -> {

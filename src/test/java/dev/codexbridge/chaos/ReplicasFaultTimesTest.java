@@ -82,6 +82,30 @@ class ReplicasFaultTimesTest {
         assertThat(ReplicasFaultTimes.lines(answers, away, List.of(), Duration.ofSeconds(6)).get(2)).contains("7.5 s").endsWith("not met)");
     }
 
+    @Test
+    void theOpenAiDoorsCallsAreMovesCutsAndStoreAwayAnswersAsTheOtherDoorsAre() {
+        answers.add(answer(2, "openai", "s2-t1", Told.COMPLETED, "r1", 0, 100, "(resp_1)"));
+        answers.add(answer(2, "openai", "s2-t2", Told.COMPLETED, "r2", 1_000, 1_600, "(resp_2)"));   // moved: round-robin
+        answers.add(answer(2, "openai", "s2-t3", Told.COMPLETED, "r2", 2_000, 2_300, "(resp_3)"));   // stayed
+        answers.add(answer(2, "openai", "s2-t4", Told.UNKNOWN, null, 5_000, 5_200, ReplicasAnswer.NO_ANSWER + "the stream ended before "
+                + "its last event"));                                                                // cut by r1's SIGTERM
+        answers.add(answer(2, "openai", "s2-t5", Told.REFUSED, "r3", 10_000, 16_500, "HTTP 503: {\"code\":\"store_unavailable\"}"));
+        answers.add(answer(0, "a2a", "s0-t1", Told.COMPLETED, "r3", 0, 200, ""));
+        List<Away> away = List.of(new Away("PostgreSQL stopped immediate for 20 s", 11_000, 31_000, true));
+        List<ReplicaFault> faults = List.of(new ReplicaFault(Kind.STOPPED, "r1", 4_900, 6_000));
+        Map<String, Moves> moves = ReplicasFaultTimes.moves(answers, away, faults);
+        assertThat(moves.get("openai").movedMs()).containsExactly(600L);
+        assertThat(moves.get("openai").stayedMs()).containsExactly(300L);
+        assertThat(moves.get("openai").notCompleted()).as("s2-t4; s2-t5's span meets the outage").isEqualTo(1);
+        assertThat(ReplicasFaultTimes.cutAtSigterm(answers, faults)).extracting(ReplicasAnswer::key).containsExactly("s2-t4");
+        List<String> lines = ReplicasFaultTimes.lines(answers, away, faults, Duration.ofSeconds(6));
+        assertThat(lines.get(0)).endsWith("OpenAI moved 1, p50 0.6 s, p99 0.6 s, max 0.6 s; stayed 1, p50 0.3 s, p99 0.3 s, max 0.3 s; "
+                + "1 not completed");
+        assertThat(lines.get(1)).startsWith("calls cut at SIGTERM (goal 0): 1 of 1 calls in flight across 1 SIGTERMs (1 ended with no answer");
+        assertThat(lines.get(2)).isEqualTo("  openai s2-t4 copy 1: no answer: the stream ended before its last event");
+        assertThat(lines.get(3)).contains("6.5 s, openai s2-t5 REFUSED").endsWith(": met)");
+    }
+
     private static ReplicasAnswer answer(int slot, String door, String key, Told told, @Nullable String replica, long sent, long answered,
                                          String detail) {
         return new ReplicasAnswer(slot, door, key, 1, sent, answered, told, replica, null, null, null, null, detail);

@@ -46,12 +46,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code bin/bench chaos --replicas SESSIONS SECONDS [SEED]}: the service as deployed, on this
  * machine. PostgreSQL in a network namespace of its own; three replicas, each in its own namespace
- * and each the CLI's {@code a2a} and {@code mcp --http} (two JVMs, a codex per principal under the
- * replica's own tenants root) on the shared store ({@code --store jdbc:postgresql://...}, the
- * password from a file); a proxy in front ({@link ReplicasProxy}: A2A round-robin per request, MCP
- * sticky by session, both among the replicas whose {@code /readyz} answers ready, each leaving
- * and rejoining rotation in the timeline); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
- * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
+ * and each the CLI's {@code a2a}, {@code mcp --http} and {@code openai} (three JVMs, each door a
+ * codex per principal under its own tenants root) on the shared store ({@code --store
+ * jdbc:postgresql://...}, the password from a file); a proxy in front of each door ({@link
+ * ReplicasProxy}: A2A and OpenAI round-robin per request, MCP sticky by session, each among the
+ * replicas whose {@code /readyz} answers ready, each leaving and rejoining rotation in the
+ * timeline); A2A, MCP and OpenAI Responses clients of three principals ({@link ReplicasClients}).
+ * Faults, placed by the seed: a replica SIGKILLed (its three JVMs) and started again later, a principal's codex
  * SIGKILLed on another replica with its home deleted, a replica cut from PostgreSQL (a
  * blackhole route) and healed, and PostgreSQL itself failed over to a synchronous standby promoted
  * behind the same address ({@code CHAOS_FAILOVER=0} leaves it out), restarted fast and immediate
@@ -68,6 +69,7 @@ public final class ReplicasRun {
     static final int REPLICAS = 3;
     private static final int A2A_PORT = 8080;
     private static final int MCP_PORT = 8081;
+    private static final int OPENAI_PORT = 8082;
     private static final String ROLE = "bridge";
     private static final String DATABASE = "chaos";
 
@@ -181,20 +183,26 @@ public final class ReplicasRun {
         }
         List<InetSocketAddress> a2as = new ArrayList<>();
         List<InetSocketAddress> mcps = new ArrayList<>();
+        List<InetSocketAddress> openais = new ArrayList<>();
         for (int r = 1; r <= REPLICAS; r++) {
             a2as.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), A2A_PORT));
             mcps.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), MCP_PORT));
+            openais.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), OPENAI_PORT));
         }
         ReplicasProxy a2aProxy = new ReplicasProxy(a2as, (r, ready) -> rotation("A2A", r, ready));
         closing.add(a2aProxy);
         ReplicasProxy mcpProxy = new ReplicasProxy(mcps, (r, ready) -> rotation("MCP", r, ready));
         closing.add(mcpProxy);
-        event("replicas up; proxies at A2A 127.0.0.1:" + a2aProxy.port() + ", MCP 127.0.0.1:" + mcpProxy.port());
+        ReplicasProxy openaiProxy = new ReplicasProxy(openais, (r, ready) -> rotation("OpenAI", r, ready));
+        closing.add(openaiProxy);
+        event("replicas up; proxies at A2A 127.0.0.1:" + a2aProxy.port() + ", MCP 127.0.0.1:" + mcpProxy.port() + ", OpenAI 127.0.0.1:"
+                + openaiProxy.port());
 
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<ReplicasAnswer> answers = new ConcurrentLinkedQueue<>();
         ReplicasClients clients = new ReplicasClients(URI.create("http://127.0.0.1:" + a2aProxy.port() + "/"),
-                URI.create("http://127.0.0.1:" + mcpProxy.port() + "/mcp"), stop, answers);
+                URI.create("http://127.0.0.1:" + mcpProxy.port() + "/mcp"), URI.create("http://127.0.0.1:" + openaiProxy.port() + "/v1/responses"),
+                stop, answers);
         List<Thread> callers = new ArrayList<>();
         for (int slot = 0; slot < sessions; slot++) {
             int s = slot;
@@ -213,7 +221,7 @@ public final class ReplicasRun {
         told.sort(Comparator.comparingLong(ReplicasAnswer::sentMs));
         Thread.sleep(3000);     // the last records written by their replicas' writers
         for (int r = 1; r <= REPLICAS; r++) {
-            if (!replicas[r][0].isAlive() || !replicas[r][1].isAlive()) {
+            if (!alive(r)) {
                 event("replica r" + r + " is not running at the end: started again to be asked");
                 startUntilListening(r, "the end");
             }
@@ -285,7 +293,10 @@ public final class ReplicasRun {
             Thread.sleep(l);
         } finally {
             steps.shutdown();
-            steps.awaitTermination(3, TimeUnit.MINUTES);
+            // the roll's last restarts end before the replicas are asked: on a loaded machine a replica's three JVMs take minutes
+            if (!steps.awaitTermination(10, TimeUnit.MINUTES)) {
+                event("fault steps still running 10 minutes past the run's length");
+            }
         }
     }
 
@@ -294,7 +305,8 @@ public final class ReplicasRun {
             p.destroyForcibly();
         }
         long at = System.currentTimeMillis();
-        event("SIGKILL replica r" + r + " (a2a pid " + replicas[r][0].pid() + ", mcp pid " + replicas[r][1].pid() + ")");
+        event("SIGKILL replica r" + r + " (a2a pid " + replicas[r][0].pid() + ", mcp pid " + replicas[r][1].pid() + ", openai pid "
+                + replicas[r][2].pid() + ")");
         kills.add(new ReplicasVerdict.Kill("r" + r, at));
         killedAt.put(r, at);
     }
@@ -449,7 +461,15 @@ public final class ReplicasRun {
         List<String> mcp = new ArrayList<>(List.of("mcp", "--http", address + ":" + MCP_PORT,
                 "--tenants-root", ownerOnly(dir.resolve("r" + r + "-mcp-tenants")).toString()));
         mcp.addAll(common);
-        replicas[r] = new Process[] {java(r, "a2a-" + g, a2a), java(r, "mcp-" + g, mcp)};
+        List<String> openai = new ArrayList<>(List.of("openai", "--listen", address + ":" + OPENAI_PORT,
+                "--tenants-root", ownerOnly(dir.resolve("r" + r + "-openai-tenants")).toString()));
+        openai.addAll(common);
+        replicas[r] = new Process[] {java(r, "a2a-" + g, a2a), java(r, "mcp-" + g, mcp), java(r, "openai-" + g, openai)};
+    }
+
+    /** Whether every door of replica {@code r} runs. */
+    private boolean alive(int r) {
+        return java.util.Arrays.stream(replicas[r]).allMatch(Process::isAlive);
     }
 
     private static Path ownerOnly(Path folder) throws IOException {
@@ -473,13 +493,13 @@ public final class ReplicasRun {
 
     private void awaitListening(int r) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        for (int port : new int[] {A2A_PORT, MCP_PORT}) {
+        for (int port : new int[] {A2A_PORT, MCP_PORT, OPENAI_PORT}) {
             while (true) {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(ReplicasNet.replicaAddress(r), port), 500);
                     break;
                 } catch (IOException notYet) {
-                    if (System.nanoTime() > deadline || !replicas[r][0].isAlive() || !replicas[r][1].isAlive()) {
+                    if (System.nanoTime() > deadline || !alive(r)) {
                         throw new IOException("replica r" + r + " does not listen on " + port + " (see " + dir + "/r" + r + "-*.log)");
                     }
                     Thread.sleep(200);
@@ -529,11 +549,22 @@ public final class ReplicasRun {
             List<@Nullable String> each = new ArrayList<>();
             for (int r = 1; r <= REPLICAS; r++) {
                 String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"" + a.taskId() + "\"}}";
-                String principal = ReplicasClients.PRINCIPALS.get(a.slot() % ReplicasClients.PRINCIPALS.size());
-                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + ReplicasNet.replicaAddress(r) + ":" + A2A_PORT + "/"))
+                String principal = ReplicasClients.principal(a.slot());
+                HttpRequest ask = HttpRequest.newBuilder(URI.create("http://" + ReplicasNet.replicaAddress(r) + ":" + A2A_PORT + "/"))
                         .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ReplicasClients.token(principal))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpResponse<String> resp = null;
+                // a replica just started again may not take connections yet: asked again, a minute at most
+                for (int attempt = 1; resp == null; attempt++) {
+                    try {
+                        resp = http.send(ask, HttpResponse.BodyHandlers.ofString());
+                    } catch (IOException e) {
+                        if (attempt == 30) {
+                            throw new IOException("replica r" + r + " did not answer GetTask: " + e, e);
+                        }
+                        Thread.sleep(2000);
+                    }
+                }
                 JsonNode json = Json.parse(resp.body());
                 each.add(json.has("result") ? json.at("/result/status/state").asText() : null);
             }
@@ -574,7 +605,8 @@ public final class ReplicasRun {
         Map<String, Integer> why = new TreeMap<>();
         for (ReplicasAnswer a : told) {
             if (a.told() != ReplicasAnswer.Told.COMPLETED) {
-                String d = a.detail().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID").replaceAll("\\d+", "N");
+                String d = a.detail().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID").replaceAll("resp_[A-Za-z0-9_-]+", "ID")
+                        .replaceAll("\\d+", "N");
                 why.merge(a.door() + " " + a.told() + ": " + d.substring(0, Math.min(d.length(), 160)), 1, Integer::sum);
             }
         }

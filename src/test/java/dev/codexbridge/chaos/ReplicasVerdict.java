@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * completed: a conversation forked by a second writer, or woken from an older copy, lacks one),
  * and every replica's answer to {@code GetTask} at the end. Beside the divergences: how soon a killed
  * or stalled replica's conversations were served elsewhere, and how many messages sent again with
- * their identity ran twice.
+ * their identity ran twice, each also by door ({@code a2a}, {@code mcp}, {@code openai}).
  */
 final class ReplicasVerdict {
     private static final Pattern KEY = Pattern.compile(Pattern.quote(ReplicasClients.PREFIX) + "(s\\d+-t\\d+)");
@@ -87,6 +87,13 @@ final class ReplicasVerdict {
     private final Set<String> doubled = new HashSet<>();
     private int doubledInRecord;
     private int doubledAsked;
+    /** Each slot's door, as its answers name it. */
+    private final Map<Integer, String> doorOf = new HashMap<>();
+    private final Map<String, List<Long>> failoverByDoor = new TreeMap<>();
+    private final Map<String, List<Long>> stallFailoverByDoor = new TreeMap<>();
+    private final Map<String, Integer> staleByDoor = new TreeMap<>();
+    private final Map<String, Integer> resentByDoor = new TreeMap<>();
+    private final Map<String, Integer> doubledByDoor = new TreeMap<>();
 
     private ReplicasVerdict() {
         for (Kind k : Kind.values()) {
@@ -172,6 +179,7 @@ final class ReplicasVerdict {
     static ReplicasVerdict judge(List<ReplicasAnswer> answers, Map<String, InRecord> record, List<List<String>> modelRequests,
                                  Map<String, List<@Nullable String>> tasks, List<Kill> kills, List<Stall> stalls) {
         ReplicasVerdict v = new ReplicasVerdict();
+        answers.forEach(a -> v.doorOf.putIfAbsent(a.slot(), a.door()));
         Map<String, Integer> asked = new HashMap<>();
         Map<String, List<String>> requestOf = new HashMap<>();
         for (List<String> keys : modelRequests) {
@@ -278,6 +286,7 @@ final class ReplicasVerdict {
                 int[] e = slotAndNumber(earlier);
                 if (e[0] == o[0] && e[1] > o[1] && ranLate.add(own)) {
                     staleRuns++;
+                    staleByDoor.merge(doorOf.getOrDefault(o[0], "?"), 1, Integer::sum);
                     add(Kind.STALE_AFTER_NEWER, own + " ran with the newer " + earlier + " in its history (model request " + keys + ")");
                 }
             }
@@ -293,6 +302,7 @@ final class ReplicasVerdict {
                     if (b[0] == late[0] && b[1] > late[1] && record.get(before).completed()) {
                         staleInRecord++;
                         if (ranLate.add(keys.get(i))) {
+                            staleByDoor.merge(doorOf.getOrDefault(late[0], "?"), 1, Integer::sum);
                             add(Kind.STALE_AFTER_NEWER, keys.get(i) + " is after the newer " + before + " in thread " + thread);
                         }
                         break;
@@ -318,8 +328,11 @@ final class ReplicasVerdict {
             boolean askedTwice = asked.getOrDefault(key, 0) > 1;
             doubledInRecord += inTwoTurns ? 1 : 0;
             doubledAsked += askedTwice ? 1 : 0;
+            String door = doorOf.getOrDefault(slotAndNumber(key)[0], "?");
+            resentByDoor.merge(door, 1, Integer::sum);
             if (inTwoTurns || askedTwice) {
                 doubled.add(key);
+                doubledByDoor.merge(door, 1, Integer::sum);
             }
         }
     }
@@ -354,12 +367,14 @@ final class ReplicasVerdict {
                                 stayedOnStalledMs.add(next.answeredMs() - s.atMs());
                             } else {
                                 stallFailoverMs.add(next.answeredMs() - s.atMs());
+                                stallFailoverByDoor.computeIfAbsent(last.door(), d -> new ArrayList<>()).add(next.answeredMs() - s.atMs());
                             }
                         }, () -> stalledNeverServed++);
             });
         }
         stallFailoverMs.sort(null);
         stayedOnStalledMs.sort(null);
+        stallFailoverByDoor.values().forEach(ms -> ms.sort(null));
     }
 
     /** For each kill, each conversation its replica served last: the time until another replica completed a turn of it. */
@@ -377,10 +392,14 @@ final class ReplicasVerdict {
                 }
                 answers.stream().filter(a -> a.slot() == slot && a.told() == Told.COMPLETED && a.sentMs() >= k.atMs()
                         && !k.replica().equals(a.replica())).mapToLong(ReplicasAnswer::answeredMs).min()
-                        .ifPresentOrElse(t -> failoverMs.add(t - k.atMs()), () -> neverServedElsewhere++);
+                        .ifPresentOrElse(t -> {
+                            failoverMs.add(t - k.atMs());
+                            failoverByDoor.computeIfAbsent(last.door(), d -> new ArrayList<>()).add(t - k.atMs());
+                        }, () -> neverServedElsewhere++);
             });
         }
         failoverMs.sort(null);
+        failoverByDoor.values().forEach(ms -> ms.sort(null));
     }
 
     private void add(Kind kind, String what) {
@@ -453,6 +472,39 @@ final class ReplicasVerdict {
         return doubledAsked;
     }
 
+    /** Per door, the kill failover times of the conversations whose last turn before the kill was at that door. */
+    Map<String, List<Long>> failoverByDoor() {
+        return failoverByDoor;
+    }
+
+    /** Per door, the stall failover times of the conversations served by another replica. */
+    Map<String, List<Long>> stallFailoverByDoor() {
+        return stallFailoverByDoor;
+    }
+
+    /** Per door, the stale turns ({@link Kind#STALE_AFTER_NEWER}). */
+    Map<String, Integer> staleByDoor() {
+        return staleByDoor;
+    }
+
+    /** Per door, the messages sent again after no answer. */
+    Map<String, Integer> resentByDoor() {
+        return resentByDoor;
+    }
+
+    /** Per door, of those, the ones that ran twice. */
+    Map<String, Integer> doubledByDoor() {
+        return doubledByDoor;
+    }
+
+    /** Per door: its count, p99 and max of {@code ms}. */
+    private static String byDoor(Map<String, List<Long>> ms) {
+        StringBuilder b = new StringBuilder("by door:");
+        ms.forEach((door, times) -> b.append(String.format(" %s %d, p99 %s, max %s;", door, times.size(), seconds(percentile(times, 99)),
+                seconds(percentile(times, 100)))));
+        return ms.isEmpty() ? "by door: none" : b.substring(0, b.length() - 1);
+    }
+
     /** The p-th percentile (0–100) of sorted {@code ms}, or -1 when there are none. */
     static long percentile(List<Long> ms, int p) {
         if (ms.isEmpty()) {
@@ -466,19 +518,19 @@ final class ReplicasVerdict {
     List<String> summary() {
         List<String> lines = new ArrayList<>();
         lines.add(String.format("failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %s, p99 %s, "
-                        + "max %s, %d never served elsewhere before the end; times %s", failoverMs.size(), seconds(failoverPercentile(50)),
-                seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs));
+                        + "max %s, %d never served elsewhere before the end; times %s; %s", failoverMs.size(), seconds(failoverPercentile(50)),
+                seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs, byDoor(failoverByDoor)));
         lines.add(String.format("stall failover (SIGSTOP -> a conversation of that replica served by another): %d conversations, p50 %s, "
                         + "p99 %s, max %s; times %s; %d next served by the stalled replica itself once it went on, times %s; %d never "
-                        + "served again before the end", stallFailoverMs.size(), seconds(stallFailoverPercentile(50)),
+                        + "served again before the end; moved %s", stallFailoverMs.size(), seconds(stallFailoverPercentile(50)),
                 seconds(stallFailoverPercentile(99)), seconds(stallFailoverPercentile(100)), stallFailoverMs, stayedOnStalledMs.size(),
-                stayedOnStalledMs, stalledNeverServed));
+                stayedOnStalledMs, stalledNeverServed, byDoor(stallFailoverByDoor)));
         lines.add(String.format("stale turns run after newer ones (goal 0): %d (%d model requests whose own message is older than one "
-                        + "in their history, %d messages in the store's record after a newer completed turn)",
-                found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord));
+                        + "in their history, %d messages in the store's record after a newer completed turn); by door %s",
+                found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord, staleByDoor));
         lines.add(String.format("turns doubled by resends with the same identity (goal 0): %d of %d messages sent again after no answer "
-                        + "(%d in more than one turn of the store's record, %d asked of the model more than once)", doubled.size(),
-                resent.size(), doubledInRecord, doubledAsked));
+                        + "(%d in more than one turn of the store's record, %d asked of the model more than once); sent again by door %s, "
+                        + "doubled by door %s", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor));
         return lines;
     }
 

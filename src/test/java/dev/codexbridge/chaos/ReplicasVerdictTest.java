@@ -173,6 +173,69 @@ class ReplicasVerdictTest {
         assertThat(v.summary().get(3)).contains("(goal 0): 1 of 2 messages sent again");
     }
 
+    @Test
+    void theOpenAiDoorsAnswersAreJudgedAsTheOtherDoorsAre() {
+        turn("o1", true, "s2-t1");
+        openai("s2-t1", 1, Told.COMPLETED, "r1", 100, 200);
+        openai("s2-t2", 1, Told.COMPLETED, "r2", 300, 400);                // told completed, in no turn of the record
+        turn("o3", true, "s2-t3");
+        openai("s2-t3", 1, Told.REFUSED, "r3", 500, 600);                  // 503 "nothing was run", yet it completed
+        turn("o4", true, "s2-t4");
+        turn("o4b", true, "s2-t4");
+        openai("s2-t4", 1, Told.UNKNOWN, null, 700, 800);                  // no answer: sent again with its Idempotency-Key
+        openai("s2-t4", 2, Told.COMPLETED, "r1", 1_800, 1_900);            // the copy ran as a turn of its own
+        requests.add(List.of("s2-t1"));
+        requests.add(List.of("s2-t1", "s2-t3"));
+        requests.add(List.of("s2-t1", "s2-t3", "s2-t4"));
+        requests.add(List.of("s2-t1", "s2-t3", "s2-t4", "s2-t4"));
+        ReplicasVerdict v = judge(List.of());
+        Map<Kind, List<String>> found = v.found();
+        assertThat(found.get(Kind.COMPLETED_NOT_IN_RECORD)).singleElement().asString().startsWith("openai slot 2 s2-t2 (COMPLETED by r2");
+        assertThat(found.get(Kind.FAILED_BUT_COMPLETED)).singleElement().asString().startsWith("openai slot 2 s2-t3 (REFUSED by r3");
+        assertThat(found.get(Kind.RAN_TWICE)).singleElement().asString().contains("s2-t4").contains("2 in the record, 2 model requests");
+        assertThat(found.get(Kind.HISTORY_LOST)).first().asString().contains("s2-t3").contains("[s2-t2]");
+        assertThat(v.resentByDoor()).containsExactly(Map.entry("openai", 1));
+        assertThat(v.doubledByDoor()).containsExactly(Map.entry("openai", 1));
+        assertThat(v.summary().get(3)).endsWith("sent again by door {openai=1}, doubled by door {openai=1}");
+    }
+
+    @Test
+    void anOpenAiTurnRunAfterANewerOneIsStaleAtItsDoor() {
+        turn("u1", true, "s5-t1");
+        openai(5, "s5-t1", 1, Told.COMPLETED, "r1", 100, 200);
+        openai(5, "s5-t2", 1, Told.UNKNOWN, null, 300, 400);               // its replica stalled; the client went on
+        turn("u3", true, "s5-t3");
+        openai(5, "s5-t3", 1, Told.COMPLETED, "r2", 500, 600);
+        turn("u2", true, "s5-t2");                                          // run when its replica went on
+        requests.add(List.of("s5-t1"));
+        requests.add(List.of("s5-t1", "s5-t3"));
+        requests.add(List.of("s5-t1", "s5-t3", "s5-t2"));
+        ReplicasVerdict v = judge(List.of());
+        assertThat(v.found().get(Kind.STALE_AFTER_NEWER)).singleElement().asString().contains("s5-t2").contains("s5-t3");
+        assertThat(v.staleByDoor()).containsExactly(Map.entry("openai", 1));
+        assertThat(v.summary().get(2)).endsWith("by door {openai=1}");
+    }
+
+    @Test
+    void killAndStallFailoverAreSplitByTheDoorOfTheConversationsLastTurn() {
+        answers.add(new ReplicasAnswer(0, "a2a", "s0-t1", 1, 100, 200, Told.COMPLETED, "r1", null, null, null, null, ""));
+        answers.add(answer(1, "s1-t1", Told.COMPLETED, "r1", 100, 300));
+        answers.add(new ReplicasAnswer(2, "openai", "s2-t1", 1, 100, 400, Told.COMPLETED, "r1", null, "completed", null, null, ""));
+        answers.add(new ReplicasAnswer(0, "a2a", "s0-t2", 1, 1_500, 2_000, Told.COMPLETED, "r2", null, null, null, null, ""));
+        answers.add(answer(1, "s1-t2", Told.COMPLETED, "r3", 1_500, 2_500));
+        answers.add(new ReplicasAnswer(2, "openai", "s2-t2", 1, 1_200, 1_900, Told.UNKNOWN, null, null, null, null, null,
+                ReplicasAnswer.NO_ANSWER + "connection closed"));
+        answers.add(new ReplicasAnswer(2, "openai", "s2-t2", 2, 3_000, 4_000, Told.COMPLETED, "r3", null, "completed", null, null, ""));
+        ReplicasVerdict v = ReplicasVerdict.judge(answers, Map.of(), List.of(), Map.of(), List.of(new ReplicasVerdict.Kill("r1", 1_000)),
+                List.of(new ReplicasVerdict.Stall("r1", 1_000)));
+        assertThat(v.failoverByDoor()).containsOnlyKeys("a2a", "mcp", "openai");
+        assertThat(v.failoverByDoor().get("openai")).containsExactly(3_000L);
+        assertThat(v.stallFailoverByDoor().get("openai")).containsExactly(3_000L);
+        assertThat(v.summary().get(0)).endsWith("by door: a2a 1, p99 1.0 s, max 1.0 s; mcp 1, p99 1.5 s, max 1.5 s; openai 1, p99 3.0 s, "
+                + "max 3.0 s");
+        assertThat(v.summary().get(1)).contains("moved by door: a2a 1").endsWith("openai 1, p99 3.0 s, max 3.0 s");
+    }
+
     private ReplicasVerdict judge(List<ReplicasVerdict.Kill> kills) {
         StoredConversation c = StoredConversation.builder(THREAD, List.of(RolloutFile.of(
                 "2026/11/26/rollout-2026-11-26T09-00-00-" + THREAD + ".jsonl", rollout.toString().getBytes(StandardCharsets.UTF_8)))).build();
@@ -195,6 +258,18 @@ class ReplicasVerdictTest {
     private void told(String key, int copy, Told told, @Nullable String replica, long sent, long answered, @Nullable String turn) {
         answers.add(new ReplicasAnswer(0, "a2a", key, copy, sent, answered, told, replica, "task-" + key, told == Told.COMPLETED ? "completed"
                 : told == Told.FAILED ? "failed" : null, turn, THREAD, ""));
+    }
+
+    private void openai(String key, int copy, Told told, @Nullable String replica, long sent, long answered) {
+        openai(2, key, copy, told, replica, sent, answered);
+    }
+
+    /** An answer of the OpenAI door: no task, no turn id (a response names neither), its status as the state. */
+    private void openai(int slot, String key, int copy, Told told, @Nullable String replica, long sent, long answered) {
+        String detail = told == Told.UNKNOWN ? ReplicasAnswer.NO_ANSWER + "connection closed" : told == Told.REFUSED
+                ? "HTTP 503: {\"code\":\"store_unavailable\"}" : "(resp_" + key + ")";
+        answers.add(new ReplicasAnswer(slot, "openai", key, copy, sent, answered, told, replica, null, told == Told.COMPLETED ? "completed"
+                : null, null, null, detail));
     }
 
     private static ReplicasAnswer answer(int slot, String key, Told told, String replica, long sent, long answered) {

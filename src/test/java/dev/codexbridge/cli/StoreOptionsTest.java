@@ -182,23 +182,25 @@ class StoreOptionsTest {
     void aServerWaitsForADatabaseThatIsNotUpYet() throws Exception {
         try (dev.codexbridge.store.PostgresServer db = dev.codexbridge.store.PostgresServer.start(false)) {
             String url = db.newDatabase();
-            db.stop(dev.codexbridge.store.PostgresServer.Shutdown.FAST);
-            StorageOptions o = new StorageOptions();
-            o.store = store(url, Map.of());
-            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-            o.store.notices = new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8);
-            try (OrderlyStop stop = new OrderlyStop("test", new PrintStream(java.io.OutputStream.nullOutputStream()))) {
-                java.util.concurrent.CompletableFuture<ConversationStorage> opening =
-                        java.util.concurrent.CompletableFuture.supplyAsync(() -> o.open("mcp", stop));
-                Thread.sleep(2_000);
-                assertThat(opening).as("still waiting for the database").isNotDone();
-                db.start();
-                ConversationStorage s = opening.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                assertThat(s.store()).isInstanceOf(dev.codexbridge.store.postgresql.PostgresConversationStore.class);
-                s.store().ping();
-                assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8))
-                        .startsWith("codex-bridge mcp: waiting up to 60 s for the database at jdbc:postgresql://")
-                        .doesNotContain("\tat ");
+            for (String server : new String[] {"mcp", "openai"}) {
+                db.stop(dev.codexbridge.store.PostgresServer.Shutdown.FAST);
+                StorageOptions o = new StorageOptions();
+                o.store = store(url, Map.of());
+                java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+                o.store.notices = new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8);
+                try (OrderlyStop stop = new OrderlyStop("test", new PrintStream(java.io.OutputStream.nullOutputStream()))) {
+                    java.util.concurrent.CompletableFuture<ConversationStorage> opening =
+                            java.util.concurrent.CompletableFuture.supplyAsync(() -> o.open(server, stop));
+                    Thread.sleep(2_000);
+                    assertThat(opening).as("%s still waiting for the database", server).isNotDone();
+                    db.start();
+                    ConversationStorage s = opening.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(s.store()).isInstanceOf(dev.codexbridge.store.postgresql.PostgresConversationStore.class);
+                    s.store().ping();
+                    assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8))
+                            .startsWith("codex-bridge " + server + ": waiting up to 60 s for the database at jdbc:postgresql://")
+                            .doesNotContain("\tat ");
+                }
             }
             db.stop(dev.codexbridge.store.PostgresServer.Shutdown.FAST);
             for (String[] command : new String[][] {{"run"}, {"mcp", "--store-start-wait", "0"}}) {
