@@ -89,8 +89,15 @@ final class Conversations implements AutoCloseable {
 
     /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
     Conversation find(String principal, String threadId, String what, String id, String param, List<FunctionTool> tools) {
+        Conversation lost = null;
         synchronized (this) {
             Conversation c = byThread.get(threadId);
+            if (c != null && c.session.leaseLost() && c.idle()) {
+                // this replica lost the store's lease (cut off, stalled): another may have gone on with it, so it is resumed anew
+                byThread.remove(threadId, c);
+                lost = c;
+                c = null;
+            }
             if (c != null) {
                 if (!c.principal.equals(principal)) {
                     throw OpenAiError.notFound(what, id, param);
@@ -98,6 +105,9 @@ final class Conversations implements AutoCloseable {
                 c.lastUsedNanos = System.nanoTime();
                 return c;
             }
+        }
+        if (lost != null) {
+            lost.session.close();
         }
         makeRoom(principal);
         Opening o = new Opening(tools);

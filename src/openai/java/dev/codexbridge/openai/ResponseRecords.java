@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the door keeps of the responses it answered: each response id's principal, codex thread and
@@ -30,8 +31,11 @@ interface ResponseRecords {
     /** Keeps {@code entry} (a response the caller let store). */
     void put(Entry entry);
 
-    /** Notes {@code responseId} as the newest response on {@code threadId}, stored or not. */
-    void newest(String threadId, String responseId);
+    /**
+     * Notes {@code responseId} as the newest response on {@code threadId}, stored or not;
+     * {@code superseded}: the response it went on from, null when none or not known.
+     */
+    void newest(String threadId, String responseId, @Nullable String superseded);
 
     /** {@code principal}'s response {@code id}; empty for another principal's exactly as for one never kept. */
     Optional<Entry> get(String principal, String id);
@@ -62,7 +66,7 @@ interface ResponseRecords {
             }
 
             @Override
-            public synchronized void newest(String threadId, String responseId) {
+            public synchronized void newest(String threadId, String responseId, @Nullable String superseded) {
                 newestByThread.put(threadId, responseId);
             }
 

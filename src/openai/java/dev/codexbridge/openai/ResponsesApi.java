@@ -120,7 +120,7 @@ final class ResponsesApi {
                     }
                 }
                 TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
-                records.newest(on.threadId, turn.id());
+                records.newest(on.threadId, turn.id(), within == null ? request.previousResponseId() : null);
                 if (request.store() || within != null) {
                     ArrayNode items = waiting.deepCopy();
                     items.addAll(inputItems(request.messages(), request.answers().values()));

@@ -7,7 +7,16 @@ import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.DoorRecords;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,45 +28,140 @@ import org.slf4j.LoggerFactory;
  * header naming its principal, thread and turn; a thread's newest response is a record of its own,
  * read from the store each time (another replica may have gone on since).
  *
- * <p>A store that does not take a write costs only the other replicas' view: the response is kept
- * in this process ({@code unkept}, bounded) and answered from there, and the answer goes out. A
- * store that does not answer a read is 503, "send again".
+ * <p>A store that does not take a write costs the other replicas' view only until it is back: the
+ * response is kept in this process ({@code unkept}, bounded) and answered from there, the answer
+ * goes out, and the write is tried again every second ({@link #RETRY}) while this process keeps it.
+ * A thread's newest response written again that way does not replace one another replica wrote
+ * since: only an empty record, or the one it went on from. A store that does not answer a read is
+ * 503, "send again".
  */
 final class StoredResponseRecords implements ResponseRecords {
     private static final Logger LOG = LoggerFactory.getLogger(StoredResponseRecords.class);
     static final String RESPONSE = "openai.response";
     static final String NEWEST = "openai.response-newest";
 
+    /** How long after a write the store did not take it is tried again. */
+    static final Duration RETRY = Duration.ofSeconds(1);
+
     private final DoorRecords records;
     /** What the store did not take, in this process until it goes (at most {@code max}, least recently used first). */
     private final ResponseRecords unkept;
+    private final int max;
+    /** Responses the store did not take, to be written once it does; the oldest dropped beyond {@link #max}. */
+    private final Map<String, Entry> unwritten = new LinkedHashMap<>();
+    /** Threads whose newest response the store did not take: the response and the one it went on from (or null). */
+    private final Map<String, String[]> newestUnwritten = new LinkedHashMap<>();
+    private final AtomicBoolean retrying = new AtomicBoolean();
 
     StoredResponseRecords(DoorRecords records, int max) {
         this.records = records;
         this.unkept = ResponseRecords.inMemory(max);
+        this.max = max;
     }
 
     @Override
     public void put(Entry entry) {
-        Kept k = Kept.of(entry);
-        ObjectNode header = Json.object().put("principal", k.principal()).put("thread", k.threadId()).put("turn", k.turnId());
-        byte[] head = Json.write(header).getBytes(StandardCharsets.UTF_8);
-        byte[] value = ByteBuffer.allocate(4 + head.length + k.json().length).putInt(head.length).put(head).put(k.json()).array();
         try {
-            records.put(RESPONSE, entry.id(), value);
-        } catch (ConversationStoreException | IllegalArgumentException e) {
+            write(entry);
+        } catch (IllegalArgumentException e) {
             LOG.warn("response {} is kept in this process only ({}): another replica answers it 404", entry.id(), e.getMessage());
             unkept.put(entry);
+        } catch (ConversationStoreException e) {
+            LOG.warn("response {} is kept in this process until the store takes it ({}): another replica answers it 404 meanwhile",
+                    entry.id(), e.getMessage());
+            unkept.put(entry);
+            synchronized (this) {
+                unwritten.put(entry.id(), entry);
+                trim(unwritten);
+            }
+            retryLater();
         }
     }
 
+    /** Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated JSON. */
+    private void write(Entry entry) {
+        Kept k = Kept.of(entry);
+        ObjectNode header = Json.object().put("principal", k.principal()).put("thread", k.threadId()).put("turn", k.turnId());
+        byte[] head = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        records.put(RESPONSE, entry.id(), ByteBuffer.allocate(4 + head.length + k.json().length).putInt(head.length).put(head)
+                .put(k.json()).array());
+    }
+
     @Override
-    public void newest(String threadId, String responseId) {
-        unkept.newest(threadId, responseId);
+    public void newest(String threadId, String responseId, @Nullable String superseded) {
+        unkept.newest(threadId, responseId, superseded);
         try {
             records.put(NEWEST, threadId, responseId.getBytes(StandardCharsets.UTF_8));
+            synchronized (this) {
+                newestUnwritten.remove(threadId);
+            }
         } catch (ConversationStoreException e) {
-            LOG.warn("response {} is the newest of thread {} in this process only ({})", responseId, threadId, e.getMessage());
+            LOG.warn("response {} is the newest of thread {} in this process until the store takes it ({})", responseId, threadId,
+                    e.getMessage());
+            synchronized (this) {
+                newestUnwritten.put(threadId, new String[] {responseId, superseded});
+                trim(newestUnwritten);
+            }
+            retryLater();
+        }
+    }
+
+    private void trim(Map<String, ?> pending) {
+        Iterator<String> oldest = pending.keySet().iterator();
+        while (pending.size() > max && oldest.hasNext()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    /** One try of what the store did not take, a second from now (one at a time, off the caller's thread). */
+    private void retryLater() {
+        if (retrying.compareAndSet(false, true)) {
+            CompletableFuture.runAsync(this::retry, CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void retry() {
+        try {
+            List<Entry> responses;
+            Map<String, String[]> pointers;
+            synchronized (this) {
+                responses = List.copyOf(unwritten.values());
+                pointers = new LinkedHashMap<>(newestUnwritten);
+            }
+            for (Entry e : responses) {
+                write(e);
+                synchronized (this) {
+                    unwritten.remove(e.id(), e);
+                }
+                LOG.info("response {} is in the store now: every replica answers it", e.id());
+            }
+            for (Map.Entry<String, String[]> p : pointers.entrySet()) {
+                String thread = p.getKey();
+                String ours = p.getValue()[0];
+                String wentOnFrom = p.getValue()[1];
+                String stored = records.get(NEWEST, thread).map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
+                // another replica's newer response stays: written over only when empty, or still the one this one went on from
+                if (stored == null || stored.equals(wentOnFrom)) {
+                    records.put(NEWEST, thread, ours.getBytes(StandardCharsets.UTF_8));
+                }
+                synchronized (this) {
+                    newestUnwritten.remove(thread, p.getValue());
+                }
+            }
+        } catch (ConversationStoreException e) {
+            LOG.debug("the store still takes no door record: tried again in {} ms ({})", RETRY.toMillis(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("writing the responses the store did not take failed", e);
+        } finally {
+            retrying.set(false);
+            boolean more;
+            synchronized (this) {
+                more = !unwritten.isEmpty() || !newestUnwritten.isEmpty();
+            }
+            if (more) {
+                retryLater();
+            }
         }
     }
 
@@ -73,6 +177,11 @@ final class StoredResponseRecords implements ResponseRecords {
     @Override
     public boolean delete(String principal, String id) {
         boolean here = unkept.delete(principal, id);
+        if (here) {
+            synchronized (this) {
+                unwritten.remove(id);     // deleted before the store took it: never written
+            }
+        }
         if (get(principal, id).isEmpty()) {
             return here;
         }

@@ -81,12 +81,18 @@ class OpenAiReplicasLiveTest {
     }
 
     private static CodexClient codex(Path home) throws Exception {
+        return codex(home, model);
+    }
+
+    /** A codex of its own on {@code home}, answered by {@code model}: one replica's. */
+    static CodexClient codex(Path home, ScriptedModelServer model) throws Exception {
         IsolatedCodexHome.builder(home, model.baseUrl()).write();
         return CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
                 .connect();
     }
 
-    private static OpenAiServer door(CodexClient codex, DiskConversationStore store, String holder, Path work) {
+    /** One replica's door on {@code store}, with the doors' lease, alice's and bob's keys. */
+    static OpenAiServer door(CodexClient codex, dev.codexbridge.store.ConversationStore store, String holder, Path work) {
         CodexGateway gateway = CodexGateway.builder().client(codex)
                 .storage(ConversationStorage.builder(store, holder).leaseTime(ConversationStorage.DOORS_LEASE).build())
                 .configure(s -> s.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();

@@ -45,9 +45,9 @@ class ResponseRecordsTest {
         assertThat(records.get("bob", "r2")).as("the least recently used").isEmpty();
         assertThat(records.get("alice", "r2")).as("nobody's").isEmpty();
         assertThat(records.get("alice", "r1")).isPresent();
-        records.newest("thread-a", "r1");
-        records.newest("thread-b", "r2");
-        records.newest("thread-c", "r3");
+        records.newest("thread-a", "r1", null);
+        records.newest("thread-b", "r2", null);
+        records.newest("thread-c", "r3", null);
         assertThat(records.newestOn("thread-a")).isEmpty();
         assertThat(records.newestOn("thread-c")).contains("r3");
     }

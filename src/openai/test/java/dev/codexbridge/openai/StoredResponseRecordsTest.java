@@ -2,11 +2,13 @@ package dev.codexbridge.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.DoorRecords;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +36,11 @@ class StoredResponseRecordsTest {
         ResponseRecords b = new StoredResponseRecords(shared, 10);
         ResponseRecords.Entry e = entry("resp_1", "alice");
         a.put(e);
-        a.newest("thread-resp_1", "resp_1");
+        a.newest("thread-resp_1", "resp_1", null);
         assertThat(b.get("alice", "resp_1")).hasValue(e);
         assertThat(b.get("bob", "resp_1")).isEmpty();
         assertThat(b.newestOn("thread-resp_1")).hasValue("resp_1");
-        b.newest("thread-resp_1", "resp_2");
+        b.newest("thread-resp_1", "resp_2", null);
         assertThat(a.newestOn("thread-resp_1")).as("another replica went on").hasValue("resp_2");
         assertThat(b.delete("bob", "resp_1")).isFalse();
         assertThat(b.delete("alice", "resp_1")).isTrue();
@@ -52,7 +54,7 @@ class StoredResponseRecordsTest {
         store.down = true;
         ResponseRecords.Entry e = entry("resp_2", "alice");
         records.put(e);
-        records.newest("thread-resp_2", "resp_2");
+        records.newest("thread-resp_2", "resp_2", null);
         assertThat(records.get("alice", "resp_2")).as("kept here, answered from here").hasValue(e);
 
         assertThatThrownBy(() -> records.get("alice", "resp_other")).isInstanceOfSatisfying(OpenAiError.class,
@@ -60,6 +62,54 @@ class StoredResponseRecordsTest {
         assertThatThrownBy(() -> records.newestOn("thread-resp_2")).isInstanceOf(OpenAiError.class);
         store.down = false;
         assertThat(records.newestOn("thread-resp_2")).as("the store has none: this process's").hasValue("resp_2");
+    }
+
+    @Test
+    void whatTheStoreDidNotTakeIsWrittenOnceItIsBackWithoutReplacingANewerResponseAnotherReplicaWrote() {
+        Failing store = new Failing();
+        ResponseRecords here = new StoredResponseRecords(store, 10);
+        ResponseRecords elsewhere = new StoredResponseRecords(store.kept, 10);
+        ResponseRecords.Entry first = entry("resp_1", "alice");
+        here.put(first);
+        here.newest("thread-resp_1", "resp_1", null);
+        store.down = true;
+        // the store is away as two conversations go on here: one from the newest response, one new
+        ResponseRecords.Entry second = new ResponseRecords.Entry("resp_2", "alice", "thread-resp_1", "turn-2", first.response(),
+                first.inputItems());
+        here.put(second);
+        here.newest("thread-resp_1", "resp_2", "resp_1");
+        ResponseRecords.Entry other = entry("resp_3", "alice");
+        here.put(other);
+        here.newest("thread-resp_3", "resp_3", null);
+        // and on a third thread another replica went on past what this one answered before the outage
+        here.newest("thread-x", "resp_4", "resp_0");
+        elsewhere.newest("thread-x", "resp_5", "resp_4");
+        assertThat(elsewhere.get("alice", "resp_2")).as("not in the store yet").isEmpty();
+
+        store.down = false;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(elsewhere.get("alice", "resp_2")).hasValue(second);
+            assertThat(elsewhere.get("alice", "resp_3")).hasValue(other);
+            assertThat(elsewhere.newestOn("thread-resp_1")).hasValue("resp_2");
+            assertThat(elsewhere.newestOn("thread-resp_3")).hasValue("resp_3");
+            assertThat(store.kept.get(StoredResponseRecords.NEWEST, "thread-x")).isPresent();
+        });
+        assertThat(elsewhere.newestOn("thread-x")).as("another replica's newer response stays the newest").hasValue("resp_5");
+        assertThat(elsewhere.get("bob", "resp_2")).isEmpty();
+    }
+
+    @Test
+    void aResponseDeletedBeforeTheStoreTookItIsNeverWritten() throws Exception {
+        Failing store = new Failing();
+        ResponseRecords here = new StoredResponseRecords(store, 10);
+        store.down = true;
+        here.put(entry("resp_1", "alice"));
+        store.down = false;
+        assertThat(here.delete("alice", "resp_1")).isTrue();
+        here.put(entry("resp_2", "alice"));
+        Thread.sleep(StoredResponseRecords.RETRY.toMillis() * 3);
+        assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_1")).isEmpty();
+        assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_2")).isPresent();
     }
 
     /** Door records in memory that fail every call while {@link #down}, as a store whose database is away. */
