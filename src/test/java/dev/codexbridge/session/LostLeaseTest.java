@@ -165,6 +165,41 @@ class LostLeaseTest {
     }
 
     @Test
+    void aPutUnderWayAsTheLeaseIsLostHereAndTakenByTheStoreIsToldCompleted() throws Exception {
+        // this host's deadline runs ahead of the database's: the lease is lost here while the store still takes the put
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.concurrent.CountDownLatch putSent = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch mayAnswer = new java.util.concurrent.CountDownLatch(1);
+        CodexSession s = started(true, disk -> new dev.codexbridge.store.ForwardingStore(disk) {
+            @Override
+            public dev.codexbridge.store.StoredConversation put(ConversationLease lease, dev.codexbridge.store.StoredConversation c) {
+                putSent.countDown();
+                try {
+                    mayAnswer.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.put(lease, c);
+            }
+        });
+        TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(putSent.await(60, TimeUnit.SECONDS)).isTrue();
+        ConversationLease lease = held(s);
+        custody(s).heldLease().refused(new dev.codexbridge.store.LeaseLostException(lease, "its deadline here passed"));
+        Thread.sleep(200);
+        assertThat(running.result()).as("the put under way is waited for").isNotDone();
+        mayAnswer.countDown();
+
+        TurnResult r = running.result().get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).as("the store took it: told as it is, %s", r).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo(r.turnId());
+        assertThat(s.leaseLost()).isTrue();
+    }
+
+    @Test
     void aStallWhileTheThreadIsWokenLeavesTheTurnUnsent() throws Exception {
         // the lease's own clock, moved by hand: a stall is a jump of it that no timer of the lease's has seen yet, as when a
         // replica resumes from SIGSTOP and its request thread runs before the timer's

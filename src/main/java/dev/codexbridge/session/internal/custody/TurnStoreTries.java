@@ -30,9 +30,11 @@ import org.slf4j.Logger;
  *
  * <p>A store that fails while, or because, the session's lease is lost fails with
  * {@link TurnNotKeptException} (decision 0082): the session can never store the turn, and another
- * host may run the conversation without it. Once the lease is lost, a put still blocked on a store
- * out of reach is not waited for (its connection's own timeout may be 30 s). A put refused because
- * the database does not answer is tried again until it is stored or the lease is lost.
+ * host may run the conversation without it. A put already sent when the lease is lost here may
+ * still be taken: the database judges the lease by its own clock, which this host's deadline runs
+ * ahead of, and a transaction begun in time commits. So that put is waited for, up to
+ * {@link #IN_FLIGHT_WAIT}, and its outcome told (stored: completed); past the wait, not kept. A put
+ * refused because the database does not answer is tried again until it is stored or the lease is lost.
  */
 public final class TurnStoreTries {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -42,6 +44,11 @@ public final class TurnStoreTries {
     private static final Duration STORE_AWAY_PAUSE = Duration.ofMillis(250);
     /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
+    /**
+     * How long a put under way when the lease is lost is waited for: the doors' statement bound
+     * (6 s) and a write's idle bound in its transaction (3 s, decision 0129), with a margin.
+     */
+    static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
 
     private TurnStoreTries() {
     }
@@ -50,7 +57,9 @@ public final class TurnStoreTries {
     public static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
                                          Supplier<CompletableFuture<Void>> attempt) {
         CompletableFuture<Void> told = new CompletableFuture<>();
-        Runnable stopWatching = lease.untilLost(why -> told.completeExceptionally(new TurnNotKeptException(turnId, why)));
+        // a put under way may still be taken (see above): its outcome is what the caller is told, within a bound
+        Runnable stopWatching = lease.untilLost(why -> RpcThreads.timer().schedule(
+                () -> told.completeExceptionally(new TurnNotKeptException(turnId, why)), IN_FLIGHT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
         whileHeld(() -> store(on, threadId, turnId, attempt, 0), lease, told, turnId).whenComplete((x, failure) -> {
             stopWatching.run();
             LeaseLostException refused = fenced(failure);
