@@ -234,6 +234,9 @@ public final class MonthBench {
         row[HOMES] = homeKib * 1024;
         row[STORE] = storeBytes(store);
         row[SECONDS] = (System.nanoTime() - t0) / 1_000_000_000L;
+        System.out.printf("month:   %,d served, %d s: heap %.1f MiB, tree %.1f MiB in %d processes, %d threads, %d fds, homes %.1f MiB, "
+                + "store %.1f MiB%n", served, row[SECONDS], heap / 1048576.0, t.rss() / 1024.0, t.processes(), t.threads(), t.fds(),
+                homeKib / 1024.0, row[STORE] / 1048576.0);
         return row;
     }
 
