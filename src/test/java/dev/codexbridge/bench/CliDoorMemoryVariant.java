@@ -26,7 +26,7 @@ import java.util.Map;
  * from an MCP client (one client per bench worker) or one blocking A2A {@code message/send} into no
  * context (a new one); one principal. The codex measured is the principal's, below that JVM.
  */
-final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
+final class CliDoorMemoryVariant implements MonthBench.Serving {
     private static final String TOKEN = "codex-memory-token-0123456789";
 
     private final Process cli;
@@ -38,25 +38,28 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
 
     /** {@code spec}: DOOR[:store][:S], as after {@code cli:}; {@code recycleAfter}: {@code --recycle-after} (0: not given). */
     CliDoorMemoryVariant(Path dir, String spec, long recycleAfter) throws Exception {
+        this(dir, spec, recycleAfter, List.of("-Xmx512m"), null);
+    }
+
+    /** As above, the door's JVM given {@code jvm} options, and {@code store} (a folder or a JDBC URL) for {@code :store}; null: DIR/store. */
+    CliDoorMemoryVariant(Path dir, String spec, long recycleAfter, List<String> jvm, String store) throws Exception {
         List<String> parts = List.of(spec.split(":"));
         mcp = parts.get(0).equals("mcp");
         if (!mcp && !parts.get(0).equals("a2a")) {
             throw new IllegalArgumentException("cli:mcp or cli:a2a, not cli:" + spec);
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path tokens = Files.writeString(dir.resolve("tokens.txt"), "alice " + TOKEN + "\n");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", parts.get(0),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", parts.get(0),
                 mcp ? "--http" : "--listen", "127.0.0.1:" + port, "--offline-demo", "--tokens", tokens.toString()));
         if (recycleAfter > 0) {
             cmd.addAll(List.of("--recycle-after", Long.toString(recycleAfter)));
         }
         for (String p : parts.subList(1, parts.size())) {
             if (p.equals("store")) {
-                cmd.addAll(List.of("--store", dir.resolve("store").toString()));
+                cmd.addAll(List.of("--store", store != null ? store : dir.resolve("store").toString()));
             } else if (p.startsWith("keep")) {
                 cmd.addAll(List.of("--keep-slept-copy", p.substring("keep".length())));
             } else {
@@ -65,27 +68,39 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
         }
         cli = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("cli.log").toFile()).start();
         base = URI.create("http://127.0.0.1:" + port + "/");
-        awaitReady();
+        awaitReady(http, base.resolve("/readyz"), cli, "codex-bridge " + parts.get(0));
         client = ThreadLocal.withInitial(this::connect);
     }
 
-    private void awaitReady() throws Exception {
+    /** A loopback port free a moment ago. */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until {@code ready} answers 200, for up to 120 s; fails at once when {@code process} ends meanwhile. */
+    static void awaitReady(HttpClient http, URI ready, Process process, String what) throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
             try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (java.io.IOException notYet) {
                 // not listening yet
             }
-            if (!cli.isAlive()) {
-                throw new IllegalStateException("codex-bridge " + (mcp ? "mcp" : "a2a") + " ended with " + cli.exitValue());
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " ended with " + process.exitValue());
             }
             LiveRig.sleep(200);
         }
-        throw new IllegalStateException("codex-bridge not ready within 120 s");
+        throw new IllegalStateException(what + " not ready within 120 s");
+    }
+
+    @Override
+    public Process process() {
+        return cli;
     }
 
     private McpSyncClient connect() {
@@ -134,9 +149,14 @@ final class CliDoorMemoryVariant implements CodexMemoryBench.Variant {
         synchronized (clients) {
             clients.forEach(McpSyncClient::closeGracefully);
         }
-        cli.destroy();      // SIGTERM: the command stops in order
-        if (!cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            cli.destroyForcibly().waitFor();
+        stop(cli);
+    }
+
+    /** SIGTERM, so the command stops in order; SIGKILL after 60 s. */
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
         }
     }
 }

@@ -260,15 +260,25 @@ public final class CodexMemoryBench {
      * cannot be read.
      */
     static long[] homeKib(long pid) {
+        return codexHome(pid).map(CodexMemoryBench::homeKib).orElse(new long[] {0, 0});
+    }
+
+    /** {@code CODEX_HOME} of {@code pid}'s environment, when it can be read and names a folder. */
+    static java.util.Optional<Path> codexHome(long pid) {
         try {
             String env = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), java.nio.charset.StandardCharsets.UTF_8);
-            String home = java.util.Arrays.stream(env.split("\0")).filter(e -> e.startsWith("CODEX_HOME=")).findFirst()
-                    .map(e -> e.substring("CODEX_HOME=".length())).orElse(null);
-            if (home == null || !Files.isDirectory(Path.of(home))) {
-                return new long[] {0, 0};
-            }
+            return java.util.Arrays.stream(env.split("\0")).filter(e -> e.startsWith("CODEX_HOME=")).findFirst()
+                    .map(e -> Path.of(e.substring("CODEX_HOME=".length()))).filter(Files::isDirectory);
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** {KiB on disk, rollout files} under {@code home}, links not followed; zeros when it cannot be read. */
+    static long[] homeKib(Path home) {
+        try {
             long[] sum = new long[2];
-            try (java.util.stream.Stream<Path> files = Files.walk(Path.of(home))) {
+            try (java.util.stream.Stream<Path> files = Files.walk(home)) {
                 // not through links: codex's arg0 links to its own binary (about 300 MiB each) are not the home's data
                 files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(f -> {
                     try {
@@ -305,9 +315,7 @@ public final class CodexMemoryBench {
 
     /** The codex app-server process below this JVM started last. */
     static long newestCodex() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/codex")).orElse(false)
-                        && p.info().commandLine().orElse("").contains("app-server"))
+        return ProcessHandle.current().descendants().filter(ProcessTree::isCodex)
                 .max(java.util.Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH)))
                 .orElseThrow(() -> new IllegalStateException("no codex app-server below this JVM")).pid();
     }

@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class DoorStateBench {
+    /** The launcher's flags; a full GC that compacts everything, so no dead object is weighed as live ("dead wood"). */
+    static final List<String> WEIGHED_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MarkSweepDeadRatio=0", "-Xmx1g");
     private static final int AT_ONCE = 4;
     private static final int WARM_UP = 50;
     private static final Pattern LISTENING = Pattern.compile(" at (http://[^\\s,]+)");
@@ -95,10 +97,9 @@ public final class DoorStateBench {
             lines.append("p").append(p).append(' ').append(token(p)).append('\n');
         }
         Files.writeString(tokens, lines);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // the launcher's flags; a full GC that compacts everything, so no dead object is weighed as live ("dead wood")
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MarkSweepDeadRatio=0", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "dev.codexbridge.cli.Main", name));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(WEIGHED_JVM);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main", name));
         command.addAll(name.equals("mcp") ? List.of("--http", "127.0.0.1:0") : List.of("--listen", "127.0.0.1:0"));
         command.addAll(List.of("--offline-demo", "--tokens", tokens.toString()));
         if (store.equals("disk")) {
@@ -157,12 +158,12 @@ public final class DoorStateBench {
         return den == 0 ? 0 : num / den;
     }
 
-    private static long total(Map<String, long[]> histogram) {
+    static long total(Map<String, long[]> histogram) {
         return histogram.values().stream().mapToLong(v -> v[1]).sum();
     }
 
     /** The command's live class histogram (a full GC first), in a file. */
-    private static Path histogram(long pid) throws Exception {
+    static Path histogram(long pid) throws Exception {
         Path file = Files.createTempFile("door-state-", ".histogram");
         new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true)
                 .redirectOutput(file.toFile()).start().waitFor();

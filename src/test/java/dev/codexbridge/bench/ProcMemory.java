@@ -58,7 +58,7 @@ final class ProcMemory {
         return new Sample(jvm == null ? 0 : jvm[0], jvm == null ? 0 : jvm[1], rss, pss, n, threads, fds, cpu);
     }
 
-    private static int fds(long pid) {
+    static int fds(long pid) {
         String[] names = Path.of("/proc", Long.toString(pid), "fd").toFile().list();
         return names == null ? 0 : names.length;
     }
@@ -81,7 +81,7 @@ final class ProcMemory {
     }
 
     /** {VmRSS, Pss, Threads} of one process, or null when it is gone. */
-    private static long[] read(long pid) {
+    static long[] read(long pid) {
         try {
             long rss = 0;
             long threads = 0;

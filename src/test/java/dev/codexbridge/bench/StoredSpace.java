@@ -51,10 +51,14 @@ record StoredSpace(DiskConversationStore disk, String pgUrl) {
         }
     }
 
-    /** The regular files under the store's folder, each counted once however many names it has (the chunks' links). */
     private long folderBytes() throws IOException {
+        return folderBytes(disk.root());
+    }
+
+    /** The regular files under {@code root}, each counted once however many names it has (the chunks' links). */
+    static long folderBytes(Path root) throws IOException {
         Map<Object, Long> sizes = new HashMap<>();
-        try (Stream<Path> all = Files.walk(disk.root())) {
+        try (Stream<Path> all = Files.walk(root)) {
             all.forEach(p -> {
                 try {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
