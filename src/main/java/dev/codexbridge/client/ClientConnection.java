@@ -203,31 +203,21 @@ final class ClientConnection {
             transport = fresh;
             restarts++;
         }
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        previousStopped = stopped;
+        CompletableFuture<Void> stopped = previousStopped = new CompletableFuture<>();
         stopWhenDrained(current, System.nanoTime() + drain.toNanos(), stopped);
         return true;
     }
 
     private void stopWhenDrained(CodexTransport old, long deadline, CompletableFuture<Void> stopped) {
         if (old.peer().stats().pendingRequests() == 0 || System.nanoTime() > deadline || !old.peer().isOpen()) {
-            RpcThreads.waits().execute(() -> {
-                try {
-                    old.close();     // the shutdown ladder waits for the process
-                } finally {
-                    stopped.complete(null);
-                }
-            });
+            // the shutdown ladder waits for the process
+            CompletableFuture.runAsync(old::close, RpcThreads.waits()).whenComplete((x, failure) -> stopped.complete(null));
             return;
         }
         RpcThreads.timer().schedule(() -> stopWhenDrained(old, deadline, stopped), 50, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Done once the codex the last {@link #restart} moved away from has stopped. Until its process
-     * exits it still holds the writer of every thread it had loaded, and another codex on the same
-     * home refuses to resume those ("already has an active writer").
-     */
+    /** Done once the codex the last {@link #restart} left has exited: until then it holds its loaded threads' writers. */
     CompletableFuture<Void> previousStopped() {
         return previousStopped;
     }
