@@ -167,7 +167,7 @@ class TurnSettlingTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> count("turn/start") == 1);
         codex.die();
 
-        TurnResult r = handle.result().get(30, TimeUnit.SECONDS);
+        TurnResult r = handle.result().get(90, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.turnId()).isEqualTo("turn-9");
         assertThat(r.key()).isEqualTo("host-key-1");
@@ -193,7 +193,7 @@ class TurnSettlingTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> count("turn/start") == 1);
         codex.die();
 
-        TurnResult r = handle.result().get(30, TimeUnit.SECONDS);
+        TurnResult r = handle.result().get(90, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(TurnOutcome.NOT_RECEIVED);
         assertThat(r.status().safeToSendAgain()).isTrue();
         assertThat(r.turnId()).isNull();
@@ -229,7 +229,7 @@ class TurnSettlingTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> count("turn/start") == 1);
         codex.die();
 
-        TurnResult r = handle.result().get(30, TimeUnit.SECONDS);
+        TurnResult r = handle.result().get(90, TimeUnit.SECONDS);
         assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.turnId()).isEqualTo("turn-7");
         assertThat(r.finalText()).isEqualTo("ran after all");
@@ -258,7 +258,7 @@ class TurnSettlingTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> handle.turnId().isPresent());
         codex.die();
 
-        TurnResult r = handle.result().get(30, TimeUnit.SECONDS);
+        TurnResult r = handle.result().get(90, TimeUnit.SECONDS);
         assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.finalText()).isEqualTo("finished while away");
         assertThat(resumes.get()).isEqualTo(2);
