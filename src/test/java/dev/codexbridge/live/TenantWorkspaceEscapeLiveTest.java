@@ -1,52 +1,14 @@
 package dev.codexbridge.live;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.approval.ApprovalDecision;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.SandboxMode;
-import dev.codexbridge.protocol.SandboxPolicy;
-
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
-import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.TurnListener;
-import dev.codexbridge.session.TurnOptions;
-import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.LiveCodex;
-import dev.codexbridge.support.TestDirs;
-import dev.codexbridge.support.WireSchema;
-import dev.codexbridge.tenant.CodexTenants;
-import dev.codexbridge.tenant.TenantHomeSetup;
-import dev.codexbridge.testkit.IsolatedCodexHome;
-import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.testkit.RecordedRequest;
-import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Tenant B's model tries to reach tenant A's workspace through the real codex (issue 41 item 2),
- * with a workspaces root under /var/tmp and with the default workspace in each tenant's folder,
- * under each sandbox and approval setting and with a host that approves every escalation.
- * Needs bubblewrap (decision 0030). The tenants' homes are {@link TenantEscapeLiveTest}'s.
+ * Tenant B's model tries to reach tenant A's workspace, with a workspaces root under /var/tmp, under
+ * each sandbox and approval setting and the library's fail-closed approvals. Needs bubblewrap
+ * (decision 0030). The tenants' homes are {@link TenantEscapeLiveTest}'s.
  */
-class TenantWorkspaceEscapeLiveTest extends TenantEscapeRig {
+class TenantWorkspaceEscapeLiveTest extends TenantWorkspaceEscapeRig {
 
     /**
      * Issue 41 item 2: tenant B's model tries to read and list tenant A's workspace (a host's
@@ -58,105 +20,5 @@ class TenantWorkspaceEscapeLiveTest extends TenantEscapeRig {
     @MethodSource("settings")
     void tenantBReachesNothingOfTenantAsWorkspace(String sandbox, String approval) throws Exception {
         assertWorkspaceEscapesFail(sandbox, approval, true);
-    }
-
-    /** The same with a host that approves every escalation B's model asks for. */
-    @ParameterizedTest(name = "workspaces root, every request approved, sandbox {0}")
-    @MethodSource("sandboxes")
-    void evenApprovedEscalationsFindNoOtherTenantsWorkspace(String sandbox) throws Exception {
-        bobApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
-        assertWorkspaceEscapesFail(sandbox, "on-request", true);
-    }
-
-    /** No workspaces root: each tenant's workspace is in its own folder under the homes root. */
-    @ParameterizedTest(name = "workspace in the tenant's folder, every request approved, sandbox {0}")
-    @MethodSource("sandboxes")
-    void theDefaultWorkspaceInTheTenantsFolderIsHiddenToo(String sandbox) throws Exception {
-        bobApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
-        assertWorkspaceEscapesFail(sandbox, "on-request", false);
-    }
-
-    /** The approvals of B's session in the workspace escapes (null: the library's default, fail closed). */
-    private ApprovalPolicy bobApprovals;
-
-    private void assertWorkspaceEscapesFail(String sandbox, String approval, boolean workspacesRoot) throws Exception {
-        Path workspaces = workspacesRoot ? Files.createTempDirectory(VAR_TMP, "tenant-workspaces-") : null;
-        try {
-            CodexTenants.Builder b = CodexTenants.builder()
-                    .homesRoot(dir.resolve("homes"))
-                    .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
-                    .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
-                    .client(c -> c.wireTap(wire));
-            if (workspaces != null) {
-                Files.setPosixFilePermissions(workspaces, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                b.workspacesRoot(workspaces);
-            }
-            tenants = b.build();
-            Path aliceWs = tenants.workspace("alice");
-            Path bobWs = tenants.workspace("bob");
-            Files.writeString(aliceWs.resolve("secret.txt"), WS_MARK + "\n");
-            Files.createDirectories(aliceWs.resolve("src"));
-            Files.writeString(aliceWs.resolve("src/main.txt"), "alice-code-2b9e\n");
-            List<String> aliceFiles = listing(aliceWs);
-            // A's codex runs in A's workspace while B tries: /proc/<pid>/cwd of A's codex would lead there
-            model.enqueue(ModelReply.message("alice is here"));
-            try (CodexSession alice = tenants.newSession("alice", inWork(aliceWs))) {
-                alice.runTurn(TurnInput.text("hello"));
-                int before = model.responsesRequests().size();
-                String rel = bobWs.relativize(aliceWs).toString();   // ../alice, or ../../alice/workspace
-                List<String> calls = List.of("control", "abs", "dotdot", "proc", "symlink", "patch-add", "patch-update", "escalated");
-                model.enqueue(
-                        ModelReply.builder().execCommand("control", "echo run-ok; pwd; echo ws-ok > ws.txt && cat ws.txt").build(),
-                        ModelReply.builder().execCommand("abs", "ls -la " + aliceWs + "; cat " + aliceWs.resolve("secret.txt")
-                                + "; ls -la " + aliceWs.getParent()).build(),
-                        ModelReply.builder().execCommand("dotdot", "ls -la " + rel + "; cat " + rel + "/secret.txt; grep -r "
-                                + "'alice-workspace-secr[e]t' ..").build(),
-                        ModelReply.builder().execCommand("proc", "for p in /proc/[0-9]*; do ls \"$p/cwd/\" \"$p/root" + aliceWs
-                                + "\" 2>/dev/null; cat \"$p/cwd/secret.txt\" \"$p/root" + aliceWs + "/secret.txt\" 2>/dev/null; done; "
-                                + "echo proc-done").build(),
-                        ModelReply.builder().execCommand("symlink", "ln -sfn " + aliceWs + " peek && ls -la peek/ && cat peek/secret.txt; "
-                                + "ln -sfn " + rel + " peek2 && cat peek2/secret.txt").build(),
-                        ModelReply.builder().applyPatch("patch-add", "*** Begin Patch\n*** Add File: " + aliceWs.resolve("planted.txt")
-                                + "\n+" + WRITE_MARK + "\n*** End Patch").build(),
-                        // the patch's context names A's code, not the mark, so B's own request carries no mark
-                        ModelReply.builder().applyPatch("patch-update", "*** Begin Patch\n*** Update File: " + aliceWs.resolve("src/main.txt")
-                                + "\n@@\n-alice-code-2b9e\n+" + WRITE_MARK + "\n*** End Patch").build(),
-                        ModelReply.builder().execCommandEscalated("escalated", "ls -la " + aliceWs + "; cat " + aliceWs.resolve("secret.txt")
-                                + "; cat " + rel + "/secret.txt", "need to read a file").build(),
-                        ModelReply.message("done"));
-                TurnResult r;
-                ApprovalPolicy approvals = bobApprovals;
-                try (CodexSession bob = tenants.newSession("bob", approvals == null ? inWork(bobWs)
-                        : inWork(bobWs).andThen(x -> x.approvals(approvals)))) {
-                    r = bob.runTurn(TurnInput.text("look around"));
-                }
-                RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
-                for (String call : calls) {
-                    String out = last.functionCallOutput(call).orElse("");
-                    System.out.println("--- " + call + ":\n" + out);
-                    // codex's own record of each command's output, as it sent it to B's model
-                    assertThat(out).as(call).doesNotContain(WS_MARK).doesNotContain("alice-code-2b9e")
-                            .doesNotContainPattern("(?m)\\s(src|secret\\.txt)$");   // no listing of A's files
-                }
-                String control = last.functionCallOutput("control").orElse("");
-                assertThat(control).contains("run-ok").contains(bobWs.toString());
-                if ("workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox)) {
-                    assertThat(control).contains("ws-ok");
-                }
-                assertThat(last.functionCallOutput("proc").orElse("")).contains("proc-done");
-                for (RecordedRequest req : model.responsesRequests().subList(before, model.responsesRequests().size())) {
-                    assertThat(req.body().toString()).doesNotContain(WS_MARK);
-                }
-                assertThat(r.messages().toString()).doesNotContain(WS_MARK);
-            }
-            // A's workspace as it was: nothing planted, nothing changed
-            assertThat(listing(aliceWs)).isEqualTo(aliceFiles);
-            assertThat(Files.readString(aliceWs.resolve("secret.txt"))).isEqualTo(WS_MARK + "\n");
-            assertThat(Files.readString(aliceWs.resolve("src/main.txt"))).isEqualTo("alice-code-2b9e\n");
-        } finally {
-            if (workspaces != null) {
-                TestDirs.delete(workspaces);
-            }
-        }
     }
 }
