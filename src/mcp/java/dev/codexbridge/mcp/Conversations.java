@@ -1,6 +1,7 @@
 package dev.codexbridge.mcp;
 
 import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.callers.LetGo;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.store.ConversationLeasedException;
@@ -299,12 +300,11 @@ final class Conversations implements AutoCloseable {
             all = new ArrayList<>(byThread.values());
             byThread.clear();
         }
-        for (Conversation c : all) {
-            try {
-                c.session.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing the session of {}: {}", c.threadId, e.toString());
-            }
+        // each conversation stored and its lease given back before the server is gone, so any replica may take it at once
+        int left = LetGo.all(all.stream().map(c -> c.session).toList(), LetGo.DEFAULT_BOUND);
+        if (left > 0) {
+            LOG.warn("{} conversation(s) not stored and let go within {} s as the MCP server closed; each keeps its last stored turn, "
+                    + "and its lease runs out on its own", left, LetGo.DEFAULT_BOUND.toSeconds());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.codexbridge.openai;
 
+import dev.codexbridge.callers.LetGo;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.store.ConversationLeasedException;
@@ -226,10 +227,15 @@ final class Conversations implements AutoCloseable {
         for (Conversation c : all) {
             try {
                 c.held.close();
-                c.session.close();
             } catch (RuntimeException e) {
-                LOG.debug("closing the session of {}: {}", c.threadId, e.toString());
+                LOG.debug("closing the held turn of {}: {}", c.threadId, e.toString());
             }
+        }
+        // each conversation stored and its lease given back before the door is gone, so any replica may take it at once
+        int left = LetGo.all(all.stream().map(c -> c.session).toList(), LetGo.DEFAULT_BOUND);
+        if (left > 0) {
+            LOG.warn("{} conversation(s) not stored and let go within {} s as the OpenAI door closed; each keeps its last stored turn, "
+                    + "and its lease runs out on its own", left, LetGo.DEFAULT_BOUND.toSeconds());
         }
     }
 }

@@ -50,7 +50,7 @@ class McpSessionEndLiveTest {
         }
     }
 
-    private record Replica(CodexMcpServer server, McpHttpServer http) {
+    private record Replica(CodexMcpServer server, McpHttpServer http, DiskConversationStore store) {
     }
 
     private Replica replica(String name, ScriptedModelServer model) throws Exception {
@@ -69,7 +69,7 @@ class McpSessionEndLiveTest {
         closing.add(server);
         McpHttpServer http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice"))).start();
         closing.add(http);
-        return new Replica(server, http);
+        return new Replica(server, http, store);
     }
 
     private static JsonNode call(McpHttpServer http, String session, String tool, String arguments) throws Exception {
@@ -106,6 +106,26 @@ class McpSessionEndLiveTest {
         // the reply's model request carried the first turn: the conversation moved whole
         assertThat(reply.at("/content/0/text").asText()).isEqualTo("second, after first");
         assertThat(b.server().conversationsHeld()).isOne();
+    }
+
+    /** A server that stops (its close returned) has stored each conversation and given its lease back: none waits out a lease. */
+    @Test
+    void aClosedServersConversationIsFreeTheMomentItsCloseReturns() throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        dir = TestDirs.create("mcp-server-close");
+        ScriptedModelServer model = ScriptedModelServer.start().respondWhenEmpty(r -> ModelReply.message("answered"));
+        closing.add(model);
+        Replica a = replica("a", model);
+        JsonNode first = call(a.http(), HttpProbe.openSession(a.http().uri(), ALICE), "codex", "{\"prompt\":\"first\"}");
+        String thread = first.at("/structuredContent/threadId").asText();
+        assertThat(a.server().conversationsHeld()).isOne();
+
+        a.http().close();
+        a.server().close();
+
+        dev.codexbridge.store.ConversationLease probe = a.store().lease(thread, "probe", Duration.ofSeconds(1));   // not "in use"
+        a.store().release(probe);
+        assertThat(a.store().get(thread)).as("stored").isPresent();
     }
 
     @Test
