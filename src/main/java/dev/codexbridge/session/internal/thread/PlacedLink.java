@@ -130,8 +130,8 @@ public final class PlacedLink implements ThreadLink {
     }
 
     @Override
-    public boolean comesBack(CodexClient c) {
-        return current().comesBack(c);
+    public boolean comesBack(CodexClient c, Throwable failure) {
+        return current().comesBack(c, failure);
     }
 
     @Override

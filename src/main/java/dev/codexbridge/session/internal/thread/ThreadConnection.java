@@ -345,7 +345,7 @@ public final class ThreadConnection {
                 Throwable cause = Futures.unwrap(failure);
                 // the resume's connection dropped too, and the client reconnects: a turn waiting for
                 // its thread keeps waiting, within its window, for the next connection's resume
-                boolean comesBack = link.comesBack(c);
+                boolean comesBack = link.comesBack(c, cause);
                 ResumeWatch waiting = comesBack ? null : requests.takeResumeWatch();
                 if (waiting != null) {
                     waiting.failed(cause);

@@ -76,8 +76,13 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
         return false;
     }
 
-    /** {@code c} dropped and its client is about to reconnect: a turn waiting for its thread keeps waiting. */
-    boolean comesBack(CodexClient c);
+    /**
+     * A resume on {@code c} failed with {@code failure}, and its thread is resumed again once the
+     * client has reconnected: {@code c} dropped, or the failure was its drop (told to the request
+     * before the connection reads as closed), and the client has not closed for good. A turn waiting
+     * for its thread keeps waiting.
+     */
+    boolean comesBack(CodexClient c, Throwable failure);
 
     /** How long a turn whose connection dropped waits for it to come back, or null when it ends with its connection. */
     Duration reattachWindow();
@@ -161,7 +166,7 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
         }
 
         @Override
-        public boolean comesBack(CodexClient c) {
+        public boolean comesBack(CodexClient c, Throwable failure) {
             return false;
         }
 
@@ -289,8 +294,9 @@ public sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, Pl
         }
 
         @Override
-        public boolean comesBack(CodexClient c) {
-            return !c.isOpen() && !ClientPlumbing.of(client).closedFuture().isDone();
+        public boolean comesBack(CodexClient c, Throwable failure) {
+            boolean dropped = !c.isOpen() || Futures.unwrap(failure) instanceof dev.codexbridge.rpc.ConnectionClosedException;
+            return dropped && !ClientPlumbing.of(client).closedFuture().isDone();
         }
 
         /**
