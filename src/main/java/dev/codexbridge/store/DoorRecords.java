@@ -44,6 +44,15 @@ public interface DoorRecords {
     /** Forgets the value under {@code kind} and {@code key}; whether there was one. */
     boolean delete(String kind, String key);
 
+    /**
+     * Whether the store is known not to answer now (the last call that reached for its database
+     * could not): a write tried now would wait out the store's timeout. A door that must answer
+     * promptly keeps such a write for later instead of trying it. False unless the store can tell.
+     */
+    default boolean unreachable() {
+        return false;
+    }
+
     /** Records in this process only, at most {@code maxRecords} and 256 MiB of values in all, the least recently written forgotten first. */
     static DoorRecords inMemory(int maxRecords) {
         return new MemoryDoorRecords(maxRecords);

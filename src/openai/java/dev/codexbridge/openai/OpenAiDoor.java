@@ -21,6 +21,7 @@ final class OpenAiDoor {
     final OpenAiHandler routes;
     private final OpenAiServer.Builder settings;
     private final Conversations conversations;
+    private final ResponseRecords responses;
     private final Drain draining = new Drain();
     private final BackgroundResponses backgrounds = new BackgroundResponses();
 
@@ -34,7 +35,7 @@ final class OpenAiDoor {
         Turns turns = new Turns(draining);
         // with a store, in it (decision 0126): every replica sharing it answers a response, a history or a conversation another
         // one answered
-        ResponseRecords responses = b.doorRecords == null ? ResponseRecords.inMemory(b.responsesKept)
+        this.responses = b.doorRecords == null ? ResponseRecords.inMemory(b.responsesKept)
                 : new StoredResponseRecords(b.doorRecords, b.responsesKept);
         DoorRecords records = b.doorRecords != null ? b.doorRecords
                 : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 3L * b.responsesKept));
@@ -76,5 +77,6 @@ final class OpenAiDoor {
     void release() {
         conversations.close();
         backgrounds.close();
+        responses.close();
     }
 }

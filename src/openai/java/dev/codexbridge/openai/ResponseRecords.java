@@ -47,6 +47,13 @@ interface ResponseRecords {
     Optional<String> newestOn(String threadId);
 
     /**
+     * The door stops: what is held for a store that did not take it is tried once more, now, and
+     * what still is not taken is said (it goes with this process). Nothing to do in memory alone.
+     */
+    default void close() {
+    }
+
+    /**
      * Kept in this process only, the least recently used forgotten beyond {@code max} responses.
      * A response and its input items are kept as their JSON, deflated ({@link Kept}: a short
      * answer's about 0.2 KiB), and read back when asked for: the trees Jackson parses them into

@@ -52,6 +52,7 @@ final class StoredResponseRecords implements ResponseRecords {
     /** Threads whose newest response the store did not take: the response and the one it went on from (or null). */
     private final Map<String, String[]> newestUnwritten = new LinkedHashMap<>();
     private final AtomicBoolean retrying = new AtomicBoolean();
+    private volatile boolean closed;
 
     StoredResponseRecords(DoorRecords records, int max) {
         this.records = records;
@@ -59,23 +60,36 @@ final class StoredResponseRecords implements ResponseRecords {
         this.max = max;
     }
 
+    /**
+     * Writes the response, or keeps it for the retries when the store does not take it — at once,
+     * without trying, while the store is known not to answer: the caller's answer does not wait out
+     * the store's timeout a second time after its turn (the retries ask the store meanwhile).
+     */
     @Override
     public void put(Entry entry) {
+        if (records.unreachable()) {
+            keepForLater(entry, "the store is not answering");
+            return;
+        }
         try {
             write(entry);
         } catch (IllegalArgumentException e) {
             LOG.warn("response {} is kept in this process only ({}): another replica answers it 404", entry.id(), e.getMessage());
             unkept.put(entry);
         } catch (ConversationStoreException e) {
-            LOG.warn("response {} is kept in this process until the store takes it ({}): another replica answers it 404 meanwhile",
-                    entry.id(), e.getMessage());
-            unkept.put(entry);
-            synchronized (this) {
-                unwritten.put(entry.id(), entry);
-                trim(unwritten);
-            }
-            retryLater();
+            keepForLater(entry, e.getMessage());
         }
+    }
+
+    private void keepForLater(Entry entry, String why) {
+        LOG.warn("response {} is kept in this process until the store takes it ({}): another replica answers it 404 meanwhile",
+                entry.id(), why);
+        unkept.put(entry);
+        synchronized (this) {
+            unwritten.put(entry.id(), entry);
+            trim(unwritten);
+        }
+        retryLater();
     }
 
     /** Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated JSON. */
@@ -90,20 +104,27 @@ final class StoredResponseRecords implements ResponseRecords {
     @Override
     public void newest(String threadId, String responseId, @Nullable String superseded) {
         unkept.newest(threadId, responseId, superseded);
+        if (records.unreachable()) {
+            newestForLater(threadId, responseId, superseded, "the store is not answering");
+            return;
+        }
         try {
             records.put(NEWEST, threadId, responseId.getBytes(StandardCharsets.UTF_8));
             synchronized (this) {
                 newestUnwritten.remove(threadId);
             }
         } catch (ConversationStoreException e) {
-            LOG.warn("response {} is the newest of thread {} in this process until the store takes it ({})", responseId, threadId,
-                    e.getMessage());
-            synchronized (this) {
-                newestUnwritten.put(threadId, new String[] {responseId, superseded});
-                trim(newestUnwritten);
-            }
-            retryLater();
+            newestForLater(threadId, responseId, superseded, e.getMessage());
         }
+    }
+
+    private void newestForLater(String threadId, String responseId, @Nullable String superseded, String why) {
+        LOG.warn("response {} is the newest of thread {} in this process until the store takes it ({})", responseId, threadId, why);
+        synchronized (this) {
+            newestUnwritten.put(threadId, new String[] {responseId, superseded});
+            trim(newestUnwritten);
+        }
+        retryLater();
     }
 
     private void trim(Map<String, ?> pending) {
@@ -116,7 +137,7 @@ final class StoredResponseRecords implements ResponseRecords {
 
     /** One try of what the store did not take, a second from now (one at a time, off the caller's thread). */
     private void retryLater() {
-        if (retrying.compareAndSet(false, true)) {
+        if (!closed && retrying.compareAndSet(false, true)) {
             CompletableFuture.runAsync(this::retry, CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
@@ -162,6 +183,36 @@ final class StoredResponseRecords implements ResponseRecords {
             if (more) {
                 retryLater();
             }
+        }
+    }
+
+    /**
+     * One last try of what the store did not take, on this thread, waiting for a try under way;
+     * what is still not written is said at WARN: other replicas answer it 404, and it goes with
+     * this process.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        // a try due or under way ends within a second and the store's timeout
+        while (!retrying.compareAndSet(false, true)) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        retry();
+        int responses;
+        int pointers;
+        synchronized (this) {
+            responses = unwritten.size();
+            pointers = newestUnwritten.size();
+        }
+        if (responses + pointers > 0) {
+            LOG.warn("the OpenAI door closes with {} response(s) and {} conversation pointer(s) the store did not take: other replicas "
+                    + "answer them 404, and they go with this process", responses, pointers);
         }
     }
 

@@ -69,6 +69,8 @@ class OneOutageOneWaitTest {
                 // its message says it was not tried; the time only tells a refusal from a hang, however slow the machine
                 assertThat(second).as("the other store knows of the outage: no second wait").isLessThan(Duration.ofSeconds(60));
                 assertThat(gate.down()).isTrue();
+                assertThat(conversations.doorRecords(Duration.ofDays(1), 100).orElseThrow().unreachable())
+                        .as("the door records know it too: a door keeps its writes for later rather than wait").isTrue();
             } finally {
                 server.start();
             }
@@ -76,6 +78,7 @@ class OneOutageOneWaitTest {
             assertThat(contexts.context("alice", "ctx-1")).as("back: the next call a second on asks again and is answered")
                     .get().extracting(StoredContext::threadId).isEqualTo("thread-1");
             assertThat(gate.down()).isFalse();
+            assertThat(conversations.doorRecords(Duration.ofDays(1), 100).orElseThrow().unreachable()).isFalse();
         }
     }
 }

@@ -112,10 +112,59 @@ class StoredResponseRecordsTest {
         assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_2")).isPresent();
     }
 
+    @Test
+    void aClosingDoorWritesWhatTheStoreTakesAgainBeforeItGoesAndNothingAfter() throws Exception {
+        Failing store = new Failing();
+        ResponseRecords back = new StoredResponseRecords(store, 10);
+        store.down = true;
+        back.put(entry("resp_1", "alice"));
+        back.newest("thread-resp_1", "resp_1", null);
+        store.down = false;
+        back.close();
+        assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_1")).as("written before close returned").isPresent();
+        assertThat(store.kept.get(StoredResponseRecords.NEWEST, "thread-resp_1")).isPresent();
+
+        ResponseRecords away = new StoredResponseRecords(store, 10);
+        store.down = true;
+        away.put(entry("resp_2", "alice"));
+        away.close();
+        store.down = false;
+        Thread.sleep(StoredResponseRecords.RETRY.toMillis() * 3);
+        assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_2")).as("no try after the close").isEmpty();
+    }
+
+    @Test
+    void aStoreKnownNotToAnswerIsNotAskedOnTheCallersThreadAndTheRetriesWriteItOnceItIsBack() {
+        Failing store = new Failing();
+        ResponseRecords records = new StoredResponseRecords(store, 10);
+        store.down = true;
+        store.known = true;
+        ResponseRecords.Entry e = entry("resp_1", "alice");
+        records.put(e);
+        records.newest("thread-resp_1", "resp_1", null);
+        assertThat(records.get("alice", "resp_1")).as("kept here, answered from here").hasValue(e);
+        int triedByTheCaller = store.putsTried.get();
+        store.down = false;
+        store.known = false;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(store.kept.get(StoredResponseRecords.RESPONSE, "resp_1")).isPresent();
+            assertThat(store.kept.get(StoredResponseRecords.NEWEST, "thread-resp_1")).isPresent();
+        });
+        assertThat(triedByTheCaller).as("the caller's put and newest waited for no store").isZero();
+    }
+
     /** Door records in memory that fail every call while {@link #down}, as a store whose database is away. */
     private static final class Failing implements DoorRecords {
         private final DoorRecords kept = DoorRecords.inMemory(100);
         volatile boolean down;
+        /** What {@link #unreachable} says: the store's gate knows it is down. */
+        volatile boolean known;
+        final java.util.concurrent.atomic.AtomicInteger putsTried = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public boolean unreachable() {
+            return known;
+        }
 
         private void check() {
             if (down) {
@@ -125,6 +174,7 @@ class StoredResponseRecordsTest {
 
         @Override
         public void put(String kind, String key, byte[] value) {
+            putsTried.incrementAndGet();
             check();
             kept.put(kind, key, value);
         }

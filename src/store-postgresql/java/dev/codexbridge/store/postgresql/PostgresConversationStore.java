@@ -172,7 +172,7 @@ public final class PostgresConversationStore implements ConversationStore {
     /** The store's door records (decision 0126): a row per record in {@code codex_store_door_record}. */
     @Override
     public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
-        return Optional.of(new PostgresDoorRecords(sendsTransactions, clock, window, maxRecords));
+        return Optional.of(new PostgresDoorRecords(sendsTransactions, clock, window, maxRecords, gate::down));
     }
 
     @Override

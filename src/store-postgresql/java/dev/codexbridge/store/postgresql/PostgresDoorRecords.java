@@ -28,13 +28,21 @@ final class PostgresDoorRecords implements DoorRecords {
     private final Duration window;
     private final int max;
     private final AtomicInteger puts = new AtomicInteger();
+    private final java.util.function.BooleanSupplier down;
 
-    PostgresDoorRecords(PostgresLeases.Transactions db, Clock clock, Duration window, int maxRecords) {
+    PostgresDoorRecords(PostgresLeases.Transactions db, Clock clock, Duration window, int maxRecords, java.util.function.BooleanSupplier down) {
         DoorRecordChecks.bounds(window, maxRecords);
+        this.down = down;
         this.db = db;
         this.clock = clock;
         this.window = window;
         this.max = maxRecords;
+    }
+
+    /** The store's outage gate is down: the last call that reached for the database could not. */
+    @Override
+    public boolean unreachable() {
+        return down.getAsBoolean();
     }
 
     @Override
