@@ -139,6 +139,10 @@ final class ChatCompletionsApi {
 
     /** The answer to a turn that was not answered. */
     static OpenAiError failure(@Nullable TurnResult r) {
+        OpenAiError elsewhere = Conversations.heldElsewhere(r);
+        if (elsewhere != null) {
+            return elsewhere;       // nothing ran: send again
+        }
         String why = r != null && r.error() != null && r.error().message() != null ? r.error().message()
                 : r != null ? "the codex turn " + r.status().wire() : "the codex turn could not be followed to its end";
         return OpenAiError.afterStart(why + "; it may have run: read the conversation before sending this again");

@@ -133,6 +133,26 @@ final class Conversations implements AutoCloseable {
         return register(principal, session, o);
     }
 
+    /** 503: another replica holds the conversation (a turn of its own runs there); nothing was run here. */
+    static OpenAiError elsewhere(int retryAfterSeconds) {
+        return OpenAiError.unavailable("conversation_elsewhere", "this conversation is in use on another replica; nothing was run: "
+                + "send this again once its turn there has ended", retryAfterSeconds);
+    }
+
+    /**
+     * 503 {@code conversation_elsewhere} when {@code r} failed before it went out to codex because
+     * another replica holds the conversation (its wake refused, the holder asked for it in vain
+     * within the bound): nothing ran, so the caller may send it again; else null.
+     */
+    static @Nullable OpenAiError heldElsewhere(dev.codexbridge.session.@Nullable TurnResult r) {
+        java.time.Instant until = r != null && r.status() == dev.codexbridge.session.TurnOutcome.FAILED && r.error() != null
+                ? r.error().heldUntil() : null;
+        if (until == null) {
+            return null;
+        }
+        return elsewhere((int) Math.max(1, Math.min(60, java.time.Duration.between(java.time.Instant.now(), until).toSeconds() + 1)));
+    }
+
     /** What a caller is told when its conversation could not be opened or resumed: nothing ran either way. */
     private static OpenAiError refused(String principal, @Nullable String threadId, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -140,8 +160,7 @@ final class Conversations implements AutoCloseable {
                 return answer;
             }
             if (t instanceof ConversationLeasedException) {
-                return OpenAiError.unavailable("conversation_elsewhere", "this conversation is in use on another replica; nothing was run: "
-                        + "send this again once its turn there has ended", 2);
+                return elsewhere(2);
             }
             if (t.getClass() == ConversationStoreException.class) {
                 return OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again",

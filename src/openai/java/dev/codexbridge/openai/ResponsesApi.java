@@ -107,6 +107,12 @@ final class ResponsesApi {
         Conversation on = c;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         step.whenComplete((s, failure) -> {
+            OpenAiError elsewhere = s instanceof HeldTurn.Step.Ended ended ? Conversations.heldElsewhere(ended.result()) : null;
+            if (elsewhere != null && events == null && live == null) {
+                // its thread could not be woken here, another replica holding it: nothing ran, no response was made
+                answer.completeExceptionally(elsewhere);
+                return;
+            }
             ObjectNode response = null;
             try {
                 if (s instanceof HeldTurn.Step.Asked asked) {
