@@ -154,7 +154,7 @@ final class Conversations implements AutoCloseable {
     }
 
     /** What a caller is told when its conversation could not be opened or resumed: nothing ran either way. */
-    private static OpenAiError refused(String principal, @Nullable String threadId, RuntimeException e) {
+    static OpenAiError refused(String principal, @Nullable String threadId, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof OpenAiError answer) {
                 return answer;

@@ -5,6 +5,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.store.LeaseWait;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,7 @@ final class Turns {
         }
         CompletableFuture<TurnResult> turn;
         try {
+            wake(c);
             turn = c.session.runTurnAsync(input, options, c.held.listener());
         } catch (RuntimeException e) {
             c.held.ended(null, e, c::leave);
@@ -66,6 +68,23 @@ final class Turns {
             }
         });
         return step;
+    }
+
+    /**
+     * A conversation asleep (its thread let go, with a store stored away) is woken before its turn:
+     * a store that does not answer, or another replica holding it past the wait for its hand-over,
+     * is then a refusal before anything is answered — 503 "send again", a stream's status included —
+     * rather than a failed response for a turn that never went out.
+     */
+    private static void wake(Conversation c) {
+        if (!c.session.isHibernated()) {
+            return;
+        }
+        try {
+            LeaseWait.retrying(Conversations.LEASE_WAIT, c.session::start);
+        } catch (RuntimeException e) {
+            throw Conversations.refused(c.principal, c.threadId, e);
+        }
     }
 
     /** Refuses a new turn once the door stops, before any conversation is opened for it: nothing runs, the caller sends it again. */

@@ -28,6 +28,11 @@ public final class StdioServerMain {
     public static void main(String[] args) throws Exception {
         WireSchema.Recorder wire = new WireSchema.Recorder();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> report(wire, Path.of(args[4]))));
+        // the schema read now, while codex starts: the report at stdin's end must be written within the 2 s before the
+        // TypeScript SDK's SIGTERM (and SIGKILL 2 s later), and reading the schema on a loaded machine took longer
+        Thread schema = new Thread(WireSchema::pinned, "schema-read");
+        schema.setDaemon(true);
+        schema.start();
         ApprovalPolicy.Builder policy = ApprovalPolicy.builder();
         if (args.length > 5) {
             policy.commandRules(CommandRules.builder().allowPrograms(args[5].split(",")).askHandlerForOthers(true).build());
