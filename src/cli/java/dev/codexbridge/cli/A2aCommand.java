@@ -35,8 +35,6 @@ import picocli.CommandLine.Option;
 final class A2aCommand implements Callable<Integer> {
     /** The contexts' connections to a database store: the records' writer, the tick, the heartbeat, a caller's read. */
     private static final int CONTEXT_CONNECTIONS = 4;
-    /** What a stopping server may spend past its drain before it stores: interrupted turns' ends (5 s), its listener (2 s). */
-    private static final Duration SERVER_AFTER_DRAIN = Duration.ofSeconds(7);
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", required = true,
             description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
@@ -183,7 +181,7 @@ final class A2aCommand implements Callable<Integer> {
             // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
             // the server waits for its contexts' stores itself, after its drain: this wait shares that one's bound
             Duration drain = Duration.ofSeconds(Math.max(0, drainSeconds));
-            OpenSessions sessions = stop.add(new OpenSessions("a2a", err, OpenSessions.sharedWith(stop, drain.plus(SERVER_AFTER_DRAIN))));
+            OpenSessions sessions = stop.add(new OpenSessions("a2a", err, OpenSessions.sharedWith(stop, drain.plus(OpenSessions.SERVER_AFTER_DRAIN))));
             A2aServer server = stop.add(A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator)
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .limits(limits).drainTimeout(drain)

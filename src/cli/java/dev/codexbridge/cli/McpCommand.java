@@ -12,6 +12,7 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -137,8 +138,10 @@ final class McpCommand implements Callable<Integer> {
                         given != null ? given : PinnedCodex.locateOrInstall(null, System.err), home, backendWork, template, demoRoot, secrets,
                         conversations), CallerCodexOptions.Backend::describe));
             }
-            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
-            OpenSessions sessions = stop.add(new OpenSessions("mcp", err));
+            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go;
+            // the server waits for its conversations' stores itself, after its drain: this wait shares that one's bound
+            OpenSessions sessions = stop.add(new OpenSessions("mcp", err, OpenSessions.sharedWith(stop,
+                    Duration.ofSeconds(Math.max(0, drainSeconds)).plus(OpenSessions.SERVER_AFTER_DRAIN))));
             java.util.function.Function<CallerCodexOptions.Backend, McpSessions> sessionsOf = b -> McpSessions.of(b.gateway()
                     .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).onOpen(sessions::opened).build());
             CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work).sessions(tenants != null ? sessionsOf.apply(tenants)

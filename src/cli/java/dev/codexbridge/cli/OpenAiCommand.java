@@ -117,8 +117,10 @@ final class OpenAiCommand implements Callable<Integer> {
                     : codexHome, workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot,
                     secrets, conversations);
             stop.add(backend.resources());
-            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
-            OpenSessions sessions = stop.add(new OpenSessions("openai", err));
+            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go;
+            // the server waits for its conversations' stores itself, after its drain: this wait shares that one's bound
+            OpenSessions sessions = stop.add(new OpenSessions("openai", err, OpenSessions.sharedWith(stop,
+                    Duration.ofSeconds(Math.max(0, drainSeconds)).plus(OpenSessions.SERVER_AFTER_DRAIN))));
             OpenAiServer server = stop.add(OpenAiServer.builder().host(host).port(port).authenticator(authenticator)
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .readiness(StorageOptions.readiness(conversations)).drainTimeout(Duration.ofSeconds(Math.max(0, drainSeconds)))

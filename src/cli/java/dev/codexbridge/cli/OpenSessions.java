@@ -27,6 +27,8 @@ final class OpenSessions implements AutoCloseable {
      * platform gives a process between SIGTERM and SIGKILL by default, less the other steps.
      */
     static final Duration WAIT = Duration.ofSeconds(25);
+    /** What a stopping server may spend past its drain before it stores: interrupted turns' ends (5 s), its listener (2 s). */
+    static final Duration SERVER_AFTER_DRAIN = Duration.ofSeconds(7);
 
     private final Map<CodexSession, Boolean> open = Collections.synchronizedMap(new WeakHashMap<>());
     private final String command;

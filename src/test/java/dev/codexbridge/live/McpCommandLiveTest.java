@@ -51,8 +51,8 @@ class McpCommandLiveTest {
                 "dev.codexbridge.cli.Main", "mcp", "--offline-demo", "--workspace", tmp.toString()));
         StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(command.get(0))
                 .args(command.subList(1, command.size())).build(), McpJsonDefaults.getMapper());
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())
-                .build()) {
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).initializationTimeout(Duration.ofSeconds(90))
+                .jsonSchemaValidator(new OutputSchemaCheck()).build()) {
             client.initialize();
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("codex", "codex-reply");
             McpSchema.CallToolResult hello = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
@@ -78,9 +78,11 @@ class McpCommandLiveTest {
         Path release = tmp.resolve("release");
         Path held = fakeCodex("held-codex", "while [ ! -e '" + release + "' ]; do sleep 0.05; done\nexec '" + codex + "' \"$@\"\n");
         Path work = Files.createDirectories(tmp.resolve("work"));
+        // the SDK's initialization bound raised from its 20 s to 90 s: a JVM's start beside a loaded build took longer, and
+        // codex is held until `release` exists, so a handshake that waited for codex would never be answered at all
         try (McpSyncClient client = McpClient.sync(stdio("mcp", "--offline-demo", "--workspace", work.toString(), "--codex-bin", held.toString()))
-                .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build()) {
-            // the SDK's own initialization timeout, as a host runs it; nothing of codex runs before `release` exists
+                .requestTimeout(Duration.ofSeconds(120)).initializationTimeout(Duration.ofSeconds(90))
+                .jsonSchemaValidator(new OutputSchemaCheck()).build()) {
             client.initialize();
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("codex", "codex-reply");
             Files.createFile(release);
@@ -100,7 +102,8 @@ class McpCommandLiveTest {
     void aCodexThatCannotStartIsAToolErrorSayingWhy() throws Exception {
         Path broken = fakeCodex("broken-codex", "echo 'cannot start here: no such sandbox' >&2\nexit 3\n");
         try (McpSyncClient client = McpClient.sync(stdio("mcp", "--offline-demo", "--workspace", tmp.toString(), "--codex-bin",
-                broken.toString())).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build()) {
+                broken.toString())).requestTimeout(Duration.ofSeconds(120)).initializationTimeout(Duration.ofSeconds(90))
+                .jsonSchemaValidator(new OutputSchemaCheck()).build()) {
             client.initialize();
             McpSchema.CallToolResult refused = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
                     .arguments(Map.of("prompt", "hello")).build());
