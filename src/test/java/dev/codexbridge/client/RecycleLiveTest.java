@@ -19,6 +19,7 @@ import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -39,7 +40,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link AppServerRecycle} on the real codex (decision 0116), with a disk store: past its bound
@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * counted in the client's metrics, and the fresh codex writes a log database of its own.
  */
 class RecycleLiveTest {
-    @TempDir
-    Path tmp;
+    /** Not a {@code @TempDir}: a fresh codex may still be writing its home's skills as the test ends (seen on a fresh clone). */
+    private final Path tmp = TestDirs.create("recycle");
     private ScriptedModelServer model;
     private final WireSchema.Recorder wire = new WireSchema.Recorder();
     /** The model answers a prompt saying "slow" only once the test lets it. */
@@ -63,11 +63,12 @@ class RecycleLiveTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws java.io.IOException {
+        slowMayAnswer.countDown();
+        TestDirs.delete(tmp);       // waits out a folder that still fills
         if (model == null) {
             return;     // the live tests are off (-DskipLiveTests): setUp stopped before it started anything
         }
-        slowMayAnswer.countDown();
         model.close();
         assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent matches the schema").isEmpty();
     }
