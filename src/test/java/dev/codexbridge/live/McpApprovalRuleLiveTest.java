@@ -171,7 +171,8 @@ class McpApprovalRuleLiveTest {
 
         try (CodexSession s = session(toml.toString(), policy, approvals)) {
             TurnResult r = s.runTurn(TurnInput.text("call every tool"));
-            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(r.status()).as("the turn %s; model requests %d, %d of them past the script", r,
+                    model.responsesRequests().size(), model.unscriptedRequests()).isEqualTo(TurnOutcome.COMPLETED);
         }
 
         boolean canAsk = !policy.equals("never");
@@ -206,7 +207,8 @@ class McpApprovalRuleLiveTest {
         }).build();
 
         try (CodexSession s = session(toml, "on-request", approvals)) {
-            assertThat(s.runTurn(TurnInput.text("call twice")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            TurnResult r = s.runTurn(TurnInput.text("call twice"));
+            assertThat(r.status()).as("the turn %s", r).isEqualTo(TurnOutcome.COMPLETED);
         }
 
         assertThat(asked).extracting(ApprovalRequest::toolName).containsExactly("destructive", "destructive", "openworld");

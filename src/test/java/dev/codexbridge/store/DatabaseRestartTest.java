@@ -40,7 +40,10 @@ class DatabaseRestartTest {
     @BeforeEach
     void open() {
         pool = new UncheckedPool(url);
-        store = PostgresConversationStore.builder().dataSource(pool).build();
+        // the store asks whether the server restarted within its connection timeout, and gives its leases up when no answer
+        // comes (decision 0113): as long as the leases here (30 s), as the builder advises, so a restart that is slow on a
+        // loaded host (a checkpoint with fsync on, then recovery) is still answered in time
+        store = PostgresConversationStore.builder().dataSource(pool).connectionTimeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterEach

@@ -224,15 +224,19 @@ public final class EchoMcpServer {
     }
 
     private static String configToml(String name, List<String> serverArgs, boolean required) {
-        List<String> command = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
-                EchoMcpServer.class.getName()));
+        // a small server living for one test, often several at once: the client compiler and the serial collector start it
+        // on about a third less CPU than the JVM's defaults
+        List<String> command = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), EchoMcpServer.class.getName()));
         command.addAll(serverArgs);
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         return "[mcp_servers." + Toml.key(name) + "]\n"
                 + "command = " + Toml.string(java) + "\n"
                 + "args = " + Toml.value(command) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
-                + "startup_timeout_sec = 30.0\n"
+                // far above its second or so, for a loaded machine starting several at once: a required server late is a
+                // thread that does not start
+                + "startup_timeout_sec = 90.0\n"
                 // Required: codex waits for the server before the first turn. Otherwise a turn can
                 // start before its tools are listed, and codex answers the model's call "unsupported call".
                 + (required ? "required = true\n" : "");
