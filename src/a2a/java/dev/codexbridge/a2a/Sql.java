@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * The little JDBC the shared context store needs, on {@code java.sql} alone (the host brings the
  * driver and the pool): each call one transaction (a single statement: autocommit) on a connection of the host's {@link DataSource}
  * ({@link JdbcTransactions}: once more on a fresh connection when a restarted database ended the first;
- * {@link OutageGate}: at once refused while the database is away and another call asks it),
+ * {@link OutageGate}: at once refused while the database is away and the gate asks it again),
  * parameters bound in order, a failure a {@link CodexException} saying what was being done.
  */
 final class Sql {
@@ -79,10 +79,10 @@ final class Sql {
         return new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
     }
 
-    /** While the database is away and another call asks it ({@link OutageGate}): nothing tried, the outage's failure the cause. */
+    /** While the database is away and the gate asks it again ({@link OutageGate}): nothing tried, the outage's failure the cause. */
     private CodexException refused(String doing, OutageGate.Outage down) {
         return new CodexException("the A2A context store did not try " + doing + ": the database has not answered for "
-                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another call is asking it again",
+                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and it is asked again each second",
                 down.failure());
     }
 

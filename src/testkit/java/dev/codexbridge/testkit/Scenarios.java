@@ -169,9 +169,14 @@ public final class Scenarios {
     }
 
     private static Consumer<List<TurnResult>> toolResult(String contains) {
-        return rs -> check(rs.stream().flatMap(r -> r.messages().stream())
-                .anyMatch(m -> m.role() == TranscriptMessage.Role.TOOL && m.content() != null && m.content().contains(contains)),
-                "no tool result containing \"" + contains + "\"");
+        return rs -> {
+            List<String> results = rs.stream().flatMap(r -> r.messages().stream())
+                    .filter(m -> m.role() == TranscriptMessage.Role.TOOL && m.content() != null).map(TranscriptMessage::content).toList();
+            // what there was instead, each cut short: a check that fails says what it saw
+            check(results.stream().anyMatch(c -> c.contains(contains)), "no tool result containing \"" + contains + "\" among "
+                    + results.size() + ": " + results.stream().map(c -> c.length() + " chars: " + (c.length() > 160 ? c.substring(0, 160) + "…" : c))
+                    .toList());
+        };
     }
 
     private static <T> Consumer<T> both(Consumer<T> a, Consumer<T> b) {

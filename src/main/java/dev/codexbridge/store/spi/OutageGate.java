@@ -19,6 +19,12 @@ import org.jspecify.annotations.Nullable;
  * answer (a lease refused is an answer), puts the store up again. So a request that makes several
  * calls while the database is away waits one timeout, not one per call, and callers queued on the
  * pool behind the store's own background calls do not wait at all.
+ *
+ * <p>A gate made {@linkplain #probing(Runnable) with a question of its own} asks it on a thread of
+ * its own instead, once each {@link #PROBE_EVERY} while the store is down: no caller's call is
+ * let through to wait for a database that is away, so every answer during an outage after the
+ * first failure is at once, and the first question the database answers puts the store up
+ * (decision 0131).
  */
 public final class OutageGate {
     /** The least time between two calls that ask a database that is down again. */
@@ -32,6 +38,11 @@ public final class OutageGate {
     private volatile long lastAsked;
     /** When ({@link #nanoTime}) the latest-sent call the database answered was sent. */
     private final AtomicLong lastAnsweredStart;
+    /** The gate's own question while the store is down, or null: then a caller's call asks. */
+    private final @Nullable Runnable ask;
+    /** Whether the prober's thread runs. */
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile boolean closed;
 
     /** Why the store is down: the failure that put it down, and since when (this process's monotonic clock). */
     public record Outage(RuntimeException failure, long sinceNanos) {
@@ -43,8 +54,23 @@ public final class OutageGate {
 
     /** With a clock of the test's own. */
     public OutageGate(LongSupplier nanoTime) {
+        this(nanoTime, null);
+    }
+
+    private OutageGate(LongSupplier nanoTime, @Nullable Runnable ask) {
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.lastAnsweredStart = new AtomicLong(nanoTime.getAsLong());
+        this.ask = ask;
+    }
+
+    /**
+     * A gate that, while the store is down, asks the database {@code ask} on a daemon thread of its
+     * own once each {@link #PROBE_EVERY} (the question returning is an answer, and so is a failure
+     * that is not {@link JdbcTransactions#unreachable}) and refuses every call at once meanwhile.
+     * {@link #close} stops it.
+     */
+    public static OutageGate probing(Runnable ask) {
+        return new OutageGate(System::nanoTime, Objects.requireNonNull(ask, "ask"));
     }
 
     /**
@@ -56,7 +82,7 @@ public final class OutageGate {
         boolean probe = false;
         long started = nanoTime.getAsLong();
         if (down != null) {
-            if (started - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
+            if (ask != null || started - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
                 refused.incrementAndGet();
                 throw refusal.apply(down);
             }
@@ -76,6 +102,7 @@ public final class OutageGate {
                 }
                 outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
                 lastAsked = nanoTime.getAsLong();
+                probeWhileDown();
             } else if (!JdbcTransactions.unreachable(e)) {
                 answered(started);
                 outage = null;      // the database answered, if only to refuse
@@ -87,6 +114,56 @@ public final class OutageGate {
                 asking.set(false);
             }
         }
+    }
+
+    /** Starts the prober's thread unless it runs, or the gate asks through its callers, or it is closed. */
+    private void probeWhileDown() {
+        if (ask == null || closed || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(this::probe, "codex-bridge-store-probe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Asks the database each {@link #PROBE_EVERY} until it answers or the gate closes. */
+    private void probe() {
+        Runnable question = Objects.requireNonNull(ask);
+        try {
+            while (!closed && outage != null) {
+                long wait = lastAsked + PROBE_EVERY.toNanos() - nanoTime.getAsLong();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    continue;
+                }
+                long started = nanoTime.getAsLong();
+                lastAsked = started;
+                try {
+                    question.run();
+                    answered(started);
+                    outage = null;
+                } catch (RuntimeException e) {
+                    if (!JdbcTransactions.unreachable(e)) {
+                        answered(started);
+                        outage = null;      // the database answered, if only to refuse
+                    } else if (!answeredSince(started)) {
+                        Outage was = outage;
+                        outage = new Outage(e, was != null ? was.sinceNanos() : started);
+                    }
+                }
+            }
+        } finally {
+            probing.set(false);
+        }
+        // a call that put the store down again as this thread ended found it running: carry on for it
+        if (!closed && outage != null) {
+            probeWhileDown();
+        }
+    }
+
+    /** Stops the prober (a question under way ends with it, its answer kept); calls are gated as before. */
+    public void close() {
+        closed = true;
     }
 
     /** A call sent at {@code started} was answered. */

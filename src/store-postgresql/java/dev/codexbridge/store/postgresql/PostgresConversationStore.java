@@ -53,7 +53,8 @@ public final class PostgresConversationStore implements ConversationStore {
     private final @Nullable HikariDataSource ownPool;
     private final StoreLimits limits;
     private final Clock clock;
-    private final OutageGate gate = new OutageGate();
+    /** Asks the database again on a thread of its own while it is away, so no caller's call waits for it (decision 0131). */
+    private final OutageGate gate;
     /** The session the leases are bound to (decision 0113), which hears of hand-overs too (decision 0118). */
     private final PostgresSession session;
     /** What the session hears of asks and releases, and who waits for them (decision 0118). */
@@ -70,6 +71,7 @@ public final class PostgresConversationStore implements ConversationStore {
                                       Duration answerWithin) {
         this.dataSource = dataSource;
         this.answerWithin = answerWithin;
+        this.gate = OutageGate.probing(this::ask);
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
@@ -305,6 +307,7 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public void close() {
         closed = true;
+        gate.close();
         // its leases lapse at once for the other hosts, as when the process ends
         session.close();
         if (ownPool != null) {
@@ -315,6 +318,19 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public Optional<OutageGate> outageGate() {
         return Optional.of(gate);
+    }
+
+    /** The gate's question: one small statement, not gated, failing as a call would. */
+    private void ask() {
+        try {
+            JdbcTransactions.inTransaction(dataSource, answerWithin, c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.execute("SELECT 1");
+                }
+            });
+        } catch (SQLException | IOException e) {
+            throw new ConversationStoreException(null, "asking the conversation store failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -329,7 +345,7 @@ public final class PostgresConversationStore implements ConversationStore {
     /**
      * One transaction: committed when {@code work} returns, rolled back when it throws; run once more
      * on a fresh connection when the database ended the first under it ({@link JdbcTransactions}); refused
-     * at once while the database is away and another call is asking it ({@link OutageGate}).
+     * at once while the database is away, which the gate asks again each second ({@link OutageGate}).
      */
     private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
         return inTransaction(threadId, doing, null, work);
@@ -352,8 +368,8 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw PostgresSession.failed(threadId, e);
             }
         }, down -> new ConversationStoreException(threadId, "leasing conversation " + threadId + " was not tried: the database has not "
-                + "answered for " + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another "
-                + "call is asking it again; nothing was done", down.failure()));
+                + "answered for " + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and it is "
+                + "asked again each second; nothing was done", down.failure()));
     }
 
     private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
@@ -369,8 +385,8 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
             }
         }, down -> new ConversationStoreException(threadId, doing + " " + what + " was not tried: the database has not answered for "
-                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another call is asking it "
-                + "again; nothing was done", down.failure()));
+                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and it is asked again each "
+                + "second; nothing was done", down.failure()));
     }
 
     /** Builds a {@link PostgresConversationStore}: a JDBC URL (a pool of the store's own) or the host's {@link DataSource}. */
