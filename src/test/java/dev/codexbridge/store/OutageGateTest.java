@@ -25,12 +25,17 @@ class OutageGateTest {
     private final OutageGate gate = new OutageGate(now::get);
     private final AtomicInteger reached = new AtomicInteger();
 
-    private static RuntimeException unreachable() {
+    static RuntimeException unreachable() {
         return new ConversationStoreException(null, "reading the conversation store failed: timed out",
                 new SQLTransientConnectionException("pool - Connection is not available, request timed out after 6000ms."));
     }
 
     private String call(RuntimeException failure) {
+        return call(gate, reached, failure);
+    }
+
+    /** A call through {@code gate} that counts in {@code reached} that it reached for the database, and meets {@code failure} there. */
+    static String call(OutageGate gate, AtomicInteger reached, RuntimeException failure) {
         return gate.call(() -> {
             reached.incrementAndGet();
             if (failure != null) {

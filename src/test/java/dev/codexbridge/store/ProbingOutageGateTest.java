@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.store.spi.OutageGate;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,19 +36,8 @@ class ProbingOutageGateTest {
         gate.close();
     }
 
-    private static RuntimeException unreachable() {
-        return new ConversationStoreException(null, "asking the conversation store failed: timed out",
-                new SQLTransientConnectionException("pool - Connection is not available, request timed out after 6000ms."));
-    }
-
     private String call(RuntimeException failure) {
-        return gate.call(() -> {
-            reached.incrementAndGet();
-            if (failure != null) {
-                throw failure;
-            }
-            return "answered";
-        }, down -> new ConversationStoreException(null, "not tried", down.failure()));
+        return OutageGateTest.call(gate, reached, failure);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -62,8 +50,8 @@ class ProbingOutageGateTest {
 
     @Test
     void whileTheDatabaseIsAwayNoCallerWaitsForItTheGateAsks() throws Exception {
-        database.set(unreachable());
-        RuntimeException away = unreachable();
+        database.set(OutageGateTest.unreachable());
+        RuntimeException away = OutageGateTest.unreachable();
         assertThatThrownBy(() -> call(away)).isSameAs(away);
         assertThat(gate.down()).isTrue();
 
@@ -87,15 +75,15 @@ class ProbingOutageGateTest {
     void aRefusalIsTheDatabasesAnswerToo() throws Exception {
         database.set(new ConversationStoreException(null, "asking the conversation store failed: permission denied",
                 new SQLException("permission denied for table codex_store_lease", "42501")));
-        assertThatThrownBy(() -> call(unreachable()));
+        assertThatThrownBy(() -> call(OutageGateTest.unreachable()));
         await("the refusal puts the store up", () -> !gate.down());
         assertThat(asked).hasPositiveValue();
     }
 
     @Test
     void aClosedGateAsksNoMore() throws Exception {
-        database.set(unreachable());
-        assertThatThrownBy(() -> call(unreachable()));
+        database.set(OutageGateTest.unreachable());
+        assertThatThrownBy(() -> call(OutageGateTest.unreachable()));
         await("asked once", () -> asked.get() >= 1);
         gate.close();
         Thread.sleep(OutageGate.PROBE_EVERY.toMillis() / 2);      // a question under way when it closed ends
