@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.callers.LetGo;
 import dev.codexbridge.session.CodexSession;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -8,10 +9,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -73,26 +70,10 @@ final class OpenSessions implements AutoCloseable {
             sessions = new ArrayList<>(open.keySet());
             open.clear();
         }
-        Duration waited = wait.get();
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (CodexSession s : sessions) {
-            try {
-                // a failure is logged by the library with the version the store kept; the others are still waited for
-                closing.add(s.closeGracefully().exceptionally(failure -> null));
-            } catch (RuntimeException e) {
-                err.println("codex-bridge " + command + ": a session did not close: " + ApiText.escape(String.valueOf(e.getMessage())));
-            }
-        }
-        try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(waited.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            long left = closing.stream().filter(f -> !f.isDone()).count();
+        int left = LetGo.all(sessions, wait.get());
+        if (left > 0) {
             err.println("codex-bridge " + command + ": " + left + " conversation(s) not stored and let go within the stop's " + WAIT.toSeconds()
                     + " s; the store keeps each as of its last stored turn, and its lease runs out on its own");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // cannot happen: each failure was turned into a completion above
         }
     }
 }

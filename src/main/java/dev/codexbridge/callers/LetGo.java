@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
 
 /**
  * A stopping door's conversations let go (issue 81): each session closed as
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * each conversation at once rather than once its lease has run out.
  */
 public final class LetGo {
+    private static final Logger LOG = dev.codexbridge.internal.SafeLogger.getLogger(LetGo.class);
     /** How long a stopping door waits for its conversations to be stored and let go. */
     public static final Duration DEFAULT_BOUND = Duration.ofSeconds(30);
 
@@ -32,6 +34,7 @@ public final class LetGo {
             try {
                 closing.add(s.closeGracefully().exceptionally(failure -> null));
             } catch (RuntimeException e) {
+                LOG.warn("a session did not close: {}", e.toString());
                 closing.add(CompletableFuture.completedFuture(null));     // closed as far as it could be; nothing to wait for
             }
         }

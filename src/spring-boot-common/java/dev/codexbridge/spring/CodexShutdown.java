@@ -1,12 +1,10 @@
 package dev.codexbridge.spring;
 
+import dev.codexbridge.callers.LetGo;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.session.CodexSession;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.springframework.context.SmartLifecycle;
@@ -85,17 +83,7 @@ public final class CodexShutdown implements SmartLifecycle {
      * logs each conversation it could not store, with the version the store keeps.
      */
     private void closeAndStore(List<CodexSession> open) {
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (CodexSession s : open) {
-            try {
-                closing.add(s.closeGracefully().exceptionally(failure -> null));
-            } catch (RuntimeException e) {
-                LOG.warn("codex-bridge shutdown: {}", e.toString());
-            }
-        }
-        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
-                .completeOnTimeout(null, awaitStore.toNanos(), TimeUnit.NANOSECONDS).join();
-        long left = closing.stream().filter(f -> !f.isDone()).count();
+        int left = LetGo.all(open, awaitStore);
         if (left > 0) {
             // their steps are cut short as codex stops: the store keeps what it had, each lease runs out on its own
             LOG.warn("codex-bridge: {} conversation(s) not stored {} after their sessions closed; stopping codex under them",

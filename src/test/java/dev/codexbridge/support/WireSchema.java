@@ -53,7 +53,7 @@ public final class WireSchema {
     }
 
     /** The strict schema of the pinned binary, from {@code -Dcodexbridge.schemaDir}. */
-    public static WireSchema pinned() {
+    public static synchronized WireSchema pinned() {
         if (pinned == null) {
             String dir = System.getProperty("codexbridge.schemaDir", "target/codex-schema");
             pinned = new WireSchema(Paths.get(dir), true);
@@ -65,7 +65,7 @@ public final class WireSchema {
      * The strict schema of the pinned binary's experimental surface, for messages that use
      * experimental methods or fields (sent with {@code capabilities.experimentalApi}).
      */
-    public static WireSchema pinnedExperimental() {
+    public static synchronized WireSchema pinnedExperimental() {
         if (pinnedExperimental == null) {
             String dir = System.getProperty("codexbridge.schemaDir", "target/codex-schema");
             pinnedExperimental = new WireSchema(Paths.get(dir, "experimental"), true);
