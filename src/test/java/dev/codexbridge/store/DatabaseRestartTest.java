@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.OutageGate;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -138,11 +139,18 @@ class DatabaseRestartTest {
                             .hasMessageContaining("reading the owner of conversation " + thread + " was not tried: the database has not answered")
                             .satisfies(e -> assertThat(JdbcTransactions.unreachable(e)).isTrue());
                 }
+                // seconds on, no caller's call is let through to wait for it: the store asks the database itself (decision 0131)
+                Thread.sleep(OutageGate.PROBE_EVERY.multipliedBy(3).toMillis());
+                assertThatThrownBy(() -> pooled.get(thread)).hasMessageContaining("reading conversation " + thread + " was not tried");
             } finally {
                 server.start();
             }
-            Thread.sleep(dev.codexbridge.store.spi.OutageGate.PROBE_EVERY.toMillis());
-            // the first call a second on asks again and the database answers: the store is up
+            OutageGate gate = pooled.outageGate().orElseThrow();
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (gate.down()) {
+                assertThat(System.nanoTime() - end).as("the store's own question answered once the database is back").isNegative();
+                Thread.sleep(50);
+            }
             assertThat(pooled.get(thread)).isEmpty();
             assertThat(pooled.ownerOf(thread)).isEmpty();
         }
