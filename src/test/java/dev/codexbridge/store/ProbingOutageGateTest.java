@@ -86,7 +86,7 @@ class ProbingOutageGateTest {
         assertThatThrownBy(() -> call(OutageGateTest.unreachable()));
         await("asked once", () -> asked.get() >= 1);
         gate.close();
-        Thread.sleep(OutageGate.PROBE_EVERY.toMillis() / 2);      // a question under way when it closed ends
+        Thread.sleep(OutageGate.PROBE_EVERY.toMillis() * 2);      // a question under way, or a wait between two, ends
         int then = asked.get();
         Thread.sleep(OutageGate.PROBE_EVERY.toMillis() * 3);
         assertThat(asked).as("no question after the close").hasValue(then);
