@@ -546,14 +546,29 @@ class CodexSessionTest {
         assertThat(answerOnly.stepEndsMs()).hasSize(1);
         assertThat(answerOnly.durationMs()).isGreaterThanOrEqualTo(answerOnly.stepEndsMs().get(0));
 
+        // the second action is sent 30 ms after the session counted the first: its step ends that much later, however
+        // late either is read
+        CountDownLatch firstCounted = new CountDownLatch(1);
         codex.onTurnStart = (f, turn) -> {
             f.item("item/completed", turn, COMMAND_ITEM.formatted("c1"));
+            try {
+                assertThat(firstCounted.await(60, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             FakeCodex.sleep(30);
             f.item("item/completed", turn, COMMAND_ITEM.formatted("c2"));
             f.agentMessage(turn, "done");
             f.completeTurn(turn, "completed", null);
         };
-        TurnResult withActions = session.runTurn(TurnInput.text("go"));
+        TurnResult withActions = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
+            @Override
+            public void onStep(int step, dev.codexbridge.protocol.ThreadItem item) {
+                if (step == 1) {
+                    firstCounted.countDown();
+                }
+            }
+        });
         assertThat(withActions.stepCount()).isEqualTo(3);
         assertThat(withActions.stepEndsMs()).hasSize(3).isSorted();
         assertThat(withActions.stepEndsMs().get(1) - withActions.stepEndsMs().get(0)).isGreaterThanOrEqualTo(25);

@@ -12,7 +12,6 @@ import dev.codexbridge.store.DoorRecords;
 import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.StaleAppendException;
-import dev.codexbridge.store.StoreClosedException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.SendRecords;
@@ -21,11 +20,9 @@ import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,12 +46,11 @@ import org.jspecify.annotations.Nullable;
  * before it is used, the rows as the disk store checks its files ({@code PostgresRows}, decision 0062).
  */
 public final class PostgresConversationStore implements ConversationStore {
-    private final DataSource dataSource;
     private final @Nullable HikariDataSource ownPool;
     private final StoreLimits limits;
     private final Clock clock;
-    /** Asks the database again on a thread of its own while it is away, so no caller's call waits for it (decision 0131). */
-    private final OutageGate gate;
+    /** The store's calls to the database, behind its outage gate (decision 0131). */
+    private final PostgresCalls calls;
     /** The session the leases are bound to (decision 0113), which hears of hand-overs too (decision 0118). */
     private final PostgresSession session;
     /** What the session hears of asks and releases, and who waits for them (decision 0118). */
@@ -62,16 +58,10 @@ public final class PostgresConversationStore implements ConversationStore {
     private final PostgresLeases leases;
     /** The small transactions and the session the leases, the send records and the door records share. */
     private final PostgresLeases.Transactions sendsTransactions;
-    /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
-    private final Duration answerWithin;
-    /** Set by {@link #close}: every call after it is a {@link StoreClosedException}. */
-    private volatile boolean closed;
 
     private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock,
                                       Duration answerWithin) {
-        this.dataSource = dataSource;
-        this.answerWithin = answerWithin;
-        this.gate = OutageGate.probing(this::ask);
+        this.calls = new PostgresCalls(dataSource, answerWithin);
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
@@ -86,7 +76,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
             @Override
             public PostgresSession.Id session(String threadId) {
-                return PostgresConversationStore.this.session(threadId);
+                return calls.session(session, threadId);
             }
         };
         this.leases = new PostgresLeases(sendsTransactions, session, clock, counts);
@@ -174,7 +164,7 @@ public final class PostgresConversationStore implements ConversationStore {
     /** The store's door records (decision 0126): a row per record in {@code codex_store_door_record}. */
     @Override
     public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
-        return Optional.of(new PostgresDoorRecords(sendsTransactions, clock, window, maxRecords, gate::down));
+        return Optional.of(new PostgresDoorRecords(sendsTransactions, clock, window, maxRecords, calls.gate()::down));
     }
 
     @Override
@@ -306,8 +296,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public void close() {
-        closed = true;
-        gate.close();
+        calls.close();
         // its leases lapse at once for the other hosts, as when the process ends
         session.close();
         if (ownPool != null) {
@@ -317,20 +306,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Optional<OutageGate> outageGate() {
-        return Optional.of(gate);
-    }
-
-    /** The gate's question: one small statement, not gated, failing as a call would. */
-    private void ask() {
-        try {
-            JdbcTransactions.inTransaction(dataSource, answerWithin, c -> {
-                try (Statement s = c.createStatement()) {
-                    return s.execute("SELECT 1");
-                }
-            });
-        } catch (SQLException | IOException e) {
-            throw new ConversationStoreException(null, "asking the conversation store failed: " + e.getMessage(), e);
-        }
+        return Optional.of(calls.gate());
     }
 
     @Override
@@ -342,51 +318,12 @@ public final class PostgresConversationStore implements ConversationStore {
         });
     }
 
-    /**
-     * One transaction: committed when {@code work} returns, rolled back when it throws; run once more
-     * on a fresh connection when the database ended the first under it ({@link JdbcTransactions}); refused
-     * at once while the database is away, which the gate asks again each second ({@link OutageGate}).
-     */
     private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
-        return inTransaction(threadId, doing, null, work);
+        return calls.inTransaction(threadId, doing, work);
     }
 
-    /** {@link #inTransaction} for small work: each statement answered within the connection timeout (a silent network costs that). */
     private <T> T small(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
-        return inTransaction(threadId, doing, answerWithin, work);
-    }
-
-    /** The store's live session, a session opened when there is none: refused at once while the database is away, as a call is. */
-    private PostgresSession.Id session(String threadId) {
-        if (closed) {
-            throw new StoreClosedException(threadId, "on PostgreSQL");
-        }
-        return gate.call(() -> {
-            try {
-                return session.id();
-            } catch (SQLException e) {
-                throw PostgresSession.failed(threadId, e);
-            }
-        }, down -> new ConversationStoreException(threadId, "leasing conversation " + threadId + " was not tried: the database has not "
-                + "answered for " + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and it is "
-                + "asked again each second; nothing was done", down.failure()));
-    }
-
-    private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
-        if (closed) {
-            // before the closed pool's own refusal, which would read as a database away and be tried again
-            throw new StoreClosedException(threadId, "on PostgreSQL");
-        }
-        String what = threadId == null ? "the conversation store" : "conversation " + threadId;
-        return gate.call(() -> {
-            try {
-                return within == null ? JdbcTransactions.inTransaction(dataSource, work) : JdbcTransactions.inTransaction(dataSource, within, work);
-            } catch (SQLException | IOException e) {
-                throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
-            }
-        }, down -> new ConversationStoreException(threadId, doing + " " + what + " was not tried: the database has not answered for "
-                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and it is asked again each "
-                + "second; nothing was done", down.failure()));
+        return calls.small(threadId, doing, work);
     }
 
     /** Builds a {@link PostgresConversationStore}: a JDBC URL (a pool of the store's own) or the host's {@link DataSource}. */
