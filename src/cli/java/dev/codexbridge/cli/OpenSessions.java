@@ -70,9 +70,10 @@ final class OpenSessions implements AutoCloseable {
             sessions = new ArrayList<>(open.keySet());
             open.clear();
         }
-        int left = LetGo.all(sessions, wait.get());
+        Duration waited = wait.get();
+        int left = LetGo.all(sessions, waited);
         if (left > 0) {
-            err.println("codex-bridge " + command + ": " + left + " conversation(s) not stored and let go within the stop's " + WAIT.toSeconds()
+            err.println("codex-bridge " + command + ": " + left + " conversation(s) not stored and let go within the stop's " + waited.toSeconds()
                     + " s; the store keeps each as of its last stored turn, and its lease runs out on its own");
         }
     }

@@ -20,6 +20,13 @@ import org.jspecify.annotations.Nullable;
  * read as a database away.
  */
 final class PostgresCalls {
+    /** The smallest question the database answers: the gate's, and a host's {@code ping}. */
+    static final JdbcTransactions.Work<Boolean> SELECT_ONE = c -> {
+        try (Statement s = c.createStatement()) {
+            return s.execute("SELECT 1");
+        }
+    };
+
     private final DataSource dataSource;
     /** How long a small statement (a lease, an owner, a page of the list) may take: the connection timeout. */
     private final Duration answerWithin;
@@ -91,11 +98,7 @@ final class PostgresCalls {
     /** The gate's question: one small statement, not gated, failing as a call would. */
     private void ask() {
         try {
-            JdbcTransactions.inTransaction(dataSource, answerWithin, c -> {
-                try (Statement s = c.createStatement()) {
-                    return s.execute("SELECT 1");
-                }
-            });
+            JdbcTransactions.inTransaction(dataSource, answerWithin, SELECT_ONE);
         } catch (SQLException | IOException e) {
             throw new ConversationStoreException(null, "asking the conversation store failed: " + e.getMessage(), e);
         }

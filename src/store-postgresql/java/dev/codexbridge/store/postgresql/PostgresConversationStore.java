@@ -311,11 +311,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public void ping() {
-        small(null, "asking", c -> {
-            try (Statement s = c.createStatement()) {
-                return s.execute("SELECT 1");
-            }
-        });
+        small(null, "asking", PostgresCalls.SELECT_ONE);
     }
 
     private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
