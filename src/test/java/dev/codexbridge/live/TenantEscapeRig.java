@@ -1,44 +1,27 @@
 package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.SandboxMode;
-import dev.codexbridge.protocol.SandboxPolicy;
-
-import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.TurnListener;
-import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
-import dev.codexbridge.tenant.TenantHomeSetup;
 import dev.codexbridge.testkit.IsolatedCodexHome;
-import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What the tenant escape suites share: the scripted model, the folders, the marks their escape
@@ -125,5 +108,24 @@ abstract class TenantEscapeRig {
 
     static java.util.function.Consumer<CodexSession.Builder> inWork(Path work) {
         return b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+    }
+
+    /** The attacker's turn, in its workspace, under the given approvals (null: the library's default, fail closed). */
+    static TurnResult attackerTurn(CodexTenants t, String tenant, Path work, ApprovalPolicy approvals) throws Exception {
+        try (CodexSession s = t.newSession(tenant, approvals == null ? inWork(work) : inWork(work).andThen(b -> b.approvals(approvals)))) {
+            return s.runTurn(TurnInput.text("look around"));
+        }
+    }
+
+    /** Each call's output as codex sent it to the attacker's model in its last request, printed for the report. */
+    java.util.Map<String, String> outputsSeenByTheModel(List<String> calls) {
+        RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
+        java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>();
+        for (String call : calls) {
+            String out = last.functionCallOutput(call).orElse("");
+            System.out.println("--- " + call + ":\n" + out);
+            outputs.put(call, out);
+        }
+        return outputs;
     }
 }

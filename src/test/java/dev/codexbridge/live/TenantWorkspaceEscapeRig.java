@@ -75,26 +75,17 @@ abstract class TenantWorkspaceEscapeRig extends TenantEscapeRig {
                         ModelReply.builder().execCommandEscalated("escalated", "ls -la " + aliceWs + "; cat " + aliceWs.resolve("secret.txt")
                                 + "; cat " + rel + "/secret.txt", "need to read a file").build(),
                         ModelReply.message("done"));
-                TurnResult r;
-                ApprovalPolicy approvals = bobApprovals;
-                try (CodexSession bob = tenants.newSession("bob", approvals == null ? inWork(bobWs)
-                        : inWork(bobWs).andThen(x -> x.approvals(approvals)))) {
-                    r = bob.runTurn(TurnInput.text("look around"));
-                }
-                RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
-                for (String call : calls) {
-                    String out = last.functionCallOutput(call).orElse("");
-                    System.out.println("--- " + call + ":\n" + out);
-                    // codex's own record of each command's output, as it sent it to B's model
-                    assertThat(out).as(call).doesNotContain(WS_MARK).doesNotContain("alice-code-2b9e")
-                            .doesNotContainPattern("(?m)\\s(src|secret\\.txt)$");   // no listing of A's files
-                }
-                String control = last.functionCallOutput("control").orElse("");
+                TurnResult r = attackerTurn(tenants, "bob", bobWs, bobApprovals);
+                // codex's own record of each command's output, as it sent it to B's model
+                java.util.Map<String, String> outputs = outputsSeenByTheModel(calls);
+                outputs.forEach((call, out) -> assertThat(out).as(call).doesNotContain(WS_MARK).doesNotContain("alice-code-2b9e")
+                        .doesNotContainPattern("(?m)\\s(src|secret\\.txt)$"));   // no listing of A's files
+                String control = outputs.get("control");
                 assertThat(control).contains("run-ok").contains(bobWs.toString());
                 if ("workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox)) {
                     assertThat(control).contains("ws-ok");
                 }
-                assertThat(last.functionCallOutput("proc").orElse("")).contains("proc-done");
+                assertThat(outputs.get("proc")).contains("proc-done");
                 for (RecordedRequest req : model.responsesRequests().subList(before, model.responsesRequests().size())) {
                     assertThat(req.body().toString()).doesNotContain(WS_MARK);
                 }
