@@ -29,8 +29,15 @@ import java.util.stream.Stream;
  * cannot see {@link Slow}; the check reads the mark from the class file next to the report
  * ({@code ../test-classes}), so it needs no module's classes on its class path.
  *
+ * <p>One class's time, paced, still differs between two builds of one commit far more than the
+ * suite's does (measured: {@code TenantEscapeLiveTest} at 35 s paced on one fresh clone and 64 s
+ * on a CI host, with every other class alike or faster), because the pace is the whole build's and
+ * a class meets whatever ran beside it. So the build fails only past the limit times
+ * {@code SPREAD}; a class between the limit and that is named as a warning, to be split before it
+ * fails a build.
+ *
  * <p>Run by modules/suite-checks in {@code verify}, after every module with tests:
- * {@code SlowClassCheck LIMIT_SECONDS SINCE REFERENCE_SECONDS_PER_TEST REPORT_DIR...}.
+ * {@code SlowClassCheck LIMIT_SECONDS SINCE REFERENCE_SECONDS_PER_TEST SPREAD REPORT_DIR...}.
  */
 public final class SlowClassCheck {
     private static final Pattern SUITE = Pattern.compile("<testsuite\\b[^>]*>");
@@ -50,13 +57,14 @@ public final class SlowClassCheck {
         double limitAtReferencePace = Double.parseDouble(args[0]);
         Instant since = args[1].isBlank() ? Instant.EPOCH : Instant.parse(args[1]);
         double referenceSecondsPerTest = Double.parseDouble(args[2]);
+        double spread = Double.parseDouble(args[3]);
         List<ClassTime> read = new ArrayList<>();
         List<Path> classDirs = new ArrayList<>();
         double pace = 1;
-        for (int i = 3; i < args.length; i++) {
+        for (int i = 4; i < args.length; i++) {
             Path reports = Path.of(args[i]);
             List<ClassTime> folder = times(reports, since);
-            if (i == 3) {
+            if (i == 4) {
                 if (folder.isEmpty()) {
                     // a wrong folder would check nothing and pass: the suite's own reports must be there
                     System.err.printf("SlowClassCheck: no test report of this build in %s, the folder that sets the pace%n", reports);
@@ -70,16 +78,27 @@ public final class SlowClassCheck {
         double limit = limitAtReferencePace * pace;
         String paced = String.format(Locale.ROOT, "%.0f s at the reference pace, x%.2f for this build's", limitAtReferencePace, pace);
         printCostliest(classDirs);
-        List<ClassTime> over = unmarkedOver(limit, read, classDirs);
+        List<ClassTime> nearly = withinSpread(limit, spread, read, classDirs);
+        if (!nearly.isEmpty()) {
+            System.out.printf(Locale.ROOT, "SlowClassCheck: WARNING %d test class(es) took over %.1f s (%s), within the x%.2f spread"
+                    + " one class's time has between builds; split them before one fails a build:%n%s", nearly.size(), limit, paced, spread, listed(nearly));
+        }
+        List<ClassTime> over = unmarkedOver(limit * spread, read, classDirs);
         if (!over.isEmpty()) {
-            StringBuilder list = new StringBuilder();
-            over.forEach(t -> list.append(String.format(Locale.ROOT, "  %s: %.1f s%n", t.className(), t.seconds())));
-            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s (%s) without @Slow (dev.codexbridge.support.Slow) or @Tag(\"slow\"):%n%s"
+            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s (%s, x%.2f for the spread between builds)"
+                    + " without @Slow (dev.codexbridge.support.Slow) or @Tag(\"slow\"):%n%s"
                     + "Split the class, share its codex, shorten a wait that is a timeout in disguise, or mark it @Slow(\"why\").%n",
-                    over.size(), limit, paced, list);
+                    over.size(), limit * spread, paced, spread, listed(over));
             System.exit(1);
         }
-        System.out.printf(Locale.ROOT, "SlowClassCheck: %d report(s) from this build, none over %.0f s (%s) unmarked%n", read.size(), limit, paced);
+        System.out.printf(Locale.ROOT, "SlowClassCheck: %d report(s) from this build, none over %.0f s (%s, x%.2f for the spread) unmarked%n",
+                read.size(), limit * spread, paced, spread);
+    }
+
+    private static String listed(List<ClassTime> times) {
+        StringBuilder list = new StringBuilder();
+        times.forEach(t -> list.append(String.format(Locale.ROOT, "  %s: %.1f s%n", t.className(), t.seconds())));
+        return list.toString();
     }
 
     /** How many of the costliest classes are printed. */
@@ -144,6 +163,11 @@ public final class SlowClassCheck {
     /** The classes that took longer than the limit and are not marked slow in their class file under one of {@code classDirs}. */
     static List<ClassTime> unmarkedOver(double limitSeconds, List<ClassTime> times, List<Path> classDirs) {
         return times.stream().filter(t -> t.seconds() > limitSeconds && !markedSlow(t.className(), classDirs)).toList();
+    }
+
+    /** The unmarked classes over the limit but not over the limit times {@code spread}: warned about, not failed. */
+    static List<ClassTime> withinSpread(double limitSeconds, double spread, List<ClassTime> times, List<Path> classDirs) {
+        return unmarkedOver(limitSeconds, times, classDirs).stream().filter(t -> t.seconds() <= limitSeconds * spread).toList();
     }
 
     /** The classes' times in a report folder, from reports written at or after {@code since}. */

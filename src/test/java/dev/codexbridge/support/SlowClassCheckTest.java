@@ -55,6 +55,17 @@ class SlowClassCheckTest {
                 .as("a class whose file is in none of the folders counts as unmarked").containsExactly(marked);
     }
 
+    @Test
+    void aClassWithinTheSpreadIsWarnedAboutAndOnePastItFails() {
+        var within = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 89, 1);
+        var past = new SlowClassCheck.ClassTime(TaggedOtherwise.class.getName(), 91, 1);
+        var marked = new SlowClassCheck.ClassTime(Marked.class.getName(), 89, 1);
+        var times = List.of(within, past, marked);
+
+        assertThat(SlowClassCheck.withinSpread(60, 1.5, times, List.of(classes()))).containsExactly(within);
+        assertThat(SlowClassCheck.unmarkedOver(60 * 1.5, times, List.of(classes()))).containsExactly(past);
+    }
+
     private static Path classes() {
         try {
             return Path.of(SlowClassCheckTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
