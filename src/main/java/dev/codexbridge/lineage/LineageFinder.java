@@ -203,7 +203,10 @@ final class LineageFinder {
         return RolloutFile.of(relativePath, bytes);
     }
 
-    /** Whether a rollout records the end of a turn: codex's {@code task_complete} event for that turn id. */
+    /**
+     * Whether a rollout records the end of a turn: codex's {@code task_complete} event for that turn
+     * id, or {@code turn_aborted} for one interrupted.
+     */
     static boolean recordsTurnEnd(byte[] rollout, String turnId) {
         String text = new String(rollout, StandardCharsets.UTF_8);
         String turn = "\"turn_id\":\"" + turnId + "\"";
@@ -211,7 +214,7 @@ final class LineageFinder {
         while (end > 0) {
             int start = text.lastIndexOf('\n', end - 1) + 1;
             String line = text.substring(start, end);
-            if (line.contains("\"task_complete\"") && line.contains(turn)) {
+            if ((line.contains("\"task_complete\"") || line.contains("\"turn_aborted\"")) && line.contains(turn)) {
                 return true;
             }
             end = start - 1;

@@ -55,8 +55,8 @@ public final class ThreadLineage {
      * Every file codex needs to resume {@code threadId} by id on another home, read through {@code
      * fs/readFile}: the thread's rollouts (its first and every one a revert started), then its fork
      * source's, recursively. With a {@code completedTurnId}, first waits (within the timeout) until
-     * the thread's current rollout records that turn's end ({@code task_complete}), which codex
-     * writes after it reports the turn completed.
+     * the thread's current rollout records that turn's end ({@code task_complete}, or
+     * {@code turn_aborted} for one interrupted), which codex writes after it reports the turn ended.
      */
     public static List<RolloutFile> export(CodexClient client, String threadId, @Nullable String completedTurnId, Duration timeout) {
         requireThreadId(threadId);

@@ -42,6 +42,15 @@ final class BackgroundResponses implements AutoCloseable {
             this.turn = turn;
             this.events = events;
         }
+
+        /** Cancels it: codex's turn is interrupted, and if it now ends interrupted the response is {@code cancelled}. */
+        void cancel() {
+            turn.cancelling();
+            Conversation c = conversation;
+            if (c != null) {
+                c.session.interrupt();
+            }
+        }
     }
 
     private final Map<String, Live> running = new HashMap<>();

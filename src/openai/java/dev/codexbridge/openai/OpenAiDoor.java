@@ -24,6 +24,7 @@ final class OpenAiDoor {
     private final ResponseRecords responses;
     private final Drain draining = new Drain();
     private final BackgroundResponses backgrounds = new BackgroundResponses();
+    private final BackgroundAcrossReplicas across;
 
     OpenAiDoor(OpenAiServer.Builder b) {
         if (b.auth == null && b.anonymous == null) {
@@ -40,7 +41,8 @@ final class OpenAiDoor {
         DoorRecords records = b.doorRecords != null ? b.doorRecords
                 : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 3L * b.responsesKept));
         KeptConversations kept = new KeptConversations(records);
-        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, kept),
+        this.across = new BackgroundAcrossReplicas(responses);
+        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, across, kept),
                 new ChatCompletionsApi(conversations, new ChatHistories(records), turns), new ConversationsApi(kept, responses), b.models,
                 b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
@@ -76,6 +78,7 @@ final class OpenAiDoor {
     /** The stop's second half, once nothing is answered any more: every conversation's session closed (with a store: stored and let go). */
     void release() {
         conversations.close();
+        across.close();
         backgrounds.close();
         responses.close();
     }

@@ -47,6 +47,31 @@ interface ResponseRecords {
     Optional<String> newestOn(String threadId);
 
     /**
+     * Whether other replicas read these records (a store): a background response running here is
+     * then written as it stands while it runs ({@link #running}), and may be asked to cancel.
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * {@code entry}, a background response running here, as it stands now: written for other
+     * replicas to read while {@code stillRunning} says so, never after (nor over) the response's end.
+     * A write the store does not take is let go: the next one, or the end, follows. Nothing in memory alone.
+     */
+    default void running(Entry entry, java.util.function.BooleanSupplier stillRunning) {
+    }
+
+    /** Asks the replica running {@code principal}'s background response {@code id} to cancel it. Nothing in memory alone. */
+    default void askCancel(String principal, String id) {
+    }
+
+    /** Whether another replica asked to cancel response {@code id}; the ask is taken (read once). */
+    default boolean takeCancelAsk(String id) {
+        return false;
+    }
+
+    /**
      * The door stops: what is held for a store that did not take it is tried once more, now, and
      * what still is not taken is said (it goes with this process). Nothing to do in memory alone.
      */

@@ -26,15 +26,18 @@ final class ResponsesApi {
     private final ResponseRecords records;
     private final Turns turns;
     private final BackgroundResponses backgrounds;
+    /** The background responses other replicas sharing a store run or read. */
+    private final BackgroundAcrossReplicas across;
     /** The Conversations API's conversations, which a response may belong to. */
     private final KeptConversations kept;
 
     ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns, BackgroundResponses backgrounds,
-                 KeptConversations kept) {
+                 BackgroundAcrossReplicas across, KeptConversations kept) {
         this.conversations = conversations;
         this.records = records;
         this.turns = turns;
         this.backgrounds = backgrounds;
+        this.across = across;
         this.kept = kept;
     }
 
@@ -105,6 +108,9 @@ final class ResponsesApi {
             throw refused;
         }
         Conversation on = c;
+        boolean recorded = request.store() || within != null;
+        // the items as input_items lists them, made once: the record of a background response as it stands and at its end agree
+        ArrayNode given = recorded ? waiting.deepCopy().addAll(inputItems(request.messages(), request.answers().values())) : null;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         step.whenComplete((s, failure) -> {
             OpenAiError elsewhere = s instanceof HeldTurn.Step.Ended ended ? Conversations.heldElsewhere(ended.result()) : null;
@@ -127,11 +133,9 @@ final class ResponsesApi {
                 }
                 TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
                 records.newest(on.threadId, turn.id(), within == null ? request.previousResponseId() : null);
-                if (request.store() || within != null) {
-                    ArrayNode items = waiting.deepCopy();
-                    items.addAll(inputItems(request.messages(), request.answers().values()));
+                if (recorded) {
                     records.put(new ResponseRecords.Entry(turn.id(), principal, on.threadId, r == null || r.turnId() == null ? ""
-                            : r.turnId(), response, items));
+                            : r.turnId(), response, given));
                 }
                 if (within != null) {
                     joined(principal, within.id(), on.threadId, turn.id(), waiting);
@@ -149,6 +153,10 @@ final class ResponsesApi {
             }
         });
         if (live != null) {
+            if (recorded) {
+                // other replicas sharing a store read it while it runs, and may ask to cancel it
+                across.follow(live, () -> new ResponseRecords.Entry(live.id, principal, on.threadId, "", live.turn.now(), given));
+            }
             // answered at once, as it stands (its end if it already ended)
             answer.complete(turn.now());
         }
@@ -228,6 +236,11 @@ final class ResponsesApi {
         }
         ResponseRecords.Entry prev = records.get(principal, previous)
                 .orElseThrow(() -> OpenAiError.notFound("Previous response", previous, "previous_response_id"));
+        if (BackgroundAcrossReplicas.running(prev.response())) {
+            // a background response another replica runs: busy there as here
+            throw OpenAiError.busy("conversation_busy", "response '" + previous + "' is still in progress; nothing was run: send this "
+                    + "again once it has ended", 1);
+        }
         String newest = records.newestOn(prev.threadId()).orElse(previous);
         if (!newest.equals(previous)) {
             throw OpenAiError.invalid("previous_response_id", "response '" + previous + "' is not the newest of its conversation: "
@@ -252,11 +265,7 @@ final class ResponsesApi {
     ObjectNode cancel(String principal, String id) throws InterruptedException {
         BackgroundResponses.Live live = backgrounds.live(principal, id);
         if (live != null) {
-            live.turn.cancelling();
-            Conversation c = live.conversation;
-            if (c != null) {
-                c.session.interrupt();
-            }
+            live.cancel();
             try {
                 return live.ended.get(CANCEL_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
@@ -267,6 +276,9 @@ final class ResponsesApi {
             }
         }
         JsonNode response = entry(principal, id).response();
+        if (BackgroundAcrossReplicas.running(response)) {
+            return across.cancelElsewhere(principal, id, CANCEL_WAIT);
+        }
         String status = response.path("status").asText();
         if (!response.path("background").asBoolean(false)) {
             throw OpenAiError.invalid(null, "Only responses created with background=true can be cancelled.");
@@ -296,6 +308,14 @@ final class ResponsesApi {
         if (!response.path("background").asBoolean(false)) {
             throw OpenAiError.invalid("stream", "only a response created with background=true can be streamed again; read it without "
                     + "stream");
+        }
+        if (BackgroundAcrossReplicas.running(response)) {
+            if (startingAfter != null) {
+                throw OpenAiError.invalid("starting_after", "response '" + id + "' runs on another server of this service, which keeps "
+                        + "its events; stream it whole (its events come once it ended), or read it until it ends");
+            }
+            across.streamWhenEnded(principal, id, events);
+            return events;
         }
         if (startingAfter != null) {
             throw OpenAiError.invalid("starting_after", "the events of response '" + id + "' are no longer kept (they are for "

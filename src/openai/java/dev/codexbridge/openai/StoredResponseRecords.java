@@ -7,6 +7,7 @@ import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.DoorRecords;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -39,6 +40,14 @@ final class StoredResponseRecords implements ResponseRecords {
     private static final Logger LOG = LoggerFactory.getLogger(StoredResponseRecords.class);
     static final String RESPONSE = "openai.response";
     static final String NEWEST = "openai.response-newest";
+    /** A cancel asked on one replica for a background response another one runs. */
+    static final String CANCEL = "openai.response-cancel";
+
+    /**
+     * How old a running background response's last write may be before it reads as ended with the
+     * replica that ran it: ten of its writes ({@link BackgroundAcrossReplicas#RUNNING_EVERY}) missed.
+     */
+    static final Duration RUNNING_GONE = Duration.ofSeconds(20);
 
     /** How long after a write the store did not take it is tried again. */
     static final Duration RETRY = Duration.ofSeconds(1);
@@ -52,12 +61,65 @@ final class StoredResponseRecords implements ResponseRecords {
     /** Threads whose newest response the store did not take: the response and the one it went on from (or null). */
     private final Map<String, String[]> newestUnwritten = new LinkedHashMap<>();
     private final AtomicBoolean retrying = new AtomicBoolean();
+    /** One response's writes in order, striped: a running snapshot never lands after (over) its end. */
+    private final Object[] order = new Object[64];
+    private final Clock clock;
     private volatile boolean closed;
 
     StoredResponseRecords(DoorRecords records, int max) {
+        this(records, max, Clock.systemUTC());
+    }
+
+    StoredResponseRecords(DoorRecords records, int max, Clock clock) {
         this.records = records;
         this.unkept = ResponseRecords.inMemory(max);
         this.max = max;
+        this.clock = clock;
+        java.util.Arrays.setAll(order, i -> new Object());
+    }
+
+    private Object orderOf(String id) {
+        return order[Math.floorMod(id.hashCode(), order.length)];
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public void running(Entry entry, java.util.function.BooleanSupplier stillRunning) {
+        if (records.unreachable()) {
+            return;
+        }
+        synchronized (orderOf(entry.id())) {
+            if (!stillRunning.getAsBoolean()) {
+                return;
+            }
+            try {
+                write(entry, clock.millis());
+            } catch (ConversationStoreException | IllegalArgumentException e) {
+                LOG.debug("background response {} as it stands was not written ({}): the next write or its end follows", entry.id(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void askCancel(String principal, String id) {
+        read(() -> {
+            records.put(CANCEL, id, principal.getBytes(StandardCharsets.UTF_8));
+            return null;
+        });
+    }
+
+    @Override
+    public boolean takeCancelAsk(String id) {
+        try {
+            return records.get(CANCEL, id).isPresent() && records.delete(CANCEL, id);
+        } catch (ConversationStoreException e) {
+            return false;
+        }
     }
 
     /**
@@ -72,7 +134,9 @@ final class StoredResponseRecords implements ResponseRecords {
             return;
         }
         try {
-            write(entry);
+            synchronized (orderOf(entry.id())) {
+                write(entry, null);
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("response {} is kept in this process only ({}): another replica answers it 404", entry.id(), e.getMessage());
             unkept.put(entry);
@@ -92,10 +156,16 @@ final class StoredResponseRecords implements ResponseRecords {
         retryLater();
     }
 
-    /** Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated JSON. */
-    private void write(Entry entry) {
+    /**
+     * Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated
+     * JSON; {@code runningAt}: when a background response still running was written as it stands.
+     */
+    private void write(Entry entry, @Nullable Long runningAt) {
         Kept k = Kept.of(entry);
         ObjectNode header = Json.object().put("principal", k.principal()).put("thread", k.threadId()).put("turn", k.turnId());
+        if (runningAt != null) {
+            header.put("running_ms", runningAt);
+        }
         byte[] head = Json.write(header).getBytes(StandardCharsets.UTF_8);
         records.put(RESPONSE, entry.id(), ByteBuffer.allocate(4 + head.length + k.json().length).putInt(head.length).put(head)
                 .put(k.json()).array());
@@ -151,7 +221,9 @@ final class StoredResponseRecords implements ResponseRecords {
                 pointers = new LinkedHashMap<>(newestUnwritten);
             }
             for (Entry e : responses) {
-                write(e);
+                synchronized (orderOf(e.id())) {
+                    write(e, null);
+                }
                 synchronized (this) {
                     unwritten.remove(e.id(), e);
                 }
@@ -222,7 +294,7 @@ final class StoredResponseRecords implements ResponseRecords {
         if (here.isPresent()) {
             return here;
         }
-        return read(() -> records.get(RESPONSE, id)).map(v -> decode(id, v)).filter(e -> e.principal().equals(principal));
+        return read(() -> records.get(RESPONSE, id)).map(v -> decode(id, v, clock.millis())).filter(e -> e.principal().equals(principal));
     }
 
     @Override
@@ -245,13 +317,25 @@ final class StoredResponseRecords implements ResponseRecords {
         return stored.isPresent() ? stored.map(v -> new String(v, StandardCharsets.UTF_8)) : unkept.newestOn(threadId);
     }
 
-    /** The response kept as {@code value}; null, said once, for one that cannot be read (it answers as unknown). */
-    private static Entry decode(String id, byte[] value) {
+    /**
+     * The response kept as {@code value}; null, said once, for one that cannot be read (it answers
+     * as unknown). A background response written as it stood, not written again for
+     * {@link #RUNNING_GONE} by {@code nowMillis}, ended with the replica that ran it: it reads failed.
+     */
+    static Entry decode(String id, byte[] value, long nowMillis) {
         try {
             int headLength = ByteBuffer.wrap(value).getInt();
             JsonNode header = Json.parse(new String(value, 4, headLength, StandardCharsets.UTF_8));
             byte[] json = java.util.Arrays.copyOfRange(value, 4 + headLength, value.length);
-            return new Kept(header.path("principal").asText(), header.path("thread").asText(), header.path("turn").asText(), json).entry(id);
+            Entry e = new Kept(header.path("principal").asText(), header.path("thread").asText(), header.path("turn").asText(), json)
+                    .entry(id);
+            if (header.has("running_ms") && nowMillis - header.path("running_ms").asLong() > RUNNING_GONE.toMillis()) {
+                ObjectNode gone = ((ObjectNode) e.response()).deepCopy().put("status", "failed");
+                gone.putObject("error").put("code", "server_error").put("message", "the server running this background response "
+                        + "stopped before its turn ended; the conversation goes on from its newest response");
+                return new Entry(id, e.principal(), e.threadId(), e.turnId(), gone, e.inputItems());
+            }
+            return e;
         } catch (RuntimeException e) {
             LOG.warn("response {} in the store cannot be read and answers as unknown: {}", id, e.toString());
             return null;

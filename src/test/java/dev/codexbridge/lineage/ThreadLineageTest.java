@@ -137,6 +137,22 @@ class ThreadLineageTest {
     }
 
     @Test
+    void anInterruptedTurnsEndIsItsAbortAsCodexWritesIt() throws Exception {
+        threadRevertedAndForked();
+        // as codex 0.171.0 wrote it after turn/interrupt (root_turn_id names the turn too)
+        String aborted = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"turn_aborted\",\"root_turn_id\":\"turn-9\",\"turn_id\":"
+                + "\"turn-9\",\"reason\":\"interrupted\"}}\n";
+        codex.write(name(TODAY.minusDays(1), T + "_" + REVERT), "after the revert\n" + aborted);
+        List<String> known = List.of(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
+
+        List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-9", known, TIMEOUT);
+
+        assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(aborted);
+        assertThatThrownBy(() -> ThreadLineage.export(client, T, "turn-10", Duration.ofMillis(400))).isInstanceOf(LineageException.class)
+                .hasMessageContaining("did not record the end of turn turn-10");
+    }
+
+    @Test
     void afterATurnTheKnownFilesAreReadOnceAndCodexIsNotAskedWhichIsCurrentWhenTheNewestRecordsTheEnd() throws Exception {
         threadRevertedAndForked();
         String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";

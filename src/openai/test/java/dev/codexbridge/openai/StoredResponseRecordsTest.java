@@ -29,6 +29,89 @@ class StoredResponseRecordsTest {
         return new ResponseRecords.Entry(id, principal, "thread-" + id, "turn-" + id, response, items);
     }
 
+    private static ResponseRecords.Entry running(String id, String principal) {
+        ResponseRecords.Entry done = entry(id, principal);
+        return new ResponseRecords.Entry(id, principal, done.threadId(), "", ((com.fasterxml.jackson.databind.node.ObjectNode) done
+                .response()).deepCopy().put("status", "in_progress").put("background", true), done.inputItems());
+    }
+
+    /** A clock another test moves by hand. */
+    private static final class HandClock extends java.time.Clock {
+        volatile java.time.Instant now = java.time.Instant.parse("2026-11-29T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void aBackgroundResponseRunningOnOneReplicaReadsInProgressOnAnotherAndFailedOnceItsWritesStopWithoutAnEnd() {
+        DoorRecords shared = DoorRecords.inMemory(100);
+        HandClock clock = new HandClock();
+        ResponseRecords a = new StoredResponseRecords(shared, 10, clock);
+        ResponseRecords b = new StoredResponseRecords(shared, 10, clock);
+        assertThat(a.shared()).isTrue();
+        assertThat(ResponseRecords.inMemory(10).shared()).isFalse();
+
+        a.running(running("resp_1", "alice"), () -> true);
+        assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
+        assertThat(b.get("bob", "resp_1")).isEmpty();
+        clock.now = clock.now.plus(StoredResponseRecords.RUNNING_GONE);
+        assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText())
+                .as("written %s ago: still running", StoredResponseRecords.RUNNING_GONE).isEqualTo("in_progress");
+        clock.now = clock.now.plusMillis(1);
+        JsonNode gone = b.get("alice", "resp_1").orElseThrow().response();
+        assertThat(gone.path("status").asText()).as("no write for longer: its replica went with it").isEqualTo("failed");
+        assertThat(gone.at("/error/code").asText()).isEqualTo("server_error");
+        assertThat(gone.at("/error/message").asText()).contains("stopped before its turn ended");
+
+        // its end, once written, reads as it ended however long it ran; a running write after it is not taken
+        a.put(entry("resp_1", "alice"));
+        a.running(running("resp_1", "alice"), () -> false);
+        clock.now = clock.now.plus(Duration.ofDays(1));
+        assertThat(b.get("alice", "resp_1")).hasValue(entry("resp_1", "alice"));
+    }
+
+    @Test
+    void aRunningWriteTheStoreDoesNotTakeIsLetGoNotRetriedAndNeverTriedWhileTheStoreIsKnownAway() {
+        Failing store = new Failing();
+        ResponseRecords records = new StoredResponseRecords(store, 10);
+        store.down = true;
+        records.running(running("resp_1", "alice"), () -> true);
+        store.down = false;
+        assertThat(records.get("alice", "resp_1")).as("not kept for the retries: the next write or its end follows").isEmpty();
+        store.known = true;
+        int tried = store.putsTried.get();
+        records.running(running("resp_1", "alice"), () -> true);
+        assertThat(store.putsTried.get()).isEqualTo(tried);
+    }
+
+    @Test
+    void aCancelAskedOnOneReplicaIsTakenOnceByTheReplicaRunningTheResponse() {
+        DoorRecords shared = DoorRecords.inMemory(100);
+        ResponseRecords running = new StoredResponseRecords(shared, 10);
+        ResponseRecords asking = new StoredResponseRecords(shared, 10);
+        assertThat(running.takeCancelAsk("resp_1")).isFalse();
+        asking.askCancel("alice", "resp_1");
+        assertThat(running.takeCancelAsk("resp_1")).isTrue();
+        assertThat(running.takeCancelAsk("resp_1")).as("taken once").isFalse();
+        Failing away = new Failing();
+        away.down = true;
+        assertThatThrownBy(() -> new StoredResponseRecords(away, 10).askCancel("alice", "resp_1"))
+                .isInstanceOf(OpenAiError.class).hasMessageContaining("send this again");
+    }
+
     @Test
     void whatOneReplicaKeptAnotherReadsWholeAndOnlyByItsPrincipal() {
         DoorRecords shared = DoorRecords.inMemory(100);

@@ -299,7 +299,7 @@ public final class ThreadCustody {
         });
     }
 
-    /** A turn completed: remembered, and with {@link ConversationStorage#exportAfterEachTurn} stored before its result is handed out. */
+    /** A turn completed or interrupted: remembered; with {@link ConversationStorage#exportAfterEachTurn} stored before it is told. */
     public CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
         int importsBefore = imports;
         lastCompletedTurnId = turnId;

@@ -230,8 +230,10 @@ public final class SessionTurns {
                         ? ApiAccess.get().withError(placed, TurnFailure.of("interrupted by codex-bridge: " + lease.getMessage()
                                 + "; codex was told to stop so that it no longer acts for this host", ErrorCategory.OTHER, null))
                         : placed;
-                // with a store that keeps each turn, the turn is stored before anyone sees it completed
-                CompletableFuture<Void> kept = ended.status() == TurnOutcome.COMPLETED && ended.turnId() != null
+                // with a store that keeps each turn, the turn is stored before anyone sees it completed; an interrupted one too
+                // (a cancel: the conversation goes on from it, on any replica), unless the lease it ran under is gone
+                boolean keep = ended.status() == TurnOutcome.COMPLETED || ended.status() == TurnOutcome.INTERRUPTED && lease == null;
+                CompletableFuture<Void> kept = keep && ended.turnId() != null
                         ? connection.turnCompleted(ended.turnId()) : CompletableFuture.completedFuture(null);
                 kept.whenComplete((x, notKept) -> {
                     TurnResult told = ended;
