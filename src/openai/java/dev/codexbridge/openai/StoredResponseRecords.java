@@ -116,7 +116,7 @@ final class StoredResponseRecords implements ResponseRecords {
     @Override
     public boolean takeCancelAsk(String id) {
         try {
-            return records.get(CANCEL, id).isPresent() && records.delete(CANCEL, id);
+            return records.delete(CANCEL, id);
         } catch (ConversationStoreException e) {
             return false;
         }

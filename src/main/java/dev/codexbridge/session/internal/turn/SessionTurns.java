@@ -239,6 +239,8 @@ public final class SessionTurns {
                     TurnResult told = ended;
                     if (notKept != null) {
                         TurnStoreTries.notStored(ended.turnId(), notKept);
+                    }
+                    if (notKept != null && ended.status() == TurnOutcome.COMPLETED) {
                         // still completed while the lease is held: codex has it, but only where it ran, and the host must
                         // know that; with the lease lost, no store will ever keep it, and the conversation goes on without it
                         told = TurnStoreTries.notKept(ended, notKept);
