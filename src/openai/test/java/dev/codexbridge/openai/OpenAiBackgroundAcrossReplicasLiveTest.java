@@ -14,17 +14,11 @@ import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseRetrieveParams;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnStatus;
-import dev.codexbridge.store.DiskConversationStore;
-import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,66 +34,25 @@ import org.junit.jupiter.api.Test;
  * door, the scripted model holding the turn until the test lets it go. Two doors with their own
  * codex and home on one store folder.
  */
-class OpenAiBackgroundAcrossReplicasLiveTest {
+class OpenAiBackgroundAcrossReplicasLiveTest extends TwoReplicasRig {
     private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
     private static final String BOB = OpenAiJavaSdkLiveTest.BOB;
 
-    private Path dir;
-    private ScriptedModelServer model;
-    private CodexClient codexOfA;
-    private CodexClient codexOfB;
-    private DiskConversationStore storeOfA;
-    private DiskConversationStore storeOfB;
-    private OpenAiServer a;
-    private OpenAiServer b;
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
-    void stop() throws Exception {
+    void letTheModelGo() {
         release.countDown();
-        for (AutoCloseable c : new AutoCloseable[] {a, b, storeOfA, storeOfB, codexOfA, codexOfB, model}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        if (dir != null) {
-            TestDirs.delete(dir);
-        }
-    }
-
-    private void start() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        dir = TestDirs.create("openai-background-replicas");
-        Path work = Files.createDirectories(dir.resolve("work"));
-        model = ScriptedModelServer.start();
-        codexOfA = OpenAiReplicasLiveTest.codex(Files.createTempDirectory(dir, "home-a"), model);
-        codexOfB = OpenAiReplicasLiveTest.codex(Files.createTempDirectory(dir, "home-b"), model);
-        storeOfA = DiskConversationStore.open(dir.resolve("store"));
-        storeOfB = DiskConversationStore.open(dir.resolve("store"));
-        a = OpenAiReplicasLiveTest.door(codexOfA, storeOfA, "replica-a", work);
-        b = OpenAiReplicasLiveTest.door(codexOfB, storeOfB, "replica-b", work);
     }
 
     private static OpenAIClient client(OpenAiServer door, String key) {
         return OpenAIOkHttpClient.builder().baseUrl(door.uri() + "v1").apiKey(key).timeout(Duration.ofSeconds(120)).maxRetries(0).build();
     }
 
-    /** The model answers {@code reply} to the next unscripted request once {@link #release} opens: a turn that runs until then. */
-    private void holdModel(ModelReply reply) {
-        model.respondWhenEmpty(request -> {
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return reply;
-        });
-    }
-
     @Test
     void aBackgroundResponseRunningOnOneReplicaIsReadContinuedStreamedAndCancelledOnAnother() throws Exception {
-        start();
-        holdModel(ModelReply.message("Never seen: cancelled first."));
+        startReplicas("openai-background-replicas", store -> store);
+        OpenAiBackgroundLiveTest.holdModelUntil(model, release, ModelReply.message("Never seen: cancelled first."));
         OpenAIClient aliceOnA = client(a, ALICE);
         OpenAIClient aliceOnB = client(b, ALICE);
         OpenAIClient bobOnB = client(b, BOB);

@@ -132,6 +132,11 @@ class OpenAiBackgroundLiveTest {
 
     /** The model answers {@code reply} to the next unscripted request once {@code release} opens: a turn that runs until then. */
     private static void holdModelUntil(CountDownLatch release, ModelReply reply) {
+        holdModelUntil(model, release, reply);
+    }
+
+    /** {@code model} answers {@code reply} to the next unscripted request once {@code release} opens. */
+    static void holdModelUntil(ScriptedModelServer model, CountDownLatch release, ModelReply reply) {
         model.respondWhenEmpty(request -> {
             try {
                 release.await(60, TimeUnit.SECONDS);

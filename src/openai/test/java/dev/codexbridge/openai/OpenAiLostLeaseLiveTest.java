@@ -8,25 +8,16 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStatus;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
-import dev.codexbridge.store.ConversationStore;
-import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.DoorRecords;
 import dev.codexbridge.store.ForwardingStore;
 import dev.codexbridge.store.LeaseLostException;
-import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
-import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,43 +28,15 @@ import org.junit.jupiter.api.Test;
  * longer holds the conversation's lease" for as long as it runs (seen in the replicas chaos run).
  * Two doors with their own codex and home on one store folder; the real codex, the scripted model.
  */
-class OpenAiLostLeaseLiveTest {
+class OpenAiLostLeaseLiveTest extends TwoReplicasRig {
     private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
 
-    private Path dir;
-    private ScriptedModelServer model;
-    private CodexClient codexOfA;
-    private CodexClient codexOfB;
-    private DiskConversationStore storeOfA;
-    private DiskConversationStore storeOfB;
-    private OpenAiServer a;
-    private OpenAiServer b;
     /** While set, replica A's store refuses its renewals: its lease runs out as a cut-off replica's does. */
     private volatile boolean cutOff;
 
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, storeOfA, storeOfB, codexOfA, codexOfB, model}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        if (dir != null) {
-            TestDirs.delete(dir);
-        }
-    }
-
     @Test
     void aReplicaThatLostTheLeaseResumesTheConversationFromTheStoreOnItsNextRequest() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        dir = TestDirs.create("openai-lost-lease");
-        Path work = Files.createDirectories(dir.resolve("work"));
-        model = ScriptedModelServer.start();
-        codexOfA = OpenAiReplicasLiveTest.codex(Files.createTempDirectory(dir, "home-a"), model);
-        codexOfB = OpenAiReplicasLiveTest.codex(Files.createTempDirectory(dir, "home-b"), model);
-        storeOfA = DiskConversationStore.open(dir.resolve("store"));
-        storeOfB = DiskConversationStore.open(dir.resolve("store"));
-        ConversationStore cuttable = new ForwardingStore(storeOfA) {
+        startReplicas("openai-lost-lease", own -> new ForwardingStore(own) {
             @Override
             public ConversationLease renew(ConversationLease lease, Duration ttl) {
                 if (cutOff) {
@@ -84,11 +47,9 @@ class OpenAiLostLeaseLiveTest {
 
             @Override
             public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
-                return storeOfA.doorRecords(window, maxRecords);
+                return own.doorRecords(window, maxRecords);
             }
-        };
-        a = OpenAiReplicasLiveTest.door(codexOfA, cuttable, "replica-a", work);
-        b = OpenAiReplicasLiveTest.door(codexOfB, storeOfB, "replica-b", work);
+        });
         model.enqueue(ModelReply.message("Marble, noted."), ModelReply.message("Still marble, from B."),
                 ModelReply.message("Marble, back on A."));
         OpenAIClient aliceOnA = client(a);
