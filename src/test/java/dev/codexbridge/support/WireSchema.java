@@ -220,6 +220,11 @@ public final class WireSchema {
      * notifications by method, answers to server requests by the method of the request they answer.
      */
     public List<String> validateConversation(Recorder recorder) {
+        return validateConversation(recorder, 0, Integer.MAX_VALUE);
+    }
+
+    /** {@link #validateConversation(Recorder)} for the client's messages from the {@code fromSent}-th to before the {@code toSent}-th. */
+    public List<String> validateConversation(Recorder recorder, int fromSent, int toSent) {
         java.util.Map<String, String> serverMethods = new java.util.HashMap<>();
         for (JsonNode m : recorder.received()) {
             if (m.has("method") && m.has("id")) {
@@ -227,7 +232,9 @@ public final class WireSchema {
             }
         }
         List<String> errors = new ArrayList<>();
-        for (JsonNode m : recorder.sent()) {
+        List<JsonNode> sent = recorder.sent();
+        int to = Math.min(toSent, sent.size());
+        for (JsonNode m : sent.subList(Math.min(fromSent, to), to)) {
             if (m.has("method")) {
                 validateOutgoing(m).forEach(e -> errors.add(m.path("method").asText() + ": " + e));
             } else if (m.has("result")) {

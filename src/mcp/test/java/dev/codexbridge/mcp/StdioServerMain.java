@@ -27,12 +27,23 @@ public final class StdioServerMain {
 
     public static void main(String[] args) throws Exception {
         WireSchema.Recorder wire = new WireSchema.Recorder();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(wire, Path.of(args[4]))));
-        // the schema read now, while codex starts: the report at stdin's end must be written within the 2 s before the
-        // TypeScript SDK's SIGTERM (and SIGKILL 2 s later), and reading the schema on a loaded machine took longer
-        Thread schema = new Thread(WireSchema::pinned, "schema-read");
-        schema.setDaemon(true);
-        schema.start();
+        WireReport report = new WireReport(wire, Path.of(args[4]));
+        Runtime.getRuntime().addShutdownHook(new Thread(report::write));
+        // the report at stdin's end must be written within the 2 s before the TypeScript SDK's SIGTERM (and SIGKILL 2 s
+        // later); on a loaded machine reading the schema, and checking the whole conversation at the end, took longer: the
+        // messages are checked as they are sent, on a thread of their own, so the end checks only the last few
+        Thread checking = new Thread(() -> {
+            while (true) {
+                report.catchUp();
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "wire-check");
+        checking.setDaemon(true);
+        checking.start();
         ApprovalPolicy.Builder policy = ApprovalPolicy.builder();
         if (args.length > 5) {
             policy.commandRules(CommandRules.builder().allowPrograms(args[5].split(",")).askHandlerForOthers(true).build());
@@ -58,7 +69,7 @@ public final class StdioServerMain {
             stdio.awaitEnd();
             // written now as well as at the end: the MCP TypeScript SDK's close ends stdin, then sends SIGTERM after 2 s and
             // SIGKILL 2 s later, and a loaded machine's stop (the drain, codex's shutdown) can take longer than that
-            report(wire, Path.of(args[4]));
+            report.write();
         } finally {
             start.join();
             if (!codex.isCompletedExceptionally()) {
@@ -67,15 +78,37 @@ public final class StdioServerMain {
         }
     }
 
-    private static synchronized void report(WireSchema.Recorder wire, Path file) {
-        try {
-            List<String> problems = WireSchema.pinned().validateConversation(wire);
-            // whole or not at all: a kill mid-write must not leave a short report that reads as "no problems"
-            Path part = file.resolveSibling(file.getFileName() + ".part");
-            Files.writeString(part, (wire.sent().isEmpty() ? "nothing was sent to codex\n" : "") + String.join("\n", problems));
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (Exception e) {
-            System.err.println("wire report not written: " + e);
+    /** What the wire schema check found in the messages sent to codex, checked as they go and written whole on demand. */
+    private static final class WireReport {
+        private final WireSchema.Recorder wire;
+        private final Path file;
+        private final java.util.List<String> problems = new java.util.ArrayList<>();
+        private int checked;
+
+        WireReport(WireSchema.Recorder wire, Path file) {
+            this.wire = wire;
+            this.file = file;
+        }
+
+        /** Checks the messages sent since the last look. */
+        synchronized void catchUp() {
+            int sent = wire.sent().size();
+            if (sent > checked) {
+                problems.addAll(WireSchema.pinned().validateConversation(wire, checked, sent));
+                checked = sent;
+            }
+        }
+
+        synchronized void write() {
+            try {
+                catchUp();
+                // whole or not at all: a kill mid-write must not leave a short report that reads as "no problems"
+                Path part = file.resolveSibling(file.getFileName() + ".part");
+                Files.writeString(part, (checked == 0 ? "nothing was sent to codex\n" : "") + String.join("\n", problems));
+                Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (Exception e) {
+                System.err.println("wire report not written: " + e);
+            }
         }
     }
 }
