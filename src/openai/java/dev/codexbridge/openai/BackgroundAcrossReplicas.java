@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,32 +121,28 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
         });
     }
 
-    /** Runs {@code look} every {@code every} on the door's timer until it says it is done (or throws). */
+    /** Runs {@code look} every {@code every} on the door's timer until it says it is done (or throws), or the door closes. */
     private void repeatUntil(Duration every, java.util.function.BooleanSupplier look) {
-        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-        AtomicBoolean done = new AtomicBoolean();
-        Runnable once = () -> {
-            if (!done.get()) {
+        schedule(new Runnable() {
+            @Override
+            public void run() {
+                boolean done;
                 try {
-                    done.set(look.getAsBoolean());
+                    done = look.getAsBoolean();
                 } catch (RuntimeException e) {
                     LOG.warn("a background response's look at the store failed; it is not looked at again", e);
-                    done.set(true);
+                    done = true;
+                }
+                if (!done) {
+                    schedule(this, every);
                 }
             }
-            ScheduledFuture<?> t = task.get();
-            if (done.get() && t != null) {
-                t.cancel(false);
-            }
-        };
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            task.set(timer().scheduleWithFixedDelay(once, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
-        }
-        if (done.get()) {
-            task.get().cancel(false);
+        }, every);
+    }
+
+    private synchronized void schedule(Runnable look, Duration after) {
+        if (!closed) {
+            timer().schedule(look, after.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
