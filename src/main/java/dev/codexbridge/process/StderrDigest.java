@@ -24,14 +24,16 @@ final class StderrDigest {
     private static final Pattern FRAME = Pattern.compile("^\\s*(?:\\d+:\\s|at\\s)");
     /**
      * Printed by codex 0.16x at every start under a temp folder, without bubblewrap on PATH, with a
-     * model name it has no metadata for (the scripted model), or as it is stopped mid-write: none
-     * says why codex failed.
+     * model name it has no metadata for (the scripted model), or as it is stopped mid-write; and by
+     * codex 0.171.0 for a message (a late notification) still queued for a connection once the
+     * library closed it at a stop, after every turn ended: none says why codex failed.
      */
     private static final List<Pattern> HARMLESS = List.of(
             Pattern.compile("could not create PATH aliases: Refusing to create helper binaries under temporary dir"),
             Pattern.compile("could not find bubblewrap on PATH"),
             Pattern.compile("Unknown model .* is used\\. This will use fallback model metadata"),
-            Pattern.compile("failed to record rollout items"));
+            Pattern.compile("failed to record rollout items"),
+            Pattern.compile("dropping message for disconnected connection"));
 
     /**
      * What codex says of its own state database as it finds a thread's rollout moved, which the

@@ -35,8 +35,9 @@ public enum ErrorCategory {
             + "failed); open a new CodexClient and build a session on it with resumeThread(threadId)."),
     OVERFLOW("overflow", "The host fell behind this turn's events on a shared connection; keep listeners from blocking, or raise the session's inbox limit."),
     STRUCTURED_OUTPUT("structuredOutput", "The final answer did not follow the output schema; retry, or loosen the schema or the instructions."),
-    CAPACITY("capacity", "codex was busy loading other threads and this one's wait for the connection's window ran out; "
-            + "nothing was sent: retry after a moment, or spread the work (CodexClient.Builder.threadOpens)."),
+    CAPACITY("capacity", "codex was busy (loading other threads, and this one's wait for the connection's window ran out; or "
+            + "answering \"overloaded\" to every try) and nothing ran: retry after a moment, or spread the work "
+            + "(CodexClient.Builder.threadOpens)."),
     OTHER("other", "See the message from codex.");
 
     private final String wire;

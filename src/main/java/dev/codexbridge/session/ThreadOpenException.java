@@ -73,7 +73,8 @@ public final class ThreadOpenException extends CodexException {
             return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
                     + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
         }
-        if (cause instanceof ThreadOpenCapacityException) {
+        if (cause instanceof ThreadOpenCapacityException
+                || cause instanceof RpcException e && e.error() != null && ErrorClassifier.refusal(e) == ErrorCategory.CAPACITY) {
             return new ThreadOpenException(message, ErrorCategory.CAPACITY, cause);
         }
         if (refusedHere(cause)) {

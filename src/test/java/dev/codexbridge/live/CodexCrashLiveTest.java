@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,6 +141,7 @@ class CodexCrashLiveTest {
 
             List<String> messages = new ArrayList<>();
             int notReceived = 0;
+            Set<CodexSession> refused = new HashSet<>();
             for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> e : lost.entrySet()) {
                 TurnResult r = e.getValue().get(60, TimeUnit.SECONDS);
                 if (r.status() == TurnOutcome.NOT_RECEIVED) {
@@ -150,13 +152,22 @@ class CodexCrashLiveTest {
                     continue;
                 }
                 assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+                if (r.error().category() == ErrorCategory.CAPACITY) {
+                    // on a loaded machine codex answered "overloaded" to every try of this turn/start before it was
+                    // stopped: the turn was refused, so nothing ran (seen once in a fresh clone's suite)
+                    assertThat(answered).as("a turn codex started is not reported as refused").doesNotContain(e.getKey());
+                    assertThat(r.error().message()).contains("nothing ran");
+                    refused.add(e.getKey());
+                    continue;
+                }
                 assertThat(r.error().category()).as("%s", r.error()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 messages.add(r.error().message());
             }
             assertThat(answered).as("turns codex started before it was stopped").isNotEmpty();
             System.out.printf("codex crash: %d running turns ended, the last %.0f ms after codex was killed; codex had started %d, "
-                            + "%d of all %d were never received%n", SESSIONS, (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6,
-                    answered.size(), notReceived, SESSIONS + LATE);
+                            + "%d of all %d were never received, %d refused as overloaded%n", SESSIONS,
+                    (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6, answered.size(), notReceived,
+                    SESSIONS + LATE, refused.size());
 
             // the client reconnects and reopens every thread on its own: resumed, or replaced by a fresh one
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -194,8 +205,8 @@ class CodexCrashLiveTest {
                 assertThat(swap.reason()).contains("codex has no record of thread " + before.get(s));
                 assertThat(told.get(s)).isEqualTo(swap);
                 messages.add(swap.reason());
-                if (idle.contains(s)) {
-                    assertThat(swap.unstoredInput()).as("no turn ran on an idle thread").isNull();
+                if (idle.contains(s) || refused.contains(s)) {
+                    assertThat(swap.unstoredInput()).as("no turn ran on an idle thread, nor on one whose turn codex refused").isNull();
                 } else {
                     replacedWithInput++;
                     assertThat(swap.unstoredInput().toUserInputs()).isEqualTo(TurnInput.text("turn on " + before.get(s)).toUserInputs());

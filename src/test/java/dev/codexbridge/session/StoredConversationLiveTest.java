@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;
@@ -120,6 +121,16 @@ class StoredConversationLiveTest {
 
     @Test
     void aSleptCopyLeavesCodexsHomeOnceItsKeepRunsOutAndTheNextTurnWakesFromTheStoreWithItsHistory() throws Exception {
+        sleptCopyLeavesAndTheNextTurnWakesFromTheStore(false);
+    }
+
+    @Test
+    void whereCodexIsRecycledASleptCopyLeavesWithCodexsRecordOfTheThreadAndTheNextTurnWakesFromTheStore() throws Exception {
+        sleptCopyLeavesAndTheNextTurnWakesFromTheStore(true);
+    }
+
+    /** A conversation asleep in the store, its copy kept 1 s; where codex is {@code recycled} (decision 0133) codex's record goes too. */
+    private void sleptCopyLeavesAndTheNextTurnWakesFromTheStore(boolean recycled) throws Exception {
         LiveCodex.binary();
         try (ScriptedModelServer model = ScriptedModelServer.start();
              DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
@@ -127,7 +138,10 @@ class StoredConversationLiveTest {
             Path work = Files.createDirectories(tmp.resolve("work"));
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
             SentMethods sent = new SentMethods();
-            try (CodexClient codex = CodexClient.builder().process(launch(home, work, "codex")).wireTap(sent).connect();
+            // a bound this test never reaches: what matters is that codex is recycled at all
+            CodexLaunch launch = recycled ? launch(home, work, "codex").toBuilder()
+                    .recycle(dev.codexbridge.process.AppServerRecycle.afterConversations(1_000)).build() : launch(home, work, "codex");
+            try (CodexClient codex = CodexClient.builder().process(launch).wireTap(sent).connect();
                  CodexSession session = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ofSeconds(1))
                          .storage(ConversationStorage.builder(store, "host-1").keepSleptCopy(Duration.ofSeconds(1)).build())
                          .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
@@ -139,14 +153,22 @@ class StoredConversationLiveTest {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                         assertThat(rollouts(home, threadId)).as("codex's copy gone once its keep ran out").isEmpty());
                 assertThat(store.get(threadId).orElseThrow().lastCompletedTurnId()).isEqualTo(first.turnId());
-                assertThat(sent.methods).as("codex's record stays: no thread/delete (decision 0116)").doesNotContain("thread/delete");
+                ThreadReadParams read = new ThreadReadParams(false, threadId);
+                if (recycled) {
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sent.methods).contains("thread/delete"));
+                    assertThatThrownBy(() -> codex.threadRead(read)).as("codex has no record of the thread left")
+                            .isInstanceOf(dev.codexbridge.rpc.RpcException.class);
+                } else {
+                    assertThat(sent.methods).as("codex's record stays: no thread/delete (decision 0116)").doesNotContain("thread/delete");
+                    assertThat(codex.threadRead(read).thread().id()).as("codex still has its record of the thread").isEqualTo(threadId);
+                }
 
                 sent.methods.clear();
                 TurnResult second = session.runTurn(TurnInput.text("which word?"));
                 assertThat(second.status()).as("%s", second).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(second.threadId()).isEqualTo(threadId);
                 assertThat(lastRequest(model)).contains("remember the word heron").contains("first answer").contains("which word?");
-                // a home of this host's own is written directly; codex's record is dropped before the copy goes in
+                // a home of this host's own is written directly; codex's record (if any) is dropped before the copy goes in
                 assertThat(sent.methods).as("the store's copy imported, then resumed").containsSubsequence("thread/delete", "thread/resume");
                 assertThat(rollouts(home, threadId)).isNotEmpty();
             }

@@ -67,7 +67,8 @@ public final class LeftCopies {
      * unless another host holds the conversation (it may be waking it there), the store holds a
      * newer version (a later sleep's copy is its own to keep), codex has the thread loaded, or the
      * files changed since. Leased meanwhile under the storage's holder name, so no wake finds its
-     * files going. Codex's own record of the thread stays ({@link #removeCopy}).
+     * files going. Codex's own record of the thread stays ({@link #removeCopy}) unless codex is
+     * {@linkplain #recycled recycled}.
      */
     public void removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store, ConversationStorage storage,
                             Duration leaseTime) {
@@ -82,6 +83,9 @@ public final class LeftCopies {
             Optional<StoredConversation> c = store.get(threadId);
             if (c.isPresent() && c.get().version() == sleptVersion && !moves.loaded(from, threadId) && sleptThere(from, threadId, c.get())) {
                 moves.remove(from, c.get().lineage());
+                if (recycled(from)) {
+                    moves.forget(from, threadId);
+                }
                 LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
                         threadId, storage.keepSleptCopy(), sleptVersion);
             }
@@ -144,7 +148,8 @@ public final class LeftCopies {
      * leaves behind. Codex's own record of the thread there stays: asking codex to drop it
      * ({@code thread/delete}) at every close made codex 0.171.0 keep about 100 KiB of memory per
      * conversation until it was started again (issue 80, decision 0116), and an import there drops
-     * it first all the same, should the conversation ever come back.
+     * it first all the same, should the conversation ever come back. Where codex is
+     * {@linkplain #recycled recycled} it is dropped too.
      */
     private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
         if (!from.isOpen()) {
@@ -155,7 +160,7 @@ public final class LeftCopies {
         }
         try {
             moves.remove(from, lineage);
-            return CompletableFuture.completedFuture(null);
+            return recycled(from) ? forgetLeft(from, threadId) : CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
             // the store holds it: a stale copy left here is overwritten by the next import
             if (from.isOpen()) {
@@ -165,6 +170,18 @@ public final class LeftCopies {
             }
             return CompletableFuture.completedFuture(null);
         }
+    }
+
+    /**
+     * Whether {@code from}'s codex is started again by a bound ({@code AppServerRecycle}, decision
+     * 0133): then a copy's removal also has codex drop its record of the thread
+     * ({@code thread/delete}: its row in codex's state database and its rows in codex's log
+     * database, 25 – 70 per one-turn conversation, kept ten days otherwise). The memory codex
+     * keeps for that drop (decision 0116) goes with the next recycle; without one it would stay
+     * for the life of the process, so the record stays instead.
+     */
+    private static boolean recycled(CodexClient from) {
+        return from.options().launch() != null && from.options().launch().recycle().enabled();
     }
 
     /**
@@ -189,8 +206,9 @@ public final class LeftCopies {
     /**
      * Codex there drops the copy an earlier sleep left and its own record of the thread
      * ({@code thread/delete}, which removes codex's files and record there), now, while
-     * the conversation sleeps. Once per move, not per conversation: each such drop costs codex
-     * memory it keeps until it starts again ({@link #removeCopy}). Asked without holding a store
+     * the conversation sleeps. Once per move, not per conversation (per conversation only where
+     * codex is {@linkplain #recycled recycled}): each such drop costs codex memory it keeps until
+     * it starts again ({@link #removeCopy}). Asked without holding a store
      * thread meanwhile (two by default, shared by every session's stores and wakes). Best effort:
      * an import there drops whatever is left.
      */

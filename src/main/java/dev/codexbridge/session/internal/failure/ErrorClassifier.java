@@ -210,9 +210,10 @@ public final class ErrorClassifier {
     }
 
     /**
-     * What codex refusing a request is: {@link ErrorCategory#SETTINGS_REJECTED} when codex says it
-     * could not read a value the host set (an unknown variant, a missing field, a bad
-     * {@code config.toml}), else {@link ErrorCategory#PROTOCOL}.
+     * What codex refusing a request is: {@link ErrorCategory#CAPACITY} when codex answered
+     * "overloaded" ({@code -32001}) to every try; {@link ErrorCategory#SETTINGS_REJECTED} when codex
+     * says it could not read a value the host set (an unknown variant, a missing field, a bad
+     * {@code config.toml}); else {@link ErrorCategory#PROTOCOL}.
      */
     public static boolean mentionsSetting(String text) {
         return text != null && mentionsAny(text.toLowerCase(Locale.ROOT), SETTING_HINTS);
@@ -220,6 +221,10 @@ public final class ErrorClassifier {
 
     public static ErrorCategory refusal(RpcException refused) {
         int code = refused.code();
+        if (code == RpcError.SERVER_OVERLOADED) {
+            // codex said "overloaded" to every try the client's RetryPolicy made: nothing ran, and a moment later it may take it
+            return ErrorCategory.CAPACITY;
+        }
         String text = refused.error() == null || refused.error().message() == null ? "" : refused.error().message().toLowerCase(Locale.ROOT);
         boolean badRequest = code == RpcError.INVALID_REQUEST || code == RpcError.INVALID_PARAMS;
         return badRequest && mentionsAny(text, SETTING_HINTS) ? ErrorCategory.SETTINGS_REJECTED : ErrorCategory.PROTOCOL;
@@ -231,6 +236,10 @@ public final class ErrorClassifier {
      */
     public static TurnFailure turnRefused(RpcException refused) {
         String words = refused.error() == null ? null : refused.error().message();
+        if (refusal(refused) == ErrorCategory.CAPACITY) {
+            return TurnFailure.of(refused.method() + " failed: codex answered every try \"" + UntrustedText.of(words)
+                    + "\"; nothing ran", ErrorCategory.CAPACITY, null);
+        }
         if (refusal(refused) == ErrorCategory.SETTINGS_REJECTED) {
             return TurnFailure.of("codex refused the turn's settings: " + UntrustedText.of(words) + " (" + refused.method()
                     + ", code " + refused.code() + ")", ErrorCategory.SETTINGS_REJECTED, null);

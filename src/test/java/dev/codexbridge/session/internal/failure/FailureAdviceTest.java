@@ -70,6 +70,17 @@ class FailureAdviceTest {
                 .as("codex's own failure is no setting of the host's").isEqualTo(ErrorCategory.PROTOCOL);
     }
 
+    @Test
+    void overloadedToEveryTryIsCapacityNothingRan() {
+        RpcException overloaded = new RpcException("turn/start", new RpcError(RpcError.SERVER_OVERLOADED, "Server overloaded; retry later."));
+        assertThat(ErrorClassifier.refusal(overloaded)).isEqualTo(ErrorCategory.CAPACITY);
+        TurnFailure turn = ErrorClassifier.turnRefused(overloaded);
+        assertThat(turn.category()).isEqualTo(ErrorCategory.CAPACITY);
+        assertThat(turn.message()).isEqualTo("turn/start failed: codex answered every try \"Server overloaded; retry later.\"; nothing ran");
+        assertThat(ErrorClassifier.refusal(refused(RpcError.SERVER_OVERLOADED, "Server overloaded; retry later.")))
+                .as("a thread's open too").isEqualTo(ErrorCategory.CAPACITY);
+    }
+
     private static RpcException refused(int code, String message) {
         return new RpcException("thread/start", new RpcError(code, message));
     }
