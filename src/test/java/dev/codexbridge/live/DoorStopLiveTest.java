@@ -36,14 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and log none either.
  */
 class DoorStopLiveTest {
-    private static final Pattern LOUD = Pattern.compile("\\] (ERROR|WARN) ");
     /**
-     * Codex's own WARNs for what it still sends in the instant its stdin closes, right after the
-     * last turns ended (docs/deploy, "codex's own log lines"): seen in one run of four here, nothing
-     * gone wrong. Every other ERROR or WARN, ours or codex's, fails the test.
+     * Every ERROR or WARN, ours or codex's, fails the test: what codex still sends in the instant its
+     * stdin closes is logged at INFO (its harmless notices, docs/deploy "codex's own log lines").
      */
-    private static final Pattern CODEX_AT_CLOSE = Pattern.compile("\\] WARN dev\\.codexbridge\\.codex\\.stderr\\.\\S+ - "
-            + "(failed to send server notification to client: SendError|dropping analytics events: queue is full)");
+    private static final Pattern LOUD = Pattern.compile("\\] (ERROR|WARN) ");
     @TempDir
     Path tmp;
     private final List<Process> started = new ArrayList<>();
@@ -131,7 +128,7 @@ class DoorStopLiveTest {
     }
 
     private static boolean loud(String line) {
-        return LOUD.matcher(line).find() && !CODEX_AT_CLOSE.matcher(line).find();
+        return LOUD.matcher(line).find();
     }
 
     /** A tenants' workspaces root as it should be (mode 700): a wider one is warned about at start. */

@@ -84,6 +84,9 @@ class CodexStderrLogTest {
             // as codex 0.171.0 wrote it after a door's stop closed its stdin (DoorStopLiveTest, under load)
             CodexStderrLog.log("2026-11-29T08:53:23.351000Z  WARN codex_app_server::transport: dropping message for disconnected "
                     + "connection: ConnectionId(0)");
+            CodexStderrLog.log("2026-11-29T08:53:23.352000Z  WARN codex_app_server::outgoing_message: failed to send server "
+                    + "notification to client: SendError { .. }");
+            CodexStderrLog.log("2026-11-29T08:53:23.353000Z  WARN codex_analytics::client: dropping analytics events: queue is full");
             logged = log.text();
         }
         assertThat(logged)
@@ -96,9 +99,13 @@ class CodexStderrLogTest {
                 .contains("DEBUG dev.codexbridge.codex.stderr - WARNING: proceeding, even though")
                 // a start-up notice codex logs as ERROR is shown at INFO
                 .contains("INFO dev.codexbridge.codex.stderr.codex_app_server - Codex could not find bubblewrap on PATH.")
-                // and a message codex still had for the connection the library closed at a stop
+                // and what codex still had to send as the library closed the connection at a stop
                 .contains("INFO dev.codexbridge.codex.stderr.codex_app_server.transport - dropping message for disconnected connection")
+                .contains("INFO dev.codexbridge.codex.stderr.codex_app_server.outgoing_message - failed to send server notification")
+                .contains("INFO dev.codexbridge.codex.stderr.codex_analytics.client - dropping analytics events")
                 .doesNotContain("WARN dev.codexbridge.codex.stderr.codex_app_server.transport")
+                .doesNotContain("WARN dev.codexbridge.codex.stderr.codex_app_server.outgoing_message")
+                .doesNotContain("WARN dev.codexbridge.codex.stderr.codex_analytics")
                 .doesNotContain("\u001b")
                 .doesNotContain("2026-11-22T21:29");
     }
