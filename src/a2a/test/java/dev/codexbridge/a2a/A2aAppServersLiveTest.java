@@ -49,7 +49,7 @@ class A2aAppServersLiveTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
         work = Files.createDirectories(dir.resolve("work"));
     }

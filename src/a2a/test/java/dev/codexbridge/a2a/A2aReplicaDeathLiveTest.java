@@ -47,7 +47,7 @@ class A2aReplicaDeathLiveTest {
 
     @Test
     void aDeadReplicasTasksAreAnsweredAndSettledByAnotherAndItsContextGoesOnThere(PostgresServer postgres) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
         String url = postgres.newDatabase();
         a = Replica.start("replica-a", url, model.baseUrl(), tmp);

@@ -51,7 +51,7 @@ class A2aReplicasLiveTest {
 
     @BeforeAll
     void start(PostgresServer postgres) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
         url = postgres.newDatabase();
         a = Replica.start("replica-a", url, model.baseUrl(), tmp);

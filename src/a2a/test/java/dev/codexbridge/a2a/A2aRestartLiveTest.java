@@ -40,7 +40,7 @@ class A2aRestartLiveTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
         home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         work = Files.createDirectories(tmp.resolve("work"));

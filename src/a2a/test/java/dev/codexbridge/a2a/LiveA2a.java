@@ -39,7 +39,7 @@ final class LiveA2a implements AutoCloseable {
     Consumer<CodexGateway.Builder> gatewaySettings = b -> b.callerApprovals(true);
 
     LiveA2a(Path tmp) {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         this.tmp = tmp;
         this.model = ScriptedModelServer.start();
     }

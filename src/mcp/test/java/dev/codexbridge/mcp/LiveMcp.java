@@ -53,7 +53,7 @@ final class LiveMcp implements AutoCloseable {
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     LiveMcp(String name) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         this.dir = TestDirs.create(name);
         this.work = Files.createDirectories(dir.resolve("work"));
         this.model = ScriptedModelServer.start();

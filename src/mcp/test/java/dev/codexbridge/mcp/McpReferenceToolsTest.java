@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class McpReferenceToolsTest {
     @Test
     void theToolsAreThoseOfCodex0130sMcpServer() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         String compat = System.getProperty("codexbridge.compatDir");
         Path bin = compat == null ? null : Path.of(compat, "node_modules", ".bin", "codex");
         Assumptions.assumeTrue(bin != null && Files.isExecutable(bin), "codex 0.130.0 is not installed at " + compat);

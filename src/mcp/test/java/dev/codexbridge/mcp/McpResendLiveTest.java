@@ -50,7 +50,7 @@ class McpResendLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-resend");
         Path work = Files.createDirectories(dir.resolve("work"));
         model = ScriptedModelServer.start();

@@ -81,7 +81,7 @@ class McpSessionEndLiveTest {
 
     @Test
     void anEndedSessionsConversationIsServedByAnotherReplicaAtOnce() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-session-end");
         ScriptedModelServer model = ScriptedModelServer.start().respondWhenEmpty(r -> ModelReply.message(
                 r.userTexts().stream().anyMatch(t -> t.contains("second")) && r.userTexts().stream().anyMatch(t -> t.contains("first"))
@@ -111,7 +111,7 @@ class McpSessionEndLiveTest {
     /** A server that stops (its close returned) has stored each conversation and given its lease back: none waits out a lease. */
     @Test
     void aClosedServersConversationIsFreeTheMomentItsCloseReturns() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-server-close");
         ScriptedModelServer model = ScriptedModelServer.start().respondWhenEmpty(r -> ModelReply.message("answered"));
         closing.add(model);
@@ -130,7 +130,7 @@ class McpSessionEndLiveTest {
 
     @Test
     void aLiveSessionsIdleConversationIsHandedOverToTheReplicaAskingForItAndBack() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-hand-over");
         ScriptedModelServer model = ScriptedModelServer.start().respondWhenEmpty(r -> ModelReply.message(
                 "turns seen: " + r.userTexts().stream().filter(t -> t.startsWith("turn ")).count()));

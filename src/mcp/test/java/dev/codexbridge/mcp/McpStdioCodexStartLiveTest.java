@@ -51,7 +51,7 @@ class McpStdioCodexStartLiveTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-codex-start");
         work = Files.createDirectories(dir.resolve("work"));
         release = dir.resolve("release");

@@ -49,7 +49,7 @@ class McpStdioJavaClientLiveTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("mcp-stdio");
         work = Files.createDirectories(dir.resolve("work"));
         wireReport = dir.resolve("wire-report.txt");

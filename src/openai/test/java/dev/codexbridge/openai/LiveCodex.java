@@ -23,7 +23,7 @@ record LiveCodex(Path dir, Path work, ScriptedModelServer model, CodexClient cod
 
     /** Starts them in a folder named after {@code name}; skips the class under {@code -DskipLiveTests}. */
     static LiveCodex start(String name) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         Path dir = TestDirs.create(name);
         Path work = Files.createDirectories(dir.resolve("work"));
         ScriptedModelServer model = ScriptedModelServer.start();

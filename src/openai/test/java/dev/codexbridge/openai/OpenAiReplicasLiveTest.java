@@ -67,7 +67,7 @@ class OpenAiReplicasLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("openai-replicas");
         Path work = Files.createDirectories(dir.resolve("work"));
         model = ScriptedModelServer.start();

@@ -66,7 +66,7 @@ class OpenAiResendLiveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("openai-resend");
         Path work = Files.createDirectories(dir.resolve("work"));
         model = ScriptedModelServer.start();

@@ -53,7 +53,7 @@ class OpenAiRetentionLiveTest {
 
     @Test
     void aResponseOfAConversationRetentionDeletedIsNotFoundAndNothingRuns() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create("openai-retention");
         Path work = Files.createDirectories(dir.resolve("work"));
         model = ScriptedModelServer.start();

@@ -27,7 +27,7 @@ abstract class TwoReplicasRig {
 
     /** Starts both; replica A's door sees its store through {@code asASeesIt} (a store that fails on demand, say). */
     void startReplicas(String name, UnaryOperator<ConversationStore> asASeesIt) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         dir = TestDirs.create(name);
         Path work = Files.createDirectories(dir.resolve("work"));
         model = ScriptedModelServer.start();

@@ -20,7 +20,7 @@ final class LiveCodex implements AutoCloseable {
     final Path work;
 
     LiveCodex(Path dir, Consumer<IsolatedCodexHome.Builder> settings) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(dir.resolve("home"), model.baseUrl());
         settings.accept(h);
         this.home = h.write();

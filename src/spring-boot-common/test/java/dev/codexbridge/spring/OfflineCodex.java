@@ -21,7 +21,7 @@ final class OfflineCodex {
     }
 
     static Path binary() {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         return new CodexLocator().locate(null).binary();
     }
 

@@ -38,7 +38,7 @@ class NoNodeSpringBootTest {
 
     @Test
     void anApplicationWithoutNodeGetsCodexFromTheArtifactAndAnswersATurn() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        Assumptions.assumeFalse(dev.codexbridge.suitecheck.LiveTests.skipped(), "live tests skipped by -DskipLiveTests");
         String platform = CodexArtifact.currentPlatform().orElseThrow();
         dir = Files.createTempDirectory("no-node-host");
         Path userHome = Files.createDirectories(dir.resolve("user"));

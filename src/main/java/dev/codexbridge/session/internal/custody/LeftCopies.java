@@ -70,34 +70,37 @@ public final class LeftCopies {
      * files going. Codex's own record of the thread stays ({@link #removeCopy}) unless codex is
      * {@linkplain #recycled recycled}.
      */
-    public void removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store, ConversationStorage storage,
-                            Duration leaseTime) {
+    public CompletableFuture<Void> removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store,
+                                               ConversationStorage storage, Duration leaseTime) {
         ConversationLease held;
         try {
             held = store.lease(threadId, storage.holder(), leaseTime);
         } catch (RuntimeException e) {
             LOG.debug("conversation {}: its copy where it slept stays, the store's lease was not had", threadId, e);
-            return;
+            return CompletableFuture.completedFuture(null);
         }
+        // codex's answer to a thread/delete is awaited without a store thread (two, shared by every session's steps)
+        CompletableFuture<Void> forgotten = CompletableFuture.completedFuture(null);
         try {
             Optional<StoredConversation> c = store.get(threadId);
             if (c.isPresent() && c.get().version() == sleptVersion && !moves.loaded(from, threadId) && sleptThere(from, threadId, c.get())) {
                 moves.remove(from, c.get().lineage());
                 if (recycled(from)) {
-                    moves.forget(from, threadId);
+                    forgotten = forgetLeft(from, threadId);
                 }
                 LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
                         threadId, storage.keepSleptCopy(), sleptVersion);
             }
         } catch (RuntimeException e) {
             LOG.debug("conversation {}: its copy where it slept could not be removed; the next import there replaces it", threadId, e);
-        } finally {
+        }
+        return forgotten.thenRunAsync(() -> {
             try {
                 store.release(held);
             } catch (RuntimeException e) {
                 LOG.debug("conversation {}: the lease taken to remove its slept copy runs out by itself", threadId, e);
             }
-        }
+        }, RpcThreads.stores());
     }
 
     /**

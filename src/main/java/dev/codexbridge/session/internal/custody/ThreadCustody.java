@@ -403,12 +403,10 @@ public final class ThreadCustody {
      * unless this session woke or slept again since, lost its lease, or its connection closed.
      */
     private void removeSleptCopyLater(CodexClient from, String threadId, int number) {
-        RpcThreads.timer().schedule(() -> steps.run(() -> {
-            if (sleeps.get() == number && wokenAfter < number && loadedOn == null && resumedOn == null && lease.current() == null
-                    && lease.lost() == null && from.isOpen()) {
-                copies.removeSlept(from, threadId, version, store, storage, leaseTimeOn(from));
-            }
-        }), storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        RpcThreads.timer().schedule(() -> steps.runThen(() ->
+            sleeps.get() == number && wokenAfter < number && loadedOn == null && resumedOn == null && lease.current() == null
+                    && lease.lost() == null && from.isOpen() ? copies.removeSlept(from, threadId, version, store, storage, leaseTimeOn(from))
+                    : CompletableFuture.completedFuture(null)), storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
