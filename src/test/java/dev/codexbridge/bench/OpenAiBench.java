@@ -24,7 +24,9 @@ import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.rpc.WireTap;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +44,12 @@ import java.util.Map;
  * {@code response.output_text.delta} timed), by openai-java and by the JDK's HTTP client reading
  * the bytes; Chat Completions re-sending the whole history, from a
  * history of 2 messages and from one of HISTORY. Run with {@code bin/bench openai [TURNS] [ROUNDS] [HISTORY]}.
+ *
+ * <p>The streamed contenders' time to the first delta is taken apart at codex's wire: from the
+ * call to {@code turn/start} written, from there to codex's first agent-message delta read, and
+ * from that read to the caller's first delta, so that what the door adds is told from codex's own
+ * time for the turn. One more streamed contender speaks HTTP/1.1 over a plain socket, so that the
+ * door's share is told from an HTTP client library's.
  */
 public final class OpenAiBench {
     private static final String KEY = "bench-key-0123456789abcdef";
@@ -57,8 +65,9 @@ public final class OpenAiBench {
         Path work = Files.createDirectories(tmp.resolve("work"));
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Map<String, List<Double>> firstDelta = new LinkedHashMap<>();
+        WireClock wire = new WireClock();
         try (ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"));
-             CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
+             CodexClient codex = CodexClient.builder().wireTap(wire).process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                      .codexHome(IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write()).build()).connect();
              CodexSession direct = CodexSession.builder().client(codex).cwd(work).build();
              CodexSession directStreamed = CodexSession.builder().client(codex).cwd(work).build();
@@ -86,15 +95,18 @@ public final class OpenAiBench {
                         }
                     });
                     firstDelta.computeIfAbsent("direct-stream", k -> new ArrayList<>()).add((first[0] - t0) / 1e6);
+                    wire.split("direct-stream", t0, first[0]);
                 });
-                contenders.put("responses-stream", streamed(client, firstDelta));
-                contenders.put("raw-stream", rawStreamed(door.uri().resolve("/v1/responses"), firstDelta));
+                contenders.put("responses-stream", streamed(client, firstDelta, wire));
+                contenders.put("raw-stream", rawStreamed(door.uri().resolve("/v1/responses"), firstDelta, wire));
+                contenders.put("socket-stream", new SocketStream(door.uri(), firstDelta, wire));
                 contenders.put("chat-2", chat(client, 2));
                 contenders.put("chat-" + history, chat(client, history));
                 Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, false, os);
                 System.out.printf("JVM CPU per turn (ms, the door and the SDK client together): %s%n", cpu);
                 firstDelta.forEach((name, ms) -> System.out.printf("%-18s time to the first text delta: median %.1f ms over %d turns "
                         + "(warm-up included)%n", name, StoreContenders.median(ms), ms.size()));
+                wire.report();
             } finally {
                 client.close();
             }
@@ -118,7 +130,7 @@ public final class OpenAiBench {
     }
 
     /** The same, streamed: the whole stream read, the first text delta's time kept. */
-    private static StoreContenders.Turn streamed(OpenAIClient client, Map<String, List<Double>> firstDelta) {
+    private static StoreContenders.Turn streamed(OpenAIClient client, Map<String, List<Double>> firstDelta, WireClock wire) {
         String[] last = {null};
         return () -> {
             ResponseCreateParams.Builder p = ResponseCreateParams.builder().model("codex").input("turn");
@@ -143,6 +155,7 @@ public final class OpenAiBench {
             }
             last[0] = id;
             firstDelta.computeIfAbsent("responses-stream", k -> new ArrayList<>()).add((first - t0) / 1e6);
+            wire.split("responses-stream", t0, first);
         };
     }
 
@@ -150,7 +163,7 @@ public final class OpenAiBench {
      * The same stream read as bytes by the JDK's HTTP client, without an SDK parsing every event
      * into its model: what the door adds before the first delta, apart from the client's own cost.
      */
-    private static StoreContenders.Turn rawStreamed(java.net.URI responses, Map<String, List<Double>> firstDelta) {
+    private static StoreContenders.Turn rawStreamed(java.net.URI responses, Map<String, List<Double>> firstDelta, WireClock wire) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         String[] last = {null};
         return () -> {
@@ -178,6 +191,7 @@ public final class OpenAiBench {
             }
             last[0] = completed;
             firstDelta.computeIfAbsent("raw-stream", k -> new ArrayList<>()).add((first - t0) / 1e6);
+            wire.split("raw-stream", t0, first);
         };
     }
 
@@ -208,5 +222,136 @@ public final class OpenAiBench {
 
     private static ChatCompletionMessageParam assistant(String text) {
         return ChatCompletionMessageParam.ofAssistant(ChatCompletionAssistantMessageParam.builder().content(text).build());
+    }
+
+    /**
+     * When the last {@code turn/start} went on codex's wire and when codex's first agent-message
+     * delta after it was read (one turn at a time in this bench), and each streamed contender's
+     * time to its first delta split at those two points. What each contender wrote to codex during
+     * its last turn is kept too: the door must ask codex for what the direct session asks.
+     */
+    private static final class WireClock implements WireTap {
+        private static final byte[] TURN_START = "\"method\":\"turn/start\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] DELTA = "\"method\":\"item/agentMessage/delta\"".getBytes(StandardCharsets.US_ASCII);
+        private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("\"method\":\"([^\"]+)\"");
+        private volatile long turnStartWritten;
+        private volatile long firstDeltaRead;
+        private final List<String> writtenSince = new ArrayList<>();
+        private final Map<String, String> writtenInTurn = new LinkedHashMap<>();
+        private final Map<String, List<double[]>> splits = new LinkedHashMap<>();
+
+        @Override
+        public void outgoing(byte[] message) {
+            java.util.regex.Matcher m = METHOD.matcher(new String(message, 0, Math.min(message.length, 120), StandardCharsets.UTF_8));
+            synchronized (this) {
+                writtenSince.add(m.find() ? m.group(1) : "(an answer)");
+            }
+            if (contains(message, message.length, TURN_START)) {
+                firstDeltaRead = 0;
+                turnStartWritten = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void incoming(byte[] buffer, int length) {
+            if (firstDeltaRead == 0 && contains(buffer, Math.min(length, 256), DELTA)) {
+                firstDeltaRead = System.nanoTime();
+            }
+        }
+
+        synchronized void split(String contender, long called, long callersFirst) {
+            splits.computeIfAbsent(contender, k -> new ArrayList<>()).add(new double[] {(turnStartWritten - called) / 1e6,
+                (firstDeltaRead - turnStartWritten) / 1e6, (callersFirst - firstDeltaRead) / 1e6});
+            writtenInTurn.put(contender, String.join(" ", writtenSince));
+            writtenSince.clear();
+        }
+
+        synchronized void report() {
+            splits.forEach((name, rows) -> {
+                double[] medians = new double[3];
+                for (int i = 0; i < 3; i++) {
+                    int column = i;
+                    medians[i] = StoreContenders.median(rows.stream().map(r -> r[column]).toList());
+                }
+                System.out.printf("%-18s to the first delta, medians: the call to turn/start written %.2f ms, codex's turn/start to its "
+                        + "first delta read %.2f ms, that read to the caller's delta %.2f ms; written to codex in its last turn: %s%n",
+                        name, medians[0], medians[1], medians[2], writtenInTurn.get(name));
+            });
+        }
+
+        private static boolean contains(byte[] haystack, int length, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (haystack[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The streamed turn over a plain socket kept alive across turns: HTTP/1.1 written and read by
+     * hand, no client library's threads between the bytes and the clock. What the door adds, with
+     * as little of a client's own cost as an HTTP caller can have.
+     */
+    private static final class SocketStream implements StoreContenders.Turn {
+        private static final String DELTA = "event: response.output_text.delta";
+        private static final String COMPLETED = "\"type\":\"response.completed\"";
+        private final java.net.URI door;
+        private final Map<String, List<Double>> firstDelta;
+        private final WireClock wire;
+        private java.net.Socket socket;
+        private String last;
+
+        SocketStream(java.net.URI door, Map<String, List<Double>> firstDelta, WireClock wire) {
+            this.door = door;
+            this.firstDelta = firstDelta;
+            this.wire = wire;
+        }
+
+        @Override
+        public void run() throws Exception {
+            if (socket == null) {
+                socket = new java.net.Socket(door.getHost(), door.getPort());
+                socket.setTcpNoDelay(true);
+            }
+            String body = "{\"model\":\"codex\",\"input\":\"turn\",\"stream\":true"
+                    + (last == null ? "" : ",\"previous_response_id\":\"" + last + "\"") + "}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            byte[] request = ("POST /v1/responses HTTP/1.1\r\nHost: " + door.getHost() + ":" + door.getPort() + "\r\nAuthorization: Bearer "
+                    + KEY + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8);
+            long t0 = System.nanoTime();
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            byte[] buffer = new byte[16384];
+            long first = 0;
+            // chunked: the stream ends with the zero-length chunk; the SSE lines are looked for in the raw bytes
+            while (seen.indexOf("\r\n0\r\n\r\n") < 0) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IllegalStateException("the door closed the connection mid-stream");
+                }
+                int from = Math.max(0, seen.length() - DELTA.length());
+                seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                if (first == 0 && seen.indexOf(DELTA, from) >= 0) {
+                    first = System.nanoTime();
+                }
+            }
+            int completed = seen.indexOf(COMPLETED);
+            if (completed < 0) {
+                throw new IllegalStateException("the stream ended without response.completed");
+            }
+            int id = seen.indexOf("\"id\":\"resp_", completed);
+            last = seen.substring(id + 6, seen.indexOf("\"", id + 6));
+            firstDelta.computeIfAbsent("socket-stream", k -> new ArrayList<>()).add((first - t0) / 1e6);
+            wire.split("socket-stream", t0, first);
+        }
     }
 }
