@@ -171,7 +171,7 @@ public final class DiskConversationStore implements ConversationStore {
     /** The store's door records (decision 0126): one file per record in {@code .doors/}, kept for {@code window} from its write. */
     @Override
     public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
-        return Optional.of(new DiskDoorRecords(root, handles, clock, window, maxRecords, () -> closed));
+        return Optional.of(new DiskDoorRecords(root, handles, locks, clock, window, maxRecords, () -> closed));
     }
 
     /** The threads that remove the versions puts replaced (a test holds them back). */

@@ -23,13 +23,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
  * The door records of a {@link DiskConversationStore} ({@link DoorRecords}; decision 0126): one
  * file per record in the store's {@code .doors/} folder, named by the SHA-256 of its kind and key,
  * holding when it was written (the store's clock), its kind and key, and the value, replaced whole
- * by a rename (last write wins, a reader sees the old value or the new). Every hundredth put forgets
+ * by a rename (a reader sees the old value or the new). A write holds the store's lock of its
+ * record ({@link DiskLocks}, shared by the processes on the machine), so that {@link #replace}'s
+ * read and write are one step against every other write. Every hundredth put forgets
  * the records past the window and, beyond the count, the least recently written, by their files'
  * times (the system's clock: a folder of many records is listed, not read).
  */
@@ -45,19 +48,23 @@ final class DiskDoorRecords implements DoorRecords {
     private static final int PRUNE_EVERY = 100;
     /** A replace a crash cut short is removed once this old. */
     private static final Duration LEFT_TMP_AGE = Duration.ofMinutes(1);
+    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
 
     private final java.nio.file.Path root;
     private final boolean handles;
+    private final DiskLocks locks;
     private final Clock clock;
     private final Duration window;
     private final int max;
     private final BooleanSupplier closed;
     private final AtomicInteger puts = new AtomicInteger();
 
-    DiskDoorRecords(java.nio.file.Path root, boolean handles, Clock clock, Duration window, int maxRecords, BooleanSupplier closed) {
+    DiskDoorRecords(java.nio.file.Path root, boolean handles, DiskLocks locks, Clock clock, Duration window, int maxRecords,
+                    BooleanSupplier closed) {
         DoorRecordChecks.bounds(window, maxRecords);
         this.root = root;
         this.handles = handles;
+        this.locks = locks;
         this.clock = clock;
         this.window = window;
         this.max = maxRecords;
@@ -68,6 +75,40 @@ final class DiskDoorRecords implements DoorRecords {
     public void put(String kind, String key, byte[] value) {
         DoorRecordChecks.name(kind, key);
         DoorRecordChecks.value(value);
+        try (DiskLocks.Held held = hold(kind, key)) {
+            write(kind, key, value);
+        }
+        if (puts.incrementAndGet() % PRUNE_EVERY == 0) {
+            prune();
+        }
+    }
+
+    @Override
+    public boolean replace(String kind, String key, byte @Nullable [] expected, byte[] value) {
+        DoorRecordChecks.name(kind, key);
+        DoorRecordChecks.value(value);
+        try (DiskLocks.Held held = hold(kind, key)) {
+            byte[] now = inFolder("reading", false, dir -> dir == null ? null : read(dir, kind, key, clock.instant()));
+            if (!Arrays.equals(now, expected)) {
+                return false;
+            }
+            write(kind, key, value);
+        }
+        if (puts.incrementAndGet() % PRUNE_EVERY == 0) {
+            prune();
+        }
+        return true;
+    }
+
+    /** The lock every write of this record holds, among this JVM's threads and the machine's processes. */
+    private DiskLocks.Held hold(String kind, String key) {
+        if (closed.getAsBoolean()) {
+            throw new StoreClosedException(null, "in " + root);
+        }
+        return locks.hold("door:" + kind + '\0' + key, LOCK_TIMEOUT);
+    }
+
+    private void write(String kind, String key, byte[] value) {
         byte[] name = (kind + '\0' + key).getBytes(StandardCharsets.UTF_8);
         ByteBuffer file = ByteBuffer.allocate(HEADER + name.length + value.length).put(MAGIC).putLong(clock.millis()).putInt(name.length)
                 .put(name).put(value);
@@ -75,9 +116,6 @@ final class DiskDoorRecords implements DoorRecords {
             dir.replace(fileName(kind, key), file.array());
             return null;
         });
-        if (puts.incrementAndGet() % PRUNE_EVERY == 0) {
-            prune();
-        }
     }
 
     @Override
@@ -106,13 +144,15 @@ final class DiskDoorRecords implements DoorRecords {
     @Override
     public boolean delete(String kind, String key) {
         DoorRecordChecks.name(kind, key);
-        return inFolder("forgetting", false, dir -> {
-            if (dir == null || read(dir, kind, key, clock.instant()) == null) {
-                return false;
-            }
-            dir.delete(fileName(kind, key));
-            return true;
-        });
+        try (DiskLocks.Held held = hold(kind, key)) {
+            return inFolder("forgetting", false, dir -> {
+                if (dir == null || read(dir, kind, key, clock.instant()) == null) {
+                    return false;
+                }
+                dir.delete(fileName(kind, key));
+                return true;
+            });
+        }
     }
 
     /** The record's value within the window; one that cannot be read, or names another record, is none (and replaced by the next put). */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Small values a door keeps beside the conversations, each under a kind and a key (decision 0126;
@@ -14,7 +15,9 @@ import java.util.Optional;
  * it and checks it when it reads.
  *
  * <ul>
- *   <li><b>Last write wins.</b> {@link #put} replaces the key's value whole.</li>
+ *   <li><b>Last write wins</b> for {@link #put}, which replaces the key's value whole;
+ *       {@link #replace} writes only over the value its caller read, so that hosts changing one
+ *       record at once each see the other's change instead of writing over it.</li>
  *   <li><b>Bounded.</b> A record is kept for the window from its last write; past it, it reads as
  *       none. At most {@code maxRecords} are kept (the least recently written forgotten first;
  *       stores checking a count may hold up to a few hundred more between checks).</li>
@@ -34,6 +37,14 @@ public interface DoorRecords {
 
     /** Keeps {@code value} under {@code kind} and {@code key}, in place of what was there. */
     void put(String kind, String key, byte[] value);
+
+    /**
+     * Keeps {@code value} under {@code kind} and {@code key} only if what is there now is
+     * {@code expected}, byte for byte ({@code null}: no value within the window), as one step among
+     * every host sharing the store; whether it was kept. A door that reads a record, changes it and
+     * writes it back reads it again and goes round when this answers false.
+     */
+    boolean replace(String kind, String key, byte @Nullable [] expected, byte[] value);
 
     /** The value under {@code kind} and {@code key}, within the window. */
     Optional<byte[]> get(String kind, String key);

@@ -1,11 +1,13 @@
 package dev.codexbridge.store;
 
 import dev.codexbridge.store.spi.DoorRecordChecks;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link DoorRecords#inMemory}: the records in this process, least recently written first, the
@@ -49,6 +51,17 @@ final class MemoryDoorRecords implements DoorRecords {
             bytes -= e.getValue().length;
             oldest.remove();
         }
+    }
+
+    @Override
+    public synchronized boolean replace(String kind, String key, byte @Nullable [] expected, byte[] value) {
+        DoorRecordChecks.name(kind, key);
+        DoorRecordChecks.value(value);
+        if (!Arrays.equals(records.get(kind + '\0' + key), expected)) {
+            return false;
+        }
+        put(kind, key, value);
+        return true;
     }
 
     @Override

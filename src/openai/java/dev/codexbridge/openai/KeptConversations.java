@@ -15,13 +15,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Conversations API's conversations as door records (decision 0127): each one's principal,
  * metadata, the codex thread it runs on once its first response started one, and its responses and
- * added items in order (a response's items are its own record's). A change is read, made and written under a lock of this process; another replica's
- * change to the same conversation at the same moment can be lost (docs/openai.md, "Conversations").
+ * added items in order (a response's items are its own record's). A change is read, made and
+ * written back only over what was read ({@link DoorRecords#replace}): a change another replica made
+ * meanwhile sends this one round again on top of it, so neither is lost (decision 0134).
  */
 final class KeptConversations {
     static final String KIND = "openai.conversation";
     /** The most responses and added items one conversation holds. */
     static final int MAX_ENTRIES = 10_000;
+    /** How often a change goes round again while other replicas change the same conversation. */
+    static final int CHANGE_TRIES = 20;
 
     private final DoorRecords records;
     /** One lock per stripe of ids: a conversation's read, change and write are one step here. */
@@ -115,12 +118,18 @@ final class KeptConversations {
     }
 
     Optional<State> find(String principal, String id) {
-        byte[] value;
+        return parse(principal, id, read(id));
+    }
+
+    private byte @Nullable [] read(String id) {
         try {
-            value = records.get(KIND, id).orElse(null);
+            return records.get(KIND, id).orElse(null);
         } catch (ConversationStoreException e) {
             throw unavailable();
         }
+    }
+
+    private static Optional<State> parse(String principal, String id, byte @Nullable [] value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -134,6 +143,15 @@ final class KeptConversations {
     }
 
     void put(State s) {
+        byte[] value = encode(s);
+        try {
+            records.put(KIND, s.id(), value);
+        } catch (ConversationStoreException e) {
+            throw unavailable();
+        }
+    }
+
+    private static byte[] encode(State s) {
         ObjectNode n = Json.object().put("principal", s.principal()).put("created_at", s.createdAt()).put("thread", s.threadId());
         n.set("metadata", s.metadata());
         if (s.entries().size() > MAX_ENTRIES) {
@@ -146,19 +164,36 @@ final class KeptConversations {
             throw OpenAiError.invalid("items", "conversation '" + s.id() + "' would hold more than " + (DoorRecordChecks.MAX_VALUE_BYTES >> 20)
                     + " MiB of items: start another conversation");
         }
-        try {
-            records.put(KIND, s.id(), value);
-        } catch (ConversationStoreException e) {
-            throw unavailable();
-        }
+        return value;
     }
 
-    /** Changes {@code principal}'s conversation {@code id} by {@code change} and keeps what it returns, under the conversation's lock. */
+    /**
+     * Changes {@code principal}'s conversation {@code id} by {@code change} (which must only compute:
+     * it may run again) and keeps what it returns, written only over what it was made from. The
+     * lock keeps this process's own changes from going round; another replica's change in between
+     * sends it round again, on top of that change.
+     */
     State change(String principal, String id, UnaryOperator<State> change) {
         synchronized (locks[Math.floorMod(id.hashCode(), locks.length)]) {
-            State changed = change.apply(get(principal, id));
-            put(changed);
-            return changed;
+            for (int tries = 1; ; tries++) {
+                byte[] was = read(id);
+                State changed = change.apply(parse(principal, id, was).orElseThrow(() -> OpenAiError.notFound("Conversation", id,
+                        "conversation")));
+                boolean kept;
+                try {
+                    kept = records.replace(KIND, id, was, encode(changed));
+                } catch (ConversationStoreException e) {
+                    throw unavailable();
+                }
+                if (kept) {
+                    return changed;
+                }
+                if (tries == CHANGE_TRIES) {
+                    throw new OpenAiError(409, "invalid_request_error", "conversation", "conversation_busy", "conversation '" + id
+                            + "' was changed by other requests " + CHANGE_TRIES + " times while this change was made; nothing was changed: "
+                            + "send this again", 1, true);
+                }
+            }
         }
     }
 

@@ -42,6 +42,19 @@ class MemoryDoorRecordsTest implements StoreDoorRecordsContract {
         assertThat(records.get("openai.response", "k3")).hasValueSatisfying(v -> assertThat(v).containsExactly(33));
     }
 
+    /** Memory has no window: a record forgotten beyond the count is none for a replace, as it reads. */
+    @Test
+    @Override
+    public void aReplaceTakesARecordPastItsWindowAsNone() {
+        DoorRecords records = doorRecords(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), Duration.ofHours(1), 2);
+        records.put("openai.conversation", "old", new byte[] {1, 2});
+        records.put("openai.conversation", "k1", new byte[] {1});
+        records.put("openai.conversation", "k2", new byte[] {2});
+        assertThat(records.replace("openai.conversation", "old", new byte[] {1, 2}, new byte[] {4})).as("forgotten, it is none").isFalse();
+        assertThat(records.replace("openai.conversation", "old", null, new byte[] {4})).isTrue();
+        assertThat(records.get("openai.conversation", "old")).hasValueSatisfying(v -> assertThat(v).containsExactly(4));
+    }
+
     @Test
     void theValuesKeptInMemoryAreBoundedInAllNotOnlyByTheirCount() {
         DoorRecords records = new MemoryDoorRecords(1_000, 1 << 20);

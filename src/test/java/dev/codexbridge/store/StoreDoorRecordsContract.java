@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  * The contract of a store's door records ({@link DoorRecords}; decision 0126): a value kept under a
  * kind and a key is read back byte for byte by another host sharing the storage, replaced by the
  * last write, forgotten on delete, read many at once; kinds keep apart; the window and the count
- * bound them; a bad name or a value too large is refused before anything is kept.
+ * bound them; a bad name or a value too large is refused before anything is kept. A replace writes
+ * only over the value its caller read, so hosts changing one record at once lose none of each
+ * other's changes.
  */
 interface StoreDoorRecordsContract extends StoreContract {
     /** The records of a new host on the shared storage, on {@code clock}. */
@@ -118,6 +120,83 @@ interface StoreDoorRecordsContract extends StoreContract {
             tooMany.add("k" + i);
         }
         assertThatThrownBy(() -> records.getAll("openai", tooMany)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    default void aReplaceWritesOnlyOverTheValueItWasMadeFrom() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        DoorRecords a = doorRecords(clock, Duration.ofHours(1), 1000);
+        DoorRecords b = doorRecords(clock, Duration.ofHours(1), 1000);
+        String key = key();
+        assertThat(a.replace("openai.conversation", key, null, new byte[] {1})).as("none there, none expected").isTrue();
+        assertThat(b.replace("openai.conversation", key, null, new byte[] {9})).as("one there, none expected").isFalse();
+        assertThat(b.replace("openai.conversation", key, new byte[] {2}, new byte[] {9})).as("another value expected").isFalse();
+        assertThat(a.get("openai.conversation", key)).hasValueSatisfying(v -> assertThat(v).containsExactly(1));
+        assertThat(b.replace("openai.conversation", key, new byte[] {1}, new byte[] {1, 2})).isTrue();
+        assertThat(a.get("openai.conversation", key)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2));
+        assertThat(a.replace("openai.other", key, new byte[] {1, 2}, new byte[] {3})).as("another kind, the same key").isFalse();
+        assertThat(a.replace("openai.conversation", key(), new byte[] {1, 2}, new byte[] {3})).as("a value expected, none there").isFalse();
+        assertThatThrownBy(() -> a.replace("openai.conversation", key, new byte[] {1, 2},
+                new byte[dev.codexbridge.store.spi.DoorRecordChecks.MAX_VALUE_BYTES + 1])).isInstanceOf(IllegalArgumentException.class);
+        assertThat(a.get("openai.conversation", key)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2));
+    }
+
+    @Test
+    default void aReplaceTakesARecordPastItsWindowAsNone() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        DoorRecords records = doorRecords(clock, Duration.ofHours(1), 1000);
+        String key = key();
+        records.put("openai.conversation", key, new byte[] {1, 2});
+        clock.advance(Duration.ofMinutes(61));
+        assertThat(records.replace("openai.conversation", key, new byte[] {1, 2}, new byte[] {4})).as("past the window it is none").isFalse();
+        assertThat(records.replace("openai.conversation", key, null, new byte[] {4})).isTrue();
+        assertThat(records.get("openai.conversation", key)).hasValueSatisfying(v -> assertThat(v).containsExactly(4));
+    }
+
+    /**
+     * Two hosts, two threads each, each adding to one counter by reading it and replacing what it
+     * read, going round when the replace says no: every addition is in the end. Written with
+     * {@code put} after the read, additions made at the same moment would write over each other.
+     */
+    @Test
+    default void hostsReplacingOneRecordAtOnceLoseNoChange() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        List<DoorRecords> hosts = List.of(doorRecords(clock, DoorRecords.DEFAULT_WINDOW, 1000),
+                doorRecords(clock, DoorRecords.DEFAULT_WINDOW, 1000));
+        String key = key();
+        hosts.get(0).put("openai.conversation", key, "0".getBytes(StandardCharsets.UTF_8));
+        int each = 40;
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                DoorRecords host = hosts.get(t % 2);
+                done.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            byte[] was = host.get("openai.conversation", key).orElseThrow();
+                            int n = Integer.parseInt(new String(was, StandardCharsets.UTF_8));
+                            if (host.replace("openai.conversation", key, was, Integer.toString(n + 1).getBytes(StandardCharsets.UTF_8))) {
+                                break;
+                            }
+                            rounds.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(new String(hosts.get(1).get("openai.conversation", key).orElseThrow(), StandardCharsets.UTF_8))
+                .as("every addition kept (%d went round again)", rounds.get()).isEqualTo(Integer.toString(4 * each));
     }
 
     private static void sleepAMillisecond() {

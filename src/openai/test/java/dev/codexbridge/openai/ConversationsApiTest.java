@@ -39,6 +39,54 @@ class ConversationsApiTest {
         return out;
     }
 
+    /**
+     * Two replicas' bookkeeping on one store (each its own locks), items added to one conversation
+     * from both at once: every item is kept, in the order each replica added its own.
+     */
+    @Test
+    void itemsAddedOnTwoReplicasAtOnceAreAllKept() throws Exception {
+        ConversationsApi elsewhere = new ConversationsApi(new KeptConversations(records), responses);
+        String id = api.create("alice", withItems("first")).path("id").asText();
+        int each = 30;
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                ConversationsApi replica = t % 2 == 0 ? api : elsewhere;
+                String writer = "w" + t;
+                done.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        replica.addItems("alice", id, withItems(writer + "-" + i));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        List<String> kept = texts(elsewhere.listItems("alice", id, Map.of("order", "asc", "limit", "100")));
+        List<String> all = new ArrayList<>(kept);
+        // the page holds 100: read on from the last item's id until none is left
+        JsonNode page = elsewhere.listItems("alice", id, Map.of("order", "asc", "limit", "100"));
+        while (page.path("has_more").asBoolean()) {
+            page = elsewhere.listItems("alice", id, Map.of("order", "asc", "limit", "100", "after", page.path("last_id").asText()));
+            all.addAll(texts(page));
+        }
+        assertThat(all).hasSize(1 + 4 * each).startsWith("first");
+        for (int t = 0; t < 4; t++) {
+            String writer = "w" + t;
+            List<String> own = all.stream().filter(x -> x.startsWith(writer + "-")).toList();
+            assertThat(own).as(writer + "'s items, in its order").containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, each).mapToObj(i -> writer + "-" + i).toList());
+        }
+    }
+
     @Test
     void itemsWaitForTheNextResponseAndListInOrderPageByPage() {
         String id = api.create("alice", withItems("one", "two")).path("id").asText();

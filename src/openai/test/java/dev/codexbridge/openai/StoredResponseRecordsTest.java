@@ -263,6 +263,13 @@ class StoredResponseRecordsTest {
         }
 
         @Override
+        public boolean replace(String kind, String key, byte[] expected, byte[] value) {
+            putsTried.incrementAndGet();
+            check();
+            return kept.replace(kind, key, expected, value);
+        }
+
+        @Override
         public Optional<byte[]> get(String kind, String key) {
             check();
             return kept.get(kind, key);

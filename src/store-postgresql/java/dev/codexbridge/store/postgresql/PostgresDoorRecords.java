@@ -12,11 +12,16 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The door records of a {@link PostgresConversationStore} ({@link DoorRecords}; decision 0126): a
  * row per record in {@code codex_store_door_record} (schema 5), keyed by its kind and key, written
- * by one {@code INSERT … ON CONFLICT DO UPDATE} (last write wins). {@link #getAll} is one
+ * by one {@code INSERT … ON CONFLICT DO UPDATE} (last write wins); {@link #replace} by one
+ * {@code UPDATE} whose condition names the value read (or, for none, one insert whose conflict
+ * updates only a row past the window): a write that commits between the read and the update makes
+ * the condition false once its row lock is let go, so the replace answers false instead of writing
+ * over it. {@link #getAll} is one
  * statement ({@code = ANY(?)}). Every hundredth put of this store forgets the records past the
  * window and the least recently written beyond the count.
  */
@@ -63,6 +68,43 @@ final class PostgresDoorRecords implements DoorRecords {
         if (puts.incrementAndGet() % PRUNE_EVERY == 0) {
             prune();
         }
+    }
+
+    @Override
+    public boolean replace(String kind, String key, byte @Nullable [] expected, byte[] value) {
+        DoorRecordChecks.name(kind, key);
+        DoorRecordChecks.value(value);
+        Instant now = clock.instant();
+        Instant since = now.minus(window);
+        int written = db.inTransaction(null, "replacing a door record in", c -> {
+            if (expected == null) {
+                try (PreparedStatement s = c.prepareStatement("""
+                        INSERT INTO codex_store_door_record (kind, record_key, value, written_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (kind, record_key) DO UPDATE SET value = excluded.value, written_at = excluded.written_at
+                        WHERE codex_store_door_record.written_at <= ?""")) {
+                    s.setString(1, kind);
+                    s.setString(2, key);
+                    s.setBytes(3, value);
+                    s.setObject(4, PostgresRows.time(now));
+                    s.setObject(5, PostgresRows.time(since));
+                    return s.executeUpdate();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE codex_store_door_record SET value = ?, written_at = ? "
+                    + "WHERE kind = ? AND record_key = ? AND written_at > ? AND value = ?")) {
+                s.setBytes(1, value);
+                s.setObject(2, PostgresRows.time(now));
+                s.setString(3, kind);
+                s.setString(4, key);
+                s.setObject(5, PostgresRows.time(since));
+                s.setBytes(6, expected);
+                return s.executeUpdate();
+            }
+        });
+        if (written == 1 && puts.incrementAndGet() % PRUNE_EVERY == 0) {
+            prune();
+        }
+        return written == 1;
     }
 
     @Override
