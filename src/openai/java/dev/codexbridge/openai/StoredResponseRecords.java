@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * response is kept in this process ({@code unkept}, bounded) and answered from there, the answer
  * goes out, and the write is tried again every second ({@link #RETRY}) while this process keeps it.
  * A thread's newest response written again that way does not replace one another replica wrote
- * since: only an empty record, or the one it went on from. A store that does not answer a read is
+ * since: only an empty record, or the one it went on from, and only over what it read
+ * ({@link DoorRecords#replace}). A store that does not answer a read is
  * 503, "send again".
  */
 final class StoredResponseRecords implements ResponseRecords {
@@ -233,10 +234,11 @@ final class StoredResponseRecords implements ResponseRecords {
                 String thread = p.getKey();
                 String ours = p.getValue()[0];
                 String wentOnFrom = p.getValue()[1];
-                String stored = records.get(NEWEST, thread).map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
-                // another replica's newer response stays: written over only when empty, or still the one this one went on from
-                if (stored == null || stored.equals(wentOnFrom)) {
-                    records.put(NEWEST, thread, ours.getBytes(StandardCharsets.UTF_8));
+                byte[] stored = records.get(NEWEST, thread).orElse(null);
+                // another replica's newer response stays: written over only when empty, or still the one this one went on from,
+                // and only over what was read (a replica going on in between keeps its own)
+                if (stored == null || new String(stored, StandardCharsets.UTF_8).equals(wentOnFrom)) {
+                    records.replace(NEWEST, thread, stored, ours.getBytes(StandardCharsets.UTF_8));
                 }
                 synchronized (this) {
                     newestUnwritten.remove(thread, p.getValue());
