@@ -16,6 +16,8 @@ import com.openai.models.conversations.items.ItemListParams;
 import com.openai.models.responses.EasyInputMessage;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -50,7 +52,8 @@ import org.junit.jupiter.api.Test;
  * moving to the other's codex through the store — another principal's read is 404, and the older
  * response is no longer continued where its answer came from; a chat history one answered, re-sent
  * to the other, goes on in its thread with only the new message sent to codex; a conversation of
- * the Conversations API runs on one thread whichever replica answers, its items in order.
+ * the Conversations API runs on one thread whichever replica answers, its items in order; a turn
+ * held for the caller's function output goes on only where it is held.
  */
 class OpenAiReplicasLiveTest {
     private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
@@ -87,8 +90,9 @@ class OpenAiReplicasLiveTest {
     /** A codex of its own on {@code home}, answered by {@code model}: one replica's. */
     static CodexClient codex(Path home, ScriptedModelServer model) throws Exception {
         IsolatedCodexHome.builder(home, model.baseUrl()).write();
+        // the experimental API carries the callers' function tools (as the CLI's openai command opens it)
         return CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
-                .connect();
+                .experimentalApi(true).connect();
     }
 
     /** One replica's door on {@code store}, with the doors' lease, alice's and bob's keys. */
@@ -223,5 +227,31 @@ class OpenAiReplicasLiveTest {
         aliceOnB.conversations().delete(conv.id());
         assertThatThrownBy(() -> aliceOnA.conversations().retrieve(conv.id())).isInstanceOf(NotFoundException.class);
         assertThat(text(aliceOnA.responses().retrieve(second.id()))).as("its responses stay").isEqualTo("Ada, cedar, Lisbon.");
+    }
+
+    /**
+     * A turn held for the caller's function output runs in the process whose codex asked, and its
+     * conversation reaches the store only when that turn ends: the output sent to the other replica
+     * is answered 404 (docs/openai.md, "Not built yet") with nothing run and the held turn left as it
+     * was, and the same output sent to the first goes on with that turn.
+     */
+    @Test
+    void aFunctionOutputForATurnHeldOnOneReplicaIsRefusedOnTheOtherAndTakenWhereItIsHeld() {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-tromso", "weather", dev.codexbridge.json.Json.object().put("city", "Tromso"))
+                .build(), ModelReply.message("Snow in Tromso."));
+        OpenAIClient aliceOnA = client(a, ALICE);
+        Response first = aliceOnA.responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Tromso?").build());
+        ResponseFunctionToolCall call = OpenAiToolsLiveTest.onlyCall(first);
+        int asked = model.responsesRequests().size();
+
+        assertThatThrownBy(() -> client(b, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
+                .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "snow, -3 C"))).build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+        assertThat(model.responsesRequests()).as("nothing reached the model from the other replica").hasSize(asked);
+
+        Response second = aliceOnA.responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
+                .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "snow, -3 C"))).build());
+        assertThat(text(second)).isEqualTo("Snow in Tromso.");
+        assertThat(lastModelRequest().functionCallOutput("call-tromso")).hasValueSatisfying(o -> assertThat(o).contains("snow, -3 C"));
     }
 }

@@ -95,7 +95,7 @@ class OpenAiToolsLiveTest {
                 .build();
     }
 
-    private static ResponseCreateParams.Builder withWeather() {
+    static ResponseCreateParams.Builder withWeather() {
         return ResponseCreateParams.builder().model("codex").addTool(weather());
     }
 
@@ -104,14 +104,14 @@ class OpenAiToolsLiveTest {
                 .filter(c -> c.isOutputText()).map(c -> c.asOutputText().text()).collect(Collectors.joining());
     }
 
-    private static ResponseFunctionToolCall onlyCall(Response r) {
+    static ResponseFunctionToolCall onlyCall(Response r) {
         List<ResponseFunctionToolCall> calls = r.output().stream().filter(ResponseOutputItem::isFunctionCall)
                 .map(ResponseOutputItem::asFunctionCall).toList();
         assertThat(calls).hasSize(1);
         return calls.get(0);
     }
 
-    private static ResponseInputItem output(String callId, String output) {
+    static ResponseInputItem output(String callId, String output) {
         return ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder().callId(callId).output(output).build());
     }
 
