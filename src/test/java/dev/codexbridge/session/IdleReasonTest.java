@@ -38,7 +38,7 @@ class IdleReasonTest {
 
     @Test
     void aTurnCodexNeverRetriedNamesNoReason() {
-        session = builder().build();
+        session = builder(Duration.ofMillis(300)).build();
         codex.onTurnStart = (f, turn) -> { };
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
@@ -57,7 +57,8 @@ class IdleReasonTest {
     }
 
     private String idleTimeoutAfterRetrying(String error) {
-        session = builder().build();
+        // the idle limit must outlast the retry's notification reaching the turn: 300 ms did not on a loaded machine
+        session = builder(Duration.ofSeconds(2)).build();
         codex.onTurnStart = (f, turn) -> f.notify("error", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn
                 + "\",\"willRetry\":true,\"error\":" + error + "}");
         TurnResult r = session.runTurn(TurnInput.text("go"));
@@ -65,8 +66,8 @@ class IdleReasonTest {
         return r.error().message();
     }
 
-    private CodexSession.Builder builder() {
+    private CodexSession.Builder builder(Duration idle) {
         return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
-                .limits(TurnLimits.of(Duration.ZERO, Duration.ofMillis(300))).interruptGrace(Duration.ofSeconds(2));
+                .limits(TurnLimits.of(Duration.ZERO, idle)).interruptGrace(Duration.ofSeconds(2));
     }
 }
