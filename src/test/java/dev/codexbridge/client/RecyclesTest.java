@@ -66,7 +66,9 @@ class RecyclesTest {
             }
         };
         client = CodexClient.builder().transport(codex.factory()).telemetry(hooks).connect();
-        Recycles.watch(client.connection(), AppServerRecycle.afterConversations(3));
+        // a hold longer than the test's own steps: with the default 10 s, a loaded machine's steps outlasted it, the held work
+        // went out, and the next try waited on the load it let through
+        Recycles.watch(client.connection(), AppServerRecycle.afterConversations(3).holdingUpTo(Duration.ofMinutes(5)));
 
         String first = start().get(60, TimeUnit.SECONDS);
         running.add(first);

@@ -242,7 +242,8 @@ class CodexSessionTest {
 
     @Test
     void progressKeepsAnIdleLimitedTurnAlive() {
-        session = builder().limits(TurnLimits.of(Duration.ZERO, Duration.ofMillis(400))).build();
+        // deltas every 150 ms against a limit with room for a loaded machine's late reads (the turn ends after 1.2 s either way)
+        session = builder().limits(TurnLimits.of(Duration.ZERO, Duration.ofSeconds(1))).build();
         codex.onTurnStart = (f, turn) -> {
             for (int i = 0; i < 8; i++) {
                 f.notify("item/agentMessage/delta", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"itemId\":\"m\",\"delta\":\"x\"}");
