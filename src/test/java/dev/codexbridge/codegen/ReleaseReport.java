@@ -100,7 +100,13 @@ public final class ReleaseReport {
         for (Map.Entry<String, JsonNode> e : entries(expected)) {
             JsonNode got = surveyed.path(e.getKey());
             String want = e.getValue().path("status").asText();
-            if (!got.path("status").asText().equals(want)) {
+            if (want.equals("varies")) {
+                // passes on a quiet machine, not always under load: either is as committed, a failure only with its symptom
+                if (got.path("status").asText().equals("differs")
+                        && !String.join("\n", texts(got.path("failures"))).contains(e.getValue().path("symptom").asText())) {
+                    differences.add(e.getKey() + ": differs otherwise than committed (" + got.path("symptom").asText() + ")");
+                }
+            } else if (!got.path("status").asText().equals(want)) {
                 differences.add(e.getKey() + ": committed " + want + ", now " + got.path("status").asText("missing"));
             } else if (member.equals("scenarios") && want.equals("differs")
                     && !String.join("\n", texts(got.path("failures"))).contains(e.getValue().path("symptom").asText())) {

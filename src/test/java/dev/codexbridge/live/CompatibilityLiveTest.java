@@ -74,8 +74,15 @@ class CompatibilityLiveTest {
     private void check(Scenario s, Path codex, String version, JsonNode expected) throws Exception {
         assertThat(expected.isObject()).as("%s is in the compatibility matrix of %s", s.name(), version).isTrue();
         ScenarioRunner.Outcome outcome = ScenarioRunner.record(s, codex, tmp.resolve(version + "-" + s.name() + ".jsonl"));
-        if ("passes".equals(expected.path("status").asText())) {
+        String status = expected.path("status").asText();
+        if ("passes".equals(status)) {
             assertThat(outcome.failures()).as("%s on codex %s", s.name(), version).isEmpty();
+        } else if ("varies".equals(status)) {
+            // documented as passing on a quiet machine and not always under load: when it does not pass, it fails as documented
+            if (!outcome.ok()) {
+                assertThat(String.join("\n", outcome.failures())).as("%s on codex %s", s.name(), version)
+                        .contains(expected.path("symptom").asText());
+            }
         } else {
             assertThat(outcome.ok()).as("%s is documented as differing on %s but passed", s.name(), version).isFalse();
             assertThat(String.join("\n", outcome.failures())).contains(expected.path("symptom").asText());
