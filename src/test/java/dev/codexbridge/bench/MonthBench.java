@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code NAME@R}: codex recycled after R conversations ({@code --recycle-after R},
  * {@code codex-bridge.process.recycle-after}).</li>
  * </ul>
+ * {@code MONTH_DOOR_JVM}: more options for the serving JVM (say, a logger's level); {@code MONTH_LOGS=DIR}: each CLI
+ * variant's log is kept there as {@code VARIANT.log} (the run's folder is deleted).
  */
 public final class MonthBench {
     static final List<String> ALL = List.of("a2a", "a2a:store", "mcp", "mcp:store", "starter", "starter:store");
@@ -105,7 +107,7 @@ public final class MonthBench {
                 String store = pg ? postgres.newDatabase() : disk ? dir.resolve("store").toString() : null;
                 Serving serving;
                 if (door.equals("starter")) {
-                    serving = new StarterMonthVariant(dir, rig, store, recycleAfter, DoorStateBench.WEIGHED_JVM);
+                    serving = new StarterMonthVariant(dir, rig, store, recycleAfter, doorJvm());
                 } else {
                     List<String> cli = new ArrayList<>(List.of(door));
                     if (store != null) {
@@ -115,12 +117,13 @@ public final class MonthBench {
                     if (parts.stream().noneMatch(p -> p.matches("\\d+"))) {
                         cli.add("1");      // --hibernate-after 1: conversations sleep
                     }
-                    serving = new CliDoorMemoryVariant(dir, String.join(":", cli), recycleAfter, DoorStateBench.WEIGHED_JVM, store);
+                    serving = new CliDoorMemoryVariant(dir, String.join(":", cli), recycleAfter, doorJvm(), store);
                 }
                 try (Serving s = serving) {
                     reports.add(run(spec, s, store, n, every, atOnce));
                 } finally {
                     LiveRig.reapChildren(java.time.Duration.ofSeconds(20));
+                    keepLog(dir, spec);
                     TestDirs.delete(dir);
                 }
             }
@@ -275,6 +278,31 @@ public final class MonthBench {
     }
 
     /** The machine's load averages, from {@code /proc/loadavg}. */
+    /** The serving JVM's options: the weighed launcher's, and {@code MONTH_DOOR_JVM}'s. */
+    private static List<String> doorJvm() {
+        List<String> jvm = new ArrayList<>(DoorStateBench.WEIGHED_JVM);
+        String more = System.getenv("MONTH_DOOR_JVM");
+        if (more != null && !more.isBlank()) {
+            jvm.addAll(List.of(more.trim().split("\\s+")));
+        }
+        return jvm;
+    }
+
+    /** The CLI's log of a variant, copied to {@code MONTH_LOGS} when set. */
+    private static void keepLog(Path dir, String spec) {
+        String logs = System.getenv("MONTH_LOGS");
+        Path log = dir.resolve("cli.log");
+        if (logs == null || logs.isBlank() || !Files.exists(log)) {
+            return;
+        }
+        try {
+            Files.createDirectories(Path.of(logs));
+            Files.copy(log, Path.of(logs, spec.replaceAll("[^A-Za-z0-9@.-]", "_") + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            System.out.println("the variant's log was not kept: " + e);
+        }
+    }
+
     static String load() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");

@@ -84,9 +84,10 @@ public final class LeftCopies {
         try {
             Optional<StoredConversation> c = store.get(threadId);
             if (c.isPresent() && c.get().version() == sleptVersion && !moves.loaded(from, threadId) && sleptThere(from, threadId, c.get())) {
-                moves.remove(from, c.get().lineage());
                 if (recycled(from)) {
-                    forgotten = forgetLeft(from, threadId);
+                    forgotten = forgetThenRemove(from, threadId, c.get().lineage());
+                } else {
+                    moves.remove(from, c.get().lineage());
                 }
                 LOG.debug("conversation {}: codex's copy where it slept was removed after {}; the store's (version {}) is the one at rest",
                         threadId, storage.keepSleptCopy(), sleptVersion);
@@ -152,7 +153,7 @@ public final class LeftCopies {
      * ({@code thread/delete}) at every close made codex 0.171.0 keep about 100 KiB of memory per
      * conversation until it was started again (issue 80, decision 0116), and an import there drops
      * it first all the same, should the conversation ever come back. Where codex is
-     * {@linkplain #recycled recycled} it is dropped too.
+     * {@linkplain #recycled recycled} it is dropped too, before the files ({@link #forgetThenRemove}).
      */
     private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
         if (!from.isOpen()) {
@@ -161,18 +162,42 @@ public final class LeftCopies {
             LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
             return CompletableFuture.completedFuture(null);
         }
+        if (recycled(from)) {
+            return forgetThenRemove(from, threadId, lineage);
+        }
         try {
             moves.remove(from, lineage);
-            return recycled(from) ? forgetLeft(from, threadId) : CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            // the store holds it: a stale copy left here is overwritten by the next import
-            if (from.isOpen()) {
-                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
-            } else {
-                LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
-            }
-            return CompletableFuture.completedFuture(null);
+            filesStayed(from, threadId, e);
         }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The store holds the conversation: a stale copy left on {@code from} is overwritten by the next import there. */
+    private static void filesStayed(CodexClient from, String threadId, RuntimeException e) {
+        if (from.isOpen()) {
+            LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+        } else {
+            LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+        }
+    }
+
+    /**
+     * Codex on {@code from} drops its record of the thread and the thread's rollout
+     * ({@code thread/delete}), then whatever of {@code lineage} is still there goes. In this order
+     * because codex 0.171.0 looks for a rollout removed before it for about 200 ms (four tries)
+     * and answers one such request at a time: removed after, a drop takes 25 – 40 ms, and codex
+     * keeps up with a door serving conversations at several a second (issue 80). The files' removal
+     * runs on a store thread once codex has answered, or given up on.
+     */
+    private CompletableFuture<Void> forgetThenRemove(CodexClient from, String threadId, List<RolloutFile> lineage) {
+        return forgetLeft(from, threadId).thenRunAsync(() -> {
+            try {
+                moves.remove(from, lineage);
+            } catch (RuntimeException e) {
+                filesStayed(from, threadId, e);
+            }
+        }, RpcThreads.stores());
     }
 
     /**
