@@ -72,6 +72,20 @@ public final class LeftCopies {
      */
     public CompletableFuture<Void> removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store,
                                                ConversationStorage storage, Duration leaseTime) {
+        if (recycled(from)) {
+            CompletableFuture<Void> dropped = RecordDrops.of(from).run(() -> removeSlept(from, threadId, sleptVersion, store, storage,
+                    leaseTime, true));
+            if (dropped != null) {
+                return dropped;
+            }
+            LOG.debug("conversation {}: codex has {} record drops waiting; its record of it stays", threadId, RecordDrops.MAX_WAITING);
+        }
+        return removeSlept(from, threadId, sleptVersion, store, storage, leaseTime, false);
+    }
+
+    /** {@link #removeSlept}, codex's record dropped too when {@code drop}; the lease taken only now. */
+    private CompletableFuture<Void> removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store,
+                                                ConversationStorage storage, Duration leaseTime, boolean drop) {
         ConversationLease held;
         try {
             held = store.lease(threadId, storage.holder(), leaseTime);
@@ -84,7 +98,7 @@ public final class LeftCopies {
         try {
             Optional<StoredConversation> c = store.get(threadId);
             if (c.isPresent() && c.get().version() == sleptVersion && !moves.loaded(from, threadId) && sleptThere(from, threadId, c.get())) {
-                if (recycled(from)) {
+                if (drop) {
                     forgotten = forgetThenRemove(from, threadId, c.get().lineage());
                 } else {
                     moves.remove(from, c.get().lineage());
@@ -163,7 +177,11 @@ public final class LeftCopies {
             return CompletableFuture.completedFuture(null);
         }
         if (recycled(from)) {
-            return forgetThenRemove(from, threadId, lineage);
+            CompletableFuture<Void> dropped = RecordDrops.of(from).run(() -> forgetThenRemove(from, threadId, lineage));
+            if (dropped != null) {
+                return dropped;
+            }
+            LOG.debug("conversation {}: codex has {} record drops waiting; its record of it stays", threadId, RecordDrops.MAX_WAITING);
         }
         try {
             moves.remove(from, lineage);
@@ -242,14 +260,19 @@ public final class LeftCopies {
      */
     private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
         CompletableFuture<Void> forgetting;
+        long asked = System.nanoTime();
         try {
             forgetting = moves.forgetAsync(from, threadId);
         } catch (RuntimeException e) {
             forgetting = CompletableFuture.failedFuture(e);
         }
-        return forgetting.exceptionally(failure -> {
-            LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
-                    Futures.unwrap(failure));
+        return forgetting.handle((x, failure) -> {
+            if (failure == null) {
+                LOG.debug("conversation {}: codex dropped its record of it in {} ms", threadId, (System.nanoTime() - asked) / 1_000_000);
+            } else {
+                LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
+                        Futures.unwrap(failure));
+            }
             return null;
         });
     }

@@ -1,0 +1,94 @@
+package dev.codexbridge.session.internal.custody;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The drops of codex's records ({@code thread/delete}) one codex is asked for, one at a time
+ * across every session on it (issue 80). Codex 0.171.0 answers a {@code thread/delete} under the
+ * same single permit as {@code thread/start} and {@code thread/resume}; asked for many at once
+ * under load, it queued them (20 s and more behind each other in a door serving several
+ * conversations a second), every new conversation and wake waited behind them, and a recycle
+ * waited for the old codex to answer them all. One at a time, a start or a wake waits behind one
+ * drop at most; what waits here is bounded, and a drop past the bound is not asked for (the
+ * record stays until an import there drops it). Thread-safe.
+ */
+final class RecordDrops {
+    /** Drops waiting per codex client beyond the one under way; past it a drop is not asked for. */
+    static final int MAX_WAITING = 64;
+    private static final Map<CodexClient, RecordDrops> BY_CLIENT = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private boolean busy;
+
+    RecordDrops() {
+    }
+
+    /** The drops asked of {@code client}'s codex. */
+    static RecordDrops of(CodexClient client) {
+        return BY_CLIENT.computeIfAbsent(client, c -> new RecordDrops());
+    }
+
+    /**
+     * {@code step} once the drops before it have ended, on a store thread; done when the future it
+     * returns is. Null, and {@code step} never run, when {@link #MAX_WAITING} already wait.
+     */
+    @Nullable CompletableFuture<Void> run(Supplier<CompletableFuture<Void>> step) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable start = () -> {
+            CompletableFuture<Void> running;
+            try {
+                running = step.get();
+            } catch (RuntimeException e) {
+                running = CompletableFuture.failedFuture(e);
+            }
+            running.whenComplete((x, failure) -> {
+                next();
+                if (failure == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(failure);
+                }
+            });
+        };
+        synchronized (this) {
+            if (!busy) {
+                busy = true;
+            } else if (waiting.size() < MAX_WAITING) {
+                waiting.add(start);
+                return done;
+            } else {
+                return null;
+            }
+        }
+        startOnAStoreThread(start);
+        return done;
+    }
+
+    private void next() {
+        Runnable start;
+        synchronized (this) {
+            start = waiting.poll();
+            if (start == null) {
+                busy = false;
+                return;
+            }
+        }
+        startOnAStoreThread(start);
+    }
+
+    private static void startOnAStoreThread(Runnable start) {
+        try {
+            RpcThreads.stores().execute(start);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            start.run();        // the library's threads are going: the step ends here rather than never
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.codexbridge.session.internal.custody;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RecordDropsTest {
+    @Test
+    void dropsRunOneAtATimeInTheOrderAskedAndPastTheBoundNoneIsAsked() throws Exception {
+        RecordDrops drops = new RecordDrops();
+        AtomicInteger underWay = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int i = 0; i < 1 + RecordDrops.MAX_WAITING; i++) {
+            int n = i;
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            answers.add(answer);
+            done.add(drops.run(() -> {
+                most.accumulateAndGet(underWay.incrementAndGet(), Math::max);
+                order.add(n);
+                return answer.whenComplete((x, failure) -> underWay.decrementAndGet());
+            }));
+        }
+        assertThat(done).doesNotContainNull();
+        assertThat(drops.run(() -> CompletableFuture.completedFuture(null))).as("one under way and the bound waiting: not asked").isNull();
+
+        // codex answers each in turn, the first with an error: the next starts all the same
+        for (int i = 0; i < answers.size(); i++) {
+            int n = i;
+            await(() -> order.size() > n);
+            if (i == 0) {
+                answers.get(i).completeExceptionally(new IllegalStateException("codex answered with an error"));
+            } else {
+                answers.get(i).complete(null);
+            }
+        }
+        CompletableFuture.allOf(done.subList(1, done.size()).toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(done.get(0)).isCompletedExceptionally();
+        assertThat(most).as("never two at once").hasValue(1);
+        assertThat(order).isSorted().hasSize(answers.size());
+        assertThat(drops.run(() -> CompletableFuture.completedFuture(null))).as("room again once they ended").isNotNull();
+    }
+
+    @Test
+    void aStepThatThrowsEndsItsTurn() throws Exception {
+        RecordDrops drops = new RecordDrops();
+        CompletableFuture<Void> failed = drops.run(() -> {
+            throw new IllegalStateException("no connection");
+        });
+        assertThat(failed).isNotNull();
+        assertThat(failed).failsWithin(30, TimeUnit.SECONDS);
+        assertThat(drops.run(() -> CompletableFuture.completedFuture(null))).succeedsWithin(30, TimeUnit.SECONDS);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); !condition.getAsBoolean(); ) {
+            assertThat(System.nanoTime() - end).as("waited 30 s").isNegative();
+            Thread.sleep(2);
+        }
+    }
+}
