@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -35,10 +36,24 @@ public final class LeftCopies {
      * copy behind per session.
      */
     private volatile CodexClient leftOn;
+    /** The removal of this session's slept copy while it waits its turn among codex's drops, or null. */
+    private volatile RecordDrops.@Nullable Drop waitingDrop;
 
     public LeftCopies(LineageMoves moves, Function<CodexClient, String> homes) {
         this.moves = moves;
         this.homes = homes;
+    }
+
+    /**
+     * The session wakes or closes: the removal of its slept copy, still waiting for codex's other
+     * drops ({@link RecordDrops}), is not started; the copy stays, as when its keep has not run out.
+     */
+    public void withdrawWaitingDrop() {
+        RecordDrops.Drop drop = waitingDrop;
+        if (drop != null) {
+            drop.withdraw();
+            waitingDrop = null;
+        }
     }
 
     /** A fresh thread replaced the one this session held: no copy of it is left anywhere by this session. */
@@ -73,10 +88,11 @@ public final class LeftCopies {
     public CompletableFuture<Void> removeSlept(CodexClient from, String threadId, long sleptVersion, ConversationStore store,
                                                ConversationStorage storage, Duration leaseTime) {
         if (recycled(from)) {
-            CompletableFuture<Void> dropped = RecordDrops.of(from).run(() -> removeSlept(from, threadId, sleptVersion, store, storage,
+            RecordDrops.Drop drop = RecordDrops.of(from).run(() -> removeSlept(from, threadId, sleptVersion, store, storage,
                     leaseTime, true));
-            if (dropped != null) {
-                return dropped;
+            if (drop != null) {
+                waitingDrop = drop;
+                return drop.done();
             }
             LOG.debug("conversation {}: codex has {} record drops waiting; its record of it stays", threadId, RecordDrops.MAX_WAITING);
         }
@@ -177,9 +193,9 @@ public final class LeftCopies {
             return CompletableFuture.completedFuture(null);
         }
         if (recycled(from)) {
-            CompletableFuture<Void> dropped = RecordDrops.of(from).run(() -> forgetThenRemove(from, threadId, lineage));
-            if (dropped != null) {
-                return dropped;
+            RecordDrops.Drop drop = RecordDrops.of(from).run(() -> forgetThenRemove(from, threadId, lineage));
+            if (drop != null) {
+                return drop.done();
             }
             LOG.debug("conversation {}: codex has {} record drops waiting; its record of it stays", threadId, RecordDrops.MAX_WAITING);
         }

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -18,11 +19,15 @@ import org.jspecify.annotations.Nullable;
  * conversations a second), every new conversation and wake waited behind them, and a recycle
  * waited for the old codex to answer them all. One at a time, a start or a wake waits behind one
  * drop at most; what waits here is bounded, and a drop past the bound is not asked for (the
- * record stays until an import there drops it). Thread-safe.
+ * record stays until an import there drops it). A session that wakes or closes withdraws its
+ * drop still waiting, so it never waits behind other sessions'. Thread-safe.
  */
 final class RecordDrops {
     /** Drops waiting per codex client beyond the one under way; past it a drop is not asked for. */
-    static final int MAX_WAITING = 64;
+    static final int MAX_WAITING = 1_024;
+    private static final int WAITING = 0;
+    private static final int STARTED = 1;
+    private static final int WITHDRAWN = 2;
     private static final Map<CodexClient, RecordDrops> BY_CLIENT = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
@@ -37,12 +42,17 @@ final class RecordDrops {
     }
 
     /**
-     * {@code step} once the drops before it have ended, on a store thread; done when the future it
-     * returns is. Null, and {@code step} never run, when {@link #MAX_WAITING} already wait.
+     * {@code step} once the drops before it have ended, on a store thread; its {@link Drop#done}
+     * when the future it returns is. Null, and {@code step} never run, when {@link #MAX_WAITING}
+     * already wait.
      */
-    @Nullable CompletableFuture<Void> run(Supplier<CompletableFuture<Void>> step) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    @Nullable Drop run(Supplier<CompletableFuture<Void>> step) {
+        Drop drop = new Drop();
         Runnable start = () -> {
+            if (!drop.state.compareAndSet(WAITING, STARTED)) {
+                next();         // withdrawn while it waited
+                return;
+            }
             CompletableFuture<Void> running;
             try {
                 running = step.get();
@@ -52,9 +62,9 @@ final class RecordDrops {
             running.whenComplete((x, failure) -> {
                 next();
                 if (failure == null) {
-                    done.complete(null);
+                    drop.done.complete(null);
                 } else {
-                    done.completeExceptionally(failure);
+                    drop.done.completeExceptionally(failure);
                 }
             });
         };
@@ -63,13 +73,35 @@ final class RecordDrops {
                 busy = true;
             } else if (waiting.size() < MAX_WAITING) {
                 waiting.add(start);
-                return done;
+                return drop;
             } else {
                 return null;
             }
         }
         startOnAStoreThread(start);
-        return done;
+        return drop;
+    }
+
+    /** One drop asked for: done when it ended, or at once when withdrawn before it started. */
+    static final class Drop {
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final AtomicInteger state = new AtomicInteger(WAITING);
+
+        CompletableFuture<Void> done() {
+            return done;
+        }
+
+        /**
+         * Not to be started after all (the session wakes or closes meanwhile: it does not wait
+         * behind other sessions' drops); false once it has started, when {@link #done} follows it.
+         */
+        boolean withdraw() {
+            if (state.compareAndSet(WAITING, WITHDRAWN)) {
+                done.complete(null);
+                return true;
+            }
+            return false;
+        }
     }
 
     private void next() {

@@ -131,9 +131,8 @@ public final class ThreadCustody {
     }
 
     /**
-     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's
-     * process (it dies with the host, and no other host reaches it), else at least
-     * {@link ConversationStorage#MIN_LEASE}.
+     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's process (it dies with
+     * the host, and no other host reaches it), else at least {@link ConversationStorage#MIN_LEASE}.
      */
     private Duration leaseTimeOn(CodexClient c) {
         return storage.leaseTimeOn(ownCodex(c));
@@ -349,6 +348,7 @@ public final class ThreadCustody {
 
     public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
         int number = sleeps.incrementAndGet();
+        copies.withdrawWaitingDrop();
         return steps.runThen(() -> {
             if (lease.lost() != null || from == null || from != loadedOn) {
                 return CompletableFuture.completedFuture(null);
@@ -398,9 +398,9 @@ public final class ThreadCustody {
     }
 
     /**
-     * After {@link ConversationStorage#keepSleptCopy}, as a step of this session's, the copy sleep
-     * {@code number} left on {@code from} goes ({@link LeftCopies#removeSlept}, decision 0121)
-     * unless this session woke or slept again since, lost its lease, or its connection closed.
+     * After {@link ConversationStorage#keepSleptCopy}, as a step of this session's, the copy sleep {@code number} left on
+     * {@code from} goes ({@link LeftCopies#removeSlept}, decision 0121) unless this session woke or slept again since
+     * (withdrawn then, should it still wait behind codex's other drops), lost its lease, or its connection closed.
      */
     private void removeSleptCopyLater(CodexClient from, String threadId, int number) {
         RpcThreads.timer().schedule(() -> steps.runThen(() ->
@@ -416,11 +416,12 @@ public final class ThreadCustody {
 
     /**
      * A call needs the thread: a sleep still waiting for codex to unload it stops (the thread stays
-     * where it is, the lease held) rather than the call waiting up to the re-attach window; done
-     * once the steps before have ended, as {@link #settled}.
+     * where it is, the lease held) rather than the call waiting up to the re-attach window, and a copy's removal still
+     * waiting behind codex's other drops is withdrawn; done once the steps before have ended, as {@link #settled}.
      */
     public CompletableFuture<Void> wake() {
         wokenAfter = sleeps.get();
+        copies.withdrawWaitingDrop();
         return settled();
     }
 
@@ -438,8 +439,9 @@ public final class ThreadCustody {
         return version == 0 ? "not at all" : "as of version " + version;
     }
 
-    /** The session closed without a thread to store: the lease goes back. */
+    /** The session closed without a thread to store: the lease goes back (a copy's removal still waiting: withdrawn). */
     public CompletableFuture<Void> close() {
+        copies.withdrawWaitingDrop();
         CompletableFuture<Void> given = steps.run(lease::giveBack);
         closed = given;
         return given;

@@ -22,13 +22,14 @@ class RecordDropsTest {
             int n = i;
             CompletableFuture<Void> answer = new CompletableFuture<>();
             answers.add(answer);
-            done.add(drops.run(() -> {
+            RecordDrops.Drop drop = drops.run(() -> {
                 most.accumulateAndGet(underWay.incrementAndGet(), Math::max);
                 order.add(n);
                 return answer.whenComplete((x, failure) -> underWay.decrementAndGet());
-            }));
+            });
+            assertThat(drop).isNotNull();
+            done.add(drop.done());
         }
-        assertThat(done).doesNotContainNull();
         assertThat(drops.run(() -> CompletableFuture.completedFuture(null))).as("one under way and the bound waiting: not asked").isNull();
 
         // codex answers each in turn, the first with an error: the next starts all the same
@@ -51,12 +52,38 @@ class RecordDropsTest {
     @Test
     void aStepThatThrowsEndsItsTurn() throws Exception {
         RecordDrops drops = new RecordDrops();
-        CompletableFuture<Void> failed = drops.run(() -> {
+        RecordDrops.Drop failed = drops.run(() -> {
             throw new IllegalStateException("no connection");
         });
-        assertThat(failed).isNotNull();
-        assertThat(failed).failsWithin(30, TimeUnit.SECONDS);
-        assertThat(drops.run(() -> CompletableFuture.completedFuture(null))).succeedsWithin(30, TimeUnit.SECONDS);
+        assertThat(failed.done()).failsWithin(30, TimeUnit.SECONDS);
+        assertThat(drops.run(() -> CompletableFuture.completedFuture(null)).done()).succeedsWithin(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDropWithdrawnWhileItWaitsIsNeverStartedAndEndsAtOnce() throws Exception {
+        RecordDrops drops = new RecordDrops();
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        AtomicInteger started = new AtomicInteger();
+        RecordDrops.Drop first = drops.run(() -> {
+            started.incrementAndGet();
+            return answer;
+        });
+        RecordDrops.Drop second = drops.run(() -> {
+            started.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        });
+        RecordDrops.Drop third = drops.run(() -> {
+            started.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        });
+        await(() -> started.get() == 1);
+        assertThat(first.withdraw()).as("under way: not withdrawn").isFalse();
+        assertThat(second.withdraw()).isTrue();
+        assertThat(second.done()).as("ended at once, before the one under way").isCompleted();
+        answer.complete(null);
+        third.done().get(30, TimeUnit.SECONDS);
+        assertThat(first.done()).isCompleted();
+        assertThat(started).as("the withdrawn one never started").hasValue(2);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
