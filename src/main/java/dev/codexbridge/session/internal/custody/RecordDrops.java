@@ -12,18 +12,24 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The drops of codex's records ({@code thread/delete}) one codex is asked for, one at a time
+ * The drops of codex's records ({@code thread/delete}) one codex is asked for, a few at a time
  * across every session on it (issue 80). Codex 0.171.0 answers a {@code thread/delete} under the
  * same single permit as {@code thread/start} and {@code thread/resume}; asked for many at once
  * under load, it queued them (20 s and more behind each other in a door serving several
  * conversations a second), every new conversation and wake waited behind them, and a recycle
- * waited for the old codex to answer them all. One at a time, a start or a wake waits behind one
- * drop at most; what waits here is bounded, and a drop past the bound is not asked for (the
+ * waited for the old codex to answer them all. A few at a time ({@link #MAX_UNDER_WAY}), a start or
+ * a wake waits behind a few drops at most; what waits here is bounded, and a drop past the bound is not asked for (the
  * record stays until an import there drops it). A session that wakes or closes withdraws its
  * drop still waiting, so it never waits behind other sessions'. Thread-safe.
  */
 final class RecordDrops {
-    /** Drops waiting per codex client beyond the one under way; past it a drop is not asked for. */
+    /**
+     * Drops codex is asked for at once: more than one, since each waits for codex's permit behind
+     * the starts and wakes asked before it (one at a time it answered 2 – 3 a second under load, four
+     * at a time 4 – 5), few enough that a start, a wake or a recycle waits behind a handful at most.
+     */
+    static final int MAX_UNDER_WAY = 4;
+    /** Drops waiting per codex client beyond those under way; past it a drop is not asked for. */
     static final int MAX_WAITING = 1_024;
     private static final int WAITING = 0;
     private static final int STARTED = 1;
@@ -31,7 +37,7 @@ final class RecordDrops {
     private static final Map<CodexClient, RecordDrops> BY_CLIENT = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-    private boolean busy;
+    private int underWay;
 
     RecordDrops() {
     }
@@ -69,8 +75,8 @@ final class RecordDrops {
             });
         };
         synchronized (this) {
-            if (!busy) {
-                busy = true;
+            if (underWay < MAX_UNDER_WAY) {
+                underWay++;
             } else if (waiting.size() < MAX_WAITING) {
                 waiting.add(start);
                 return drop;
@@ -109,7 +115,7 @@ final class RecordDrops {
         synchronized (this) {
             start = waiting.poll();
             if (start == null) {
-                busy = false;
+                underWay--;
                 return;
             }
         }
