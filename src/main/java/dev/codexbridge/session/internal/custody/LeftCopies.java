@@ -279,6 +279,7 @@ public final class LeftCopies {
     private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
         long asked = System.nanoTime();
         return ask(from, threadId).handle((x, failure) -> failure == null ? CompletableFuture.<Void>completedFuture(null)
+                : Futures.unwrap(failure) instanceof dev.codexbridge.rpc.RpcTimeoutException ? CompletableFuture.<Void>failedFuture(failure)
                 : askAgainLater(from, threadId)).thenCompose(again -> again).handle((x, failure) -> {
                     if (failure == null) {
                         LOG.debug("conversation {}: codex dropped its record of it in {} ms", threadId, (System.nanoTime() - asked) / 1_000_000);
@@ -300,7 +301,8 @@ public final class LeftCopies {
 
     /**
      * Once more, {@link #ASK_AGAIN_MS} later: a recycle under way fails a drop (the old codex exits
-     * before it answers, or still holds the thread's writer when the fresh one is asked).
+     * before it answers, or still holds the thread's writer when the fresh one is asked). Not after
+     * a timeout: codex has the drop queued still, and asking again would only add to its queue.
      */
     private CompletableFuture<Void> askAgainLater(CodexClient from, String threadId) {
         CompletableFuture<Void> later = new CompletableFuture<>();
