@@ -227,7 +227,10 @@ public final class LeftCopies {
      * runs on a store thread once codex has answered, or given up on.
      */
     private CompletableFuture<Void> forgetThenRemove(CodexClient from, String threadId, List<RolloutFile> lineage) {
-        return forgetLeft(from, threadId).thenRunAsync(() -> {
+        return forgetLeft(from, threadId).thenAcceptAsync(stillQueued -> {
+            if (stillQueued) {
+                return;     // codex removes the rollout itself when it gets to it: removed now, it would look for it first
+            }
             try {
                 moves.remove(from, lineage);
             } catch (RuntimeException e) {
@@ -264,7 +267,7 @@ public final class LeftCopies {
             LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId, e);
             return CompletableFuture.completedFuture(null);
         }
-        return forgetLeft(there, threadId);
+        return forgetLeft(there, threadId).thenApply(stillQueued -> null);
     }
 
     /**
@@ -274,20 +277,21 @@ public final class LeftCopies {
      * codex is {@linkplain #recycled recycled}): each such drop costs codex memory it keeps until
      * it starts again ({@link #removeCopy}). Asked without holding a store
      * thread meanwhile (two by default, shared by every session's stores and wakes). Best effort:
-     * an import there drops whatever is left.
+     * an import there drops whatever is left. True when codex did not answer in time: it still
+     * has the drop queued.
      */
-    private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
+    private CompletableFuture<Boolean> forgetLeft(CodexClient from, String threadId) {
         long asked = System.nanoTime();
         return ask(from, threadId).handle((x, failure) -> failure == null ? CompletableFuture.<Void>completedFuture(null)
                 : Futures.unwrap(failure) instanceof dev.codexbridge.rpc.RpcTimeoutException ? CompletableFuture.<Void>failedFuture(failure)
                 : askAgainLater(from, threadId)).thenCompose(again -> again).handle((x, failure) -> {
                     if (failure == null) {
                         LOG.debug("conversation {}: codex dropped its record of it in {} ms", threadId, (System.nanoTime() - asked) / 1_000_000);
-                    } else {
-                        LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
-                                Futures.unwrap(failure));
+                        return false;
                     }
-                    return null;
+                    LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
+                            Futures.unwrap(failure));
+                    return Futures.unwrap(failure) instanceof dev.codexbridge.rpc.RpcTimeoutException;
                 });
     }
 

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * under load, it queued them (20 s and more behind each other in a door serving several
  * conversations a second), every new conversation and wake waited behind them, and a recycle
  * waited for the old codex to answer them all. A few at a time ({@link #MAX_UNDER_WAY}), a start or
- * a wake waits behind those at most, a recycle at most their timeout; what waits here is bounded, and a drop past the bound is not asked for (the
+ * a wake waits behind those at most, and so does a recycle; what waits here is bounded, and a drop past the bound is not asked for (the
  * record stays until an import there drops it). A session that wakes or closes withdraws its
  * drop still waiting, so it never waits behind other sessions'. Thread-safe.
  */
@@ -26,9 +26,9 @@ final class RecordDrops {
     /**
      * Drops codex is asked for at once. Each waits in codex for the permit behind the starts and
      * wakes asked before it; how many are under way sets how long a start or a recycle can wait
-     * behind them (one at a time: 1.5 s held at a recycle; sixteen: 3 – 5 s; sixty-four: 13 s, the
-     * drops' own timeout) and how many codex answers while it also serves turns (two to four a
-     * second at its limit here, whatever the number; below its limit, all of them).
+     * behind them (one at a time: 1.5 s held at a recycle; sixteen: 3 – 5 s; sixty-four: 13 s) and
+     * how many codex answers while it also serves turns (two to five a second at its limit here,
+     * whatever the number; below its limit, all of them).
      */
     static final int MAX_UNDER_WAY = 16;
     /** Drops waiting per codex client beyond those under way; past it a drop is not asked for. */

@@ -13,7 +13,6 @@ import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +20,6 @@ import org.slf4j.Logger;
 
 /** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
 public final class ThreadLineageMoves implements LineageMoves {
-    /** How long codex may take to answer a drop of its record before it counts as not answered (and is asked once more). */
-    static final Duration DROP_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = SafeLogger.getLogger(ThreadLineageMoves.class);
 
     @Override
@@ -52,10 +49,7 @@ public final class ThreadLineageMoves implements LineageMoves {
 
     @Override
     public CompletableFuture<Void> forgetAsync(CodexClient from, String threadId) {
-        // within a bound shorter than the client's: a recycle waits for what the old codex was asked (decision 0135)
-        Duration timeout = from.requestTimeout().compareTo(DROP_TIMEOUT) < 0 ? from.requestTimeout() : DROP_TIMEOUT;
-        return from.requestAsync(ClientRequests.THREAD_DELETE.method(), new ThreadDeleteParams(threadId),
-                ClientRequests.THREAD_DELETE.resultType(), timeout).thenApply(deleted -> null);
+        return from.requestAsync(ClientRequests.THREAD_DELETE, new ThreadDeleteParams(threadId)).thenApply(deleted -> null);
     }
 
     @Override
