@@ -167,13 +167,25 @@ final class DiskFolder implements Closeable {
         return found.size();
     }
 
-    /** The bytes of the regular file {@code name}, refused before it is opened when it has more than {@code max}. */
+    /**
+     * The bytes of the regular file {@code name}, refused before it is opened when it has more than
+     * {@code max}. Read again (twice at most) when another writer renamed a new file into place
+     * between the size's check and the open, as another host's write of a small record does.
+     */
     byte[] readSmall(String name, long max) throws IOException {
-        long size = regularFileSize(name);
-        if (size > max) {
-            throw new ForeignEntryException(path.resolve(name) + " has " + size + " bytes, more than the store writes there (" + max + ")");
+        for (int tries = 1; ; tries++) {
+            long size = regularFileSize(name);
+            if (size > max) {
+                throw new ForeignEntryException(path.resolve(name) + " has " + size + " bytes, more than the store writes there (" + max + ")");
+            }
+            try {
+                return read(name, size);
+            } catch (ChangedWhileReadException e) {
+                if (tries == 3) {
+                    throw e;
+                }
+            }
         }
-        return read(name, size);
     }
 
     /**
@@ -190,7 +202,7 @@ final class DiskFolder implements Closeable {
             long open = in.size();
             if (open != size) {
                 // a FIFO or another file put there since the check: a FIFO's size is 0, so nothing is read from it
-                throw new ForeignEntryException(path.resolve(name) + " changed while it was read (" + open + " bytes, " + size + " expected)");
+                throw new ChangedWhileReadException(path.resolve(name) + " changed while it was read (" + open + " bytes, " + size + " expected)");
             }
             ByteBuffer bytes = ByteBuffer.allocate((int) size);
             while (bytes.hasRemaining()) {
@@ -335,10 +347,19 @@ final class DiskFolder implements Closeable {
     }
 
     /** An entry that is not what the store wrote there: a link, a special file, a file of the wrong size. */
-    static final class ForeignEntryException extends IOException {
+    static class ForeignEntryException extends IOException {
         private static final long serialVersionUID = 1L;
 
         ForeignEntryException(String message) {
+            super(message);
+        }
+    }
+
+    /** A file whose size on the open file is not the one checked before it was opened: replaced since, or not a file at all. */
+    static final class ChangedWhileReadException extends ForeignEntryException {
+        private static final long serialVersionUID = 1L;
+
+        ChangedWhileReadException(String message) {
             super(message);
         }
     }
