@@ -222,9 +222,9 @@ public final class LeftCopies {
      * Codex on {@code from} drops its record of the thread and the thread's rollout
      * ({@code thread/delete}), then whatever of {@code lineage} is still there goes. In this order
      * because codex 0.171.0 looks for a rollout removed before it for about 200 ms (four tries)
-     * and answers one such request at a time: removed after, a drop takes 25 – 40 ms, and codex
-     * keeps up with a door serving conversations at several a second (issue 80). The files' removal
-     * runs on a store thread once codex has answered, or given up on.
+     * and answers one such request at a time: removed after, a drop takes 25 – 40 ms on a quiet
+     * codex (decision 0135). The files' removal runs on a store thread once codex has answered, or
+     * failed; after a timeout they are left to codex, which still has the drop queued.
      */
     private CompletableFuture<Void> forgetThenRemove(CodexClient from, String threadId, List<RolloutFile> lineage) {
         return forgetLeft(from, threadId).thenAcceptAsync(stillQueued -> {
