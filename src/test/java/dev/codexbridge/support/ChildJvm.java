@@ -26,7 +26,7 @@ import java.util.zip.Deflater;
 
 /**
  * The command that starts a JVM of a test's own (a fake codex, a store's second process, the CLI):
- * this JVM's {@code java} with the JIT, collector and page flags this JVM runs with ({@code
+ * this JVM's {@code java} with the JIT and collector flags this JVM runs with ({@code
  * codexbridge.testJvm}, decision 0059). Such a JVM lives for seconds, starting things, as the
  * test JVM does; C2's compiler threads would cost it more CPU than they give back. Where the
  * test JVM runs with the JVM's defaults (the second JDK's pass), so do its children.
@@ -42,7 +42,7 @@ import java.util.zip.Deflater;
  */
 public final class ChildJvm {
     /** The flags passed on; any other of this JVM's arguments (agents, debug ports) is not. */
-    private static final Set<String> PASSED_ON = Set.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+UseTransparentHugePages");
+    private static final Set<String> PASSED_ON = Set.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** What the training run replays, from the project's root: the CLI's and the library's common paths. */
     private static final List<String> TRAINING_FIXTURES = List.of("fixtures/command-approval-accept.jsonl",
             "fixtures/file-change-approval.jsonl", "fixtures/reasoning.jsonl", "fixtures/mcp-tool-call-elicitation.jsonl");
