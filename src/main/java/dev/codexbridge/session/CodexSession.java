@@ -479,9 +479,10 @@ public final class CodexSession implements AutoCloseable {
 
         /**
          * Throws {@link IllegalStateException} for settings that cannot apply together, saying why:
-         * a shared client and a connection of the session's own; dynamic tools on a shared client
-         * opened without codex's experimental API (a session turns it on only on a connection of
-         * its own). Everything about the codex process (binary, {@code CODEX_HOME}, environment)
+         * a shared client and a connection of the session's own. Throws
+         * {@link ExperimentalApiRequiredException} for dynamic tools on a shared client opened
+         * without codex's experimental API (a session turns it on only on a connection of its own).
+         * Everything about the codex process (binary, {@code CODEX_HOME}, environment)
          * belongs to the client, so a session has no setting for it that a shared client could
          * silently ignore.
          */

@@ -247,7 +247,10 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
         return self();
     }
 
-    /** Applies the thread adjustments and throws {@link IllegalStateException} for settings that cannot apply together. */
+    /**
+     * Applies the thread adjustments. Settings that cannot apply together throw {@link IllegalStateException};
+     * dynamic tools on a shared client without the experimental API, {@link ExperimentalApiRequiredException}.
+     */
     void check() {
         if (threadAdjustment != null) {
             thread = Objects.requireNonNull(threadAdjustment.apply(thread), "the thread adjustment gave no options");
@@ -264,7 +267,7 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
             throw new IllegalStateException("placement(...) chooses the next shared connection: give the first with client(...)");
         }
         if (client != null && !dynamicTools.isEmpty() && !client.options().experimentalApi()) {
-            throw new IllegalStateException("dynamic tools need codex's experimental API, which the shared client was "
+            throw new ExperimentalApiRequiredException("dynamic tools need codex's experimental API, which the shared client was "
                     + "opened without (a session turns it on only on a connection of its own): open the shared client "
                     + "with CodexClient.builder().experimentalApi(true), or give this session connection(...)");
         }

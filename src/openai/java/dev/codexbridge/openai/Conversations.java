@@ -2,6 +2,7 @@ package dev.codexbridge.openai;
 
 import dev.codexbridge.callers.LetGo;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ExperimentalApiRequiredException;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+    /** Whether this JVM's log already says why callers' function tools are refused (once, not at every request). */
+    private static final AtomicBoolean TOOLS_REFUSED_WARNED = new AtomicBoolean();
     /** How long a resume waits for another replica that holds the conversation to let it go (when idle it does at once). */
     static final java.time.Duration LEASE_WAIT = LeaseWait.DEFAULT_BOUND;
 
@@ -165,6 +169,15 @@ final class Conversations implements AutoCloseable {
             if (t.getClass() == ConversationStoreException.class) {
                 return OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again",
                         2);
+            }
+            if (t instanceof ExperimentalApiRequiredException) {
+                // the host's setup refuses every request with tools alike: "send again" would be sent again forever
+                if (TOOLS_REFUSED_WARNED.compareAndSet(false, true)) {
+                    LOG.warn("callers' function tools are refused (400): {}", t.getMessage());
+                }
+                return OpenAiError.unsupported("tools", "this server's codex was opened without its experimental API, which "
+                        + "function tools need; nothing was run: send the request without tools, or ask the operator to open "
+                        + "codex with its experimental API (codex-bridge.experimental-api=true, CodexClient.builder().experimentalApi(true))");
             }
         }
         LOG.warn("{}'s conversation {} could not be opened", principal, threadId == null ? "(new)" : threadId, e);

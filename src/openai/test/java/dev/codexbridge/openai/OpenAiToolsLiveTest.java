@@ -7,6 +7,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
@@ -27,7 +28,10 @@ import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.Tool;
 import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.file.Path;
@@ -46,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * with the same codex turn; the stream's function call events; Chat Completions' tool calls
  * streamed and not; a command approved and one declined by the caller ({@code mcp_approval_request}
  * answered by {@code mcp_approval_response}); the wait running out; another principal's call
- * answered 404.
+ * answered 404; tools refused 400 where the host's codex was opened without its experimental API.
  */
 class OpenAiToolsLiveTest {
     static final String ALICE = "alice-key-0123456789abcdef";
@@ -321,5 +325,35 @@ class OpenAiToolsLiveTest {
             }
         }
         throw new AssertionError("no such event among " + events.size());
+    }
+
+    @Test
+    void withoutCodexsExperimentalApiFunctionToolsAreRefusedAsTheRequestsFaultNotSendAgain() throws Exception {
+        // an embedder's shared client opened without the experimental API: every request with tools is refused alike,
+        // so the caller is told so (400 on tools, which no SDK sends again), not "send again" (503) forever
+        try (CodexClient plain = live.codex().options().toBuilder().experimentalApi(false).connect()) {
+            CodexGateway gateway = CodexGateway.builder().client(plain)
+                    .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
+            try (OpenAiServer door = OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice")))
+                    .start()) {
+                OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(door.uri() + "v1").apiKey(ALICE).timeout(Duration.ofSeconds(120))
+                        .build();
+                try {
+                    int asked = model.responsesRequests().size();
+                    assertThatThrownBy(() -> sdk.responses().create(withWeather().input("weather in Oslo?").build()))
+                            .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                                assertThat(e.statusCode()).isEqualTo(400);
+                                assertThat(e.getMessage()).contains("experimental API").contains("without tools");
+                            });
+                    // the same door serves a request without tools, and the refused one never reached the model
+                    model.enqueue(ModelReply.message("No tools needed."));
+                    Response plainTurn = sdk.responses().create(ResponseCreateParams.builder().model("codex").input("hello").build());
+                    assertThat(text(plainTurn)).isEqualTo("No tools needed.");
+                    assertThat(model.responsesRequests()).hasSize(asked + 1);
+                } finally {
+                    sdk.close();
+                }
+            }
+        }
     }
 }
