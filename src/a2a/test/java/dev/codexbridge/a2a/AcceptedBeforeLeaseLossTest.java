@@ -74,8 +74,9 @@ class AcceptedBeforeLeaseLossTest {
             }
         };
         client = CodexClient.builder().transport(codex.factory()).connect();
+        java.util.List<dev.codexbridge.session.CodexSession> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
         CodexGateway gateway = CodexGateway.builder().client(client).configure((p, b) -> b.cwd(Path.of("/w")))
-                .storage(ConversationStorage.builder(store, "replica-a").build()).build();
+                .storage(ConversationStorage.builder(store, "replica-a").build()).onOpen(opened::add).build();
         agent = new A2aAgent(SessionSource.of(gateway), ContextStore.inMemory(10), A2aLimits.DEFAULTS);
 
         A2aAgent.Accepted first = agent.message("alice", RawCaller.params(RawCaller.message("first", "ctx-1")));
@@ -90,6 +91,8 @@ class AcceptedBeforeLeaseLossTest {
         refuseRenewals.set(true);
         // a fake codex is not this host's process: the lease is an app-server's 75 s, renewed every 25 s
         await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() > 0);
+        // and has taken the refusal in (the renewal's thread records it after the store's answer): what a stall ends with
+        await().atMost(Duration.ofSeconds(60)).until(() -> opened.stream().anyMatch(dev.codexbridge.session.CodexSession::leaseLost));
         // meanwhile another replica took the conversation, went on with it and let it go: it could be opened here again
         refuseRenewals.set(false);
         leases.forEach(disk::release);
