@@ -37,8 +37,8 @@ class SessionBuilderTest {
         FakeCodex codex = new FakeCodex();
         try (CodexClient plain = CodexClient.builder().transport(codex.factory()).connect()) {
             assertThatThrownBy(() -> CodexSession.builder().client(plain).dynamicTool(LOOKUP).build())
-                    .isInstanceOf(ExperimentalApiRequiredException.class)
-                    .satisfies(e -> assertThat(((ExperimentalApiRequiredException) e).kind()).isEqualTo(dev.codexbridge.FailureKind.OTHER))
+                    .isInstanceOfSatisfying(ExperimentalApiRequiredException.class,
+                            e -> assertThat(e.kind()).isEqualTo(dev.codexbridge.FailureKind.OTHER))
                     .hasMessageContaining("experimental API").hasMessageContaining("experimentalApi(true)");
             assertThat(plain.options().experimentalApi()).isFalse();
         }
