@@ -3,9 +3,6 @@ package dev.codexbridge.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +25,7 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
     private final ResponseRecords records;
     /** The streams waiting for a response that runs elsewhere to end: ended with nothing when the door closes. */
     private final java.util.Set<SseStream> waiting = new java.util.HashSet<>();
-    private ScheduledExecutorService timer;
+    private final StoreLooks looks = new StoreLooks("codex-bridge-openai-background");
     private volatile boolean closed;
 
     BackgroundAcrossReplicas(ResponseRecords records) {
@@ -41,17 +38,6 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
         return status.equals("queued") || status.equals("in_progress");
     }
 
-    private synchronized ScheduledExecutorService timer() {
-        if (timer == null) {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "codex-bridge-openai-background");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return timer;
-    }
-
     /**
      * Writes {@code live} as it stands now and then every {@link #RUNNING_EVERY} until its turn ends,
      * and cancels it when another replica asks. {@code asItStands}: its record now.
@@ -61,7 +47,7 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
             return;
         }
         records.running(asItStands.get(), () -> running(live.turn.now()));
-        repeatUntil(RUNNING_EVERY, () -> {
+        looks.repeatUntil(RUNNING_EVERY, () -> {
             if (!running(live.turn.now())) {
                 return true;
             }
@@ -102,7 +88,7 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
             }
             waiting.add(events);
         }
-        repeatUntil(READ_EVERY, () -> {
+        looks.repeatUntil(READ_EVERY, () -> {
             java.util.Optional<ResponseRecords.Entry> entry;
             try {
                 entry = records.get(principal, id);
@@ -121,31 +107,6 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
         });
     }
 
-    /** Runs {@code look} every {@code every} on the door's timer until it says it is done (or throws), or the door closes. */
-    private void repeatUntil(Duration every, java.util.function.BooleanSupplier look) {
-        schedule(new Runnable() {
-            @Override
-            public void run() {
-                boolean done;
-                try {
-                    done = look.getAsBoolean();
-                } catch (RuntimeException e) {
-                    LOG.warn("a background response's look at the store failed; it is not looked at again", e);
-                    done = true;
-                }
-                if (!done) {
-                    schedule(this, every);
-                }
-            }
-        }, every);
-    }
-
-    private synchronized void schedule(Runnable look, Duration after) {
-        if (!closed) {
-            timer().schedule(look, after.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
     private JsonNode read(String principal, String id) {
         return records.get(principal, id).orElseThrow(() -> OpenAiError.notFound("Response", id, null)).response();
     }
@@ -155,9 +116,7 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
         java.util.List<SseStream> ended;
         synchronized (this) {
             closed = true;
-            if (timer != null) {
-                timer.shutdownNow();
-            }
+            looks.close();
             ended = java.util.List.copyOf(waiting);
             waiting.clear();
         }

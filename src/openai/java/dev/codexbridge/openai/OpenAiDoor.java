@@ -25,6 +25,7 @@ final class OpenAiDoor {
     private final Drain draining = new Drain();
     private final BackgroundResponses backgrounds = new BackgroundResponses();
     private final BackgroundAcrossReplicas across;
+    private final HeldAcrossReplicas relays;
 
     OpenAiDoor(OpenAiServer.Builder b) {
         if (b.auth == null && b.anonymous == null) {
@@ -42,7 +43,8 @@ final class OpenAiDoor {
                 : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 3L * b.responsesKept));
         KeptConversations kept = new KeptConversations(records);
         this.across = new BackgroundAcrossReplicas(responses);
-        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, across, kept),
+        this.relays = new HeldAcrossReplicas(b.doorRecords, responses);
+        this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, across, kept, relays),
                 new ChatCompletionsApi(conversations, new ChatHistories(records), turns), new ConversationsApi(kept, responses), b.models,
                 b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
@@ -77,6 +79,7 @@ final class OpenAiDoor {
 
     /** The stop's second half, once nothing is answered any more: every conversation's session closed (with a store: stored and let go). */
     void release() {
+        relays.close();
         conversations.close();
         across.close();
         backgrounds.close();

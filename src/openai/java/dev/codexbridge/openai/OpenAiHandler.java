@@ -218,7 +218,7 @@ final class OpenAiHandler {
     }
 
     /** A turn under way: its conversation, the answer when the request's part of it ends, and what its stream's caller leaving does. */
-    private record Started(Conversation conversation, java.util.concurrent.CompletableFuture<ObjectNode> answer, Runnable left) {
+    private record Started(@Nullable Conversation conversation, java.util.concurrent.CompletableFuture<ObjectNode> answer, Runnable left) {
     }
 
     /**

@@ -30,15 +30,19 @@ final class ResponsesApi {
     private final BackgroundAcrossReplicas across;
     /** The Conversations API's conversations, which a response may belong to. */
     private final KeptConversations kept;
+    /** Answers for turns held on another replica sharing the store, and answers other replicas left for turns held here. */
+    private final HeldAcrossReplicas relays;
 
     ResponsesApi(Conversations conversations, ResponseRecords records, Turns turns, BackgroundResponses backgrounds,
-                 BackgroundAcrossReplicas across, KeptConversations kept) {
+                 BackgroundAcrossReplicas across, KeptConversations kept, HeldAcrossReplicas relays) {
         this.conversations = conversations;
         this.records = records;
         this.turns = turns;
         this.backgrounds = backgrounds;
         this.across = across;
         this.kept = kept;
+        this.relays = relays;
+        relays.runWith((principal, body, responseId) -> create(principal, body, null, responseId));
     }
 
     /**
@@ -47,9 +51,10 @@ final class ResponsesApi {
      * at once for a {@code background} one, whose turn goes on whether or not its caller stays.
      * Fails with the error to answer when the turn could not be followed to its end.
      * {@code left}: what is done when a streaming caller goes away (its turn interrupted, or, in the
-     * background, the stream no longer followed).
+     * background, the stream no longer followed). {@code conversation} is null for answers handed
+     * to another replica holding their turn.
      */
-    record Created(Conversation conversation, CompletableFuture<ObjectNode> answer, Runnable left) {
+    record Created(@Nullable Conversation conversation, CompletableFuture<ObjectNode> answer, Runnable left) {
     }
 
     /**
@@ -59,8 +64,46 @@ final class ResponsesApi {
      */
     Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ResponseRequest request = ResponseRequest.of(body);
-        String id = Ids.next("resp_");
-        BackgroundResponses.EventLog log = request.background() ? new BackgroundResponses.EventLog() : null;
+        if (!request.answers().isEmpty() && relays.shared()
+                && conversations.holding(principal, request.answers().keySet().iterator().next()) == null) {
+            // no turn held here waits for them: the replica holding it, if any, takes them from the store
+            heldElsewhere(principal, request);
+            return new Created(null, relays.relay(principal, body, request, events), () -> { });
+        }
+        return create(principal, body, events, null);
+    }
+
+    /**
+     * Checks that the response {@code request} continues, when it names one, asked what its
+     * answers answer: a request that cannot be for a turn held anywhere is refused at once.
+     */
+    private void heldElsewhere(String principal, ResponseRequest request) {
+        String previous = request.previousResponseId();
+        if (previous == null) {
+            return;
+        }
+        String first = request.answers().keySet().iterator().next();
+        JsonNode asked = records.get(principal, previous)
+                .orElseThrow(() -> OpenAiError.notFound("Previous response", previous, "previous_response_id")).response();
+        for (JsonNode item : asked.path("output")) {
+            if (first.equals(item.path("call_id").asText(null))
+                    || item.path("type").asText().equals("mcp_approval_request") && first.equals(item.path("id").asText(null))) {
+                return;
+            }
+        }
+        throw waitsFor(first, java.util.Set.of(), "input");
+    }
+
+    /**
+     * {@link #create(String, JsonNode, SseStream)} here; {@code relayedAs}: answers another replica
+     * handed to this one, which holds their turn — the response gets that replica's id and is
+     * written as it stands while it runs, as a background response is, so that it answers its
+     * caller from the record.
+     */
+    private Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events, @Nullable String relayedAs) {
+        ResponseRequest request = ResponseRequest.of(body);
+        String id = relayedAs != null ? relayedAs : Ids.next("resp_");
+        BackgroundResponses.EventLog log = request.background() || relayedAs != null ? new BackgroundResponses.EventLog() : null;
         ResponseTurn turn = new ResponseTurn(request, id, System.currentTimeMillis() / 1000,
                 log != null ? log::add : events != null ? events::add : e -> { });
         BackgroundResponses.Live live = log == null ? null : new BackgroundResponses.Live(id, principal, turn, log);
@@ -108,7 +151,7 @@ final class ResponsesApi {
             throw refused;
         }
         Conversation on = c;
-        boolean recorded = request.store() || within != null;
+        boolean recorded = request.store() || within != null || relayedAs != null;
         // the items as input_items lists them, made once: the record of a background response as it stands and at its end agree
         ArrayNode given = recorded ? waiting.deepCopy().addAll(inputItems(request.messages(), request.answers().values())) : null;
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
@@ -140,6 +183,10 @@ final class ResponsesApi {
                 if (within != null) {
                     joined(principal, within.id(), on.threadId, turn.id(), waiting);
                 }
+                if (s instanceof HeldTurn.Step.Asked asked) {
+                    // its answers may reach another replica sharing the store: they are looked for there
+                    relays.awaiting(principal, on, asked.questions());
+                }
                 answer.complete(response);
             } catch (RuntimeException e) {
                 answer.completeExceptionally(e);
@@ -157,8 +204,10 @@ final class ResponsesApi {
                 // other replicas sharing a store read it while it runs, and may ask to cancel it
                 across.follow(live, () -> new ResponseRecords.Entry(live.id, principal, on.threadId, "", live.turn.now(), given));
             }
-            // answered at once, as it stands (its end if it already ended)
-            answer.complete(turn.now());
+            if (request.background()) {
+                // answered at once, as it stands (its end if it already ended)
+                answer.complete(turn.now());
+            }
         }
         Runnable left = log == null ? on.session::interrupt : () -> log.unfollow(events);
         return new Created(c, answer, left);

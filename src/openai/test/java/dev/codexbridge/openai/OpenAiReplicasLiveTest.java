@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
 import com.openai.models.conversations.Conversation;
 import com.openai.models.conversations.ConversationCreateParams;
 import com.openai.models.conversations.ConversationUpdateParams;
@@ -20,10 +21,13 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseCreateParams;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.ConversationStorage;
@@ -53,7 +57,7 @@ import org.junit.jupiter.api.Test;
  * response is no longer continued where its answer came from; a chat history one answered, re-sent
  * to the other, goes on in its thread with only the new message sent to codex; a conversation of
  * the Conversations API runs on one thread whichever replica answers, its items in order; a turn
- * held for the caller's function output goes on only where it is held.
+ * held for the caller's function output goes on with the output sent to either replica.
  */
 class OpenAiReplicasLiveTest {
     private static final String ALICE = OpenAiJavaSdkLiveTest.ALICE;
@@ -232,26 +236,60 @@ class OpenAiReplicasLiveTest {
     /**
      * A turn held for the caller's function output runs in the process whose codex asked, and its
      * conversation reaches the store only when that turn ends: the output sent to the other replica
-     * is answered 404 (docs/openai.md, "Not built yet") with nothing run and the held turn left as it
-     * was, and the same output sent to the first goes on with that turn.
+     * is handed to the first through the store (decision 0136) and goes on with the same turn there —
+     * answered on the replica it was sent to, readable on both. Another principal's output for the
+     * same call is answered 404 with nothing run, the turn left waiting.
      */
     @Test
-    void aFunctionOutputForATurnHeldOnOneReplicaIsRefusedOnTheOtherAndTakenWhereItIsHeld() {
-        model.enqueue(ModelReply.builder().dynamicToolCall("call-tromso", "weather", dev.codexbridge.json.Json.object().put("city", "Tromso"))
+    void aFunctionOutputSentToTheReplicaNotHoldingItsTurnGoesOnWithThatTurn() {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-tromso", "weather", Json.object().put("city", "Tromso"))
                 .build(), ModelReply.message("Snow in Tromso."));
-        OpenAIClient aliceOnA = client(a, ALICE);
-        Response first = aliceOnA.responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Tromso?").build());
+        Response first = client(a, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Tromso?").build());
         ResponseFunctionToolCall call = OpenAiToolsLiveTest.onlyCall(first);
         int asked = model.responsesRequests().size();
 
-        assertThatThrownBy(() -> client(b, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
-                .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "snow, -3 C"))).build()))
+        // bob cannot answer alice's call on either replica: 404, nothing reaches the model
+        assertThatThrownBy(() -> client(b, BOB).responses().create(OpenAiToolsLiveTest.withWeather()
+                .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "sunny"))).build()))
                 .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
-        assertThat(model.responsesRequests()).as("nothing reached the model from the other replica").hasSize(asked);
+        assertThat(model.responsesRequests()).as("nothing reached the model for another principal").hasSize(asked);
 
-        Response second = aliceOnA.responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
+        Response second = client(b, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
                 .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "snow, -3 C"))).build());
         assertThat(text(second)).isEqualTo("Snow in Tromso.");
+        assertThat(second.previousResponseId()).hasValue(first.id());
         assertThat(lastModelRequest().functionCallOutput("call-tromso")).hasValueSatisfying(o -> assertThat(o).contains("snow, -3 C"));
+        assertThat(model.responsesRequests()).as("the same turn went on: one model request for the output").hasSize(asked + 1);
+        // the response is the conversation's newest on either replica
+        assertThat(text(client(a, ALICE).responses().retrieve(second.id()))).isEqualTo("Snow in Tromso.");
+        assertThat(text(client(b, ALICE).responses().retrieve(second.id()))).isEqualTo("Snow in Tromso.");
+    }
+
+    /**
+     * The history re-sent with the output and no {@code previous_response_id}, as the AI SDK and the
+     * Agents SDK send it, streamed, to the replica not holding the turn: the stream the SDK parses
+     * ends with the turn's answer, made from the response once it ended there.
+     */
+    @Test
+    void theHistoryReSentToTheOtherReplicaStreamedGoesOnWithTheHeldTurn() {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-narvik", "weather", Json.object().put("city", "Narvik"))
+                .build(), ModelReply.message("Wind in Narvik."));
+        Response first = client(a, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Narvik?").build());
+        ResponseFunctionToolCall call = OpenAiToolsLiveTest.onlyCall(first);
+        List<ResponseInputItem> history = List.of(ResponseInputItem.ofMessage(
+                ResponseInputItem.Message.builder().role(ResponseInputItem.Message.Role.USER)
+                        .addInputTextContent("weather in Narvik?").build()),
+                ResponseInputItem.ofFunctionCall(call), OpenAiToolsLiveTest.output(call.callId(), "wind, 2 C"));
+        List<ResponseStreamEvent> events;
+        try (StreamResponse<ResponseStreamEvent> stream = client(b, ALICE).responses()
+                .createStreaming(OpenAiToolsLiveTest.withWeather().inputOfResponse(history).build())) {
+            events = stream.stream().toList();
+        }
+        assertThat(events.get(0).isCreated()).isTrue();
+        Response second = events.get(events.size() - 1).asCompleted().response();
+        assertThat(text(second)).isEqualTo("Wind in Narvik.");
+        assertThat(events.stream().filter(ResponseStreamEvent::isOutputTextDelta)
+                .map(e -> e.asOutputTextDelta().delta()).collect(Collectors.joining())).isEqualTo("Wind in Narvik.");
+        assertThat(lastModelRequest().functionCallOutput("call-narvik")).hasValueSatisfying(o -> assertThat(o).contains("wind, 2 C"));
     }
 }
