@@ -19,19 +19,24 @@ final class ChatCompletionsApi {
     private final Conversations conversations;
     private final ChatHistories histories;
     private final Turns turns;
+    /** Tool messages for a turn held on another replica sharing the store, and those other replicas left for turns held here. */
+    private final HeldAcrossReplicas relays;
 
-    ChatCompletionsApi(Conversations conversations, ChatHistories histories, Turns turns) {
+    ChatCompletionsApi(Conversations conversations, ChatHistories histories, Turns turns, HeldAcrossReplicas relays) {
         this.conversations = conversations;
         this.histories = histories;
         this.turns = turns;
+        this.relays = relays;
+        relays.runWith(HeldAcrossReplicas.Api.CHAT, (principal, body, id) -> start(principal, body, null).answer());
     }
 
     /**
      * A chat turn under way on {@code conversation}: its chunks streaming into the events given (if
      * any); {@code answer} the whole completion when the request's part of the turn ends (codex's
-     * answer, or its calls of the caller's tools), or the error to answer.
+     * answer, or its calls of the caller's tools), or the error to answer. {@code conversation} is
+     * null for tool messages handed to another replica holding their turn.
      */
-    record Started(Conversation conversation, CompletableFuture<ObjectNode> answer) {
+    record Started(@Nullable Conversation conversation, CompletableFuture<ObjectNode> answer) {
     }
 
     /**
@@ -47,6 +52,10 @@ final class ChatCompletionsApi {
         if (!request.answers().isEmpty()) {
             String first = request.answers().keySet().iterator().next();
             c = conversations.holding(principal, first);
+            if (c == null && relays.shared()) {
+                // no turn held here waits for them: the replica holding it, if any, takes them from the store
+                return new Started(null, relays.handOvers().chat(principal, body, request, events));
+            }
             if (c == null) {
                 throw ResponsesApi.waitsFor(first, java.util.Set.of(), "messages");
             }
@@ -73,8 +82,12 @@ final class ChatCompletionsApi {
                 TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
                 if (s instanceof HeldTurn.Step.Asked asked) {
                     // the chat door hands out calls only: its conversations ask the caller no approval
-                    answer.complete(turn.pause(asked.questions().stream().filter(HeldTurn.Call.class::isInstance)
-                            .map(HeldTurn.Call.class::cast).toList()));
+                    List<HeldTurn.Call> calls = asked.questions().stream().filter(HeldTurn.Call.class::isInstance)
+                            .map(HeldTurn.Call.class::cast).toList();
+                    ObjectNode paused = turn.pause(calls);
+                    // their outputs may reach another replica sharing the store: they are looked for there
+                    relays.awaiting(principal, on, calls);
+                    answer.complete(paused);
                     return;
                 }
                 if (r != null && r.status() == TurnOutcome.COMPLETED) {

@@ -9,46 +9,55 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A turn held for its caller's answers (function outputs, approval responses) answered through
- * another replica sharing the store (decision 0136). The replica the answers reach, not holding the
- * turn, leaves them in the store under the first question's id ({@link #ASK}); the replica holding
- * it looks for answers to its held questions every {@link #LOOK_EVERY}, takes them by one
- * compare-and-set, and goes on with the turn as if they had reached it — under the response id the
- * asking replica chose, writing the response as it stands while it runs, as a background response
- * is written. The asking replica answers its caller from that record once the response ended (or at
- * once, for a background one). Answers nobody takes within {@link #TAKE_WAIT} are withdrawn the same
- * way and answered 404, as an answer no held turn waits for.
+ * A turn held for its caller's answers (function outputs, approval responses, tool messages)
+ * answered through another replica sharing the store (decision 0136). The replica the answers
+ * reach, not holding the turn, leaves them in the store under the first question's id
+ * ({@link #ASK}; {@link HandOvers}); the replica holding it — this class — looks for answers to its
+ * held questions every {@link #LOOK_EVERY}, takes them by one compare-and-set, and goes on with the
+ * turn as if they had reached it. A response's record carries the Responses API's answer back (the
+ * response is written as it stands while it runs, as a background response is); a chat
+ * completion's goes back in a record of its own ({@link #RESULT}), refreshed while the turn runs.
  */
 final class HeldAcrossReplicas implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeldAcrossReplicas.class);
     /** Answers sent to a replica not holding their turn, under the first question's id. */
     static final String ASK = "openai.held-answer";
+    /** A chat completion's answer to answers handed over, under the hand-over's id: running, then done or refused. */
+    static final String RESULT = "openai.held-result";
     /** How often the replica holding turns looks for answers other replicas left for them. */
     static final Duration LOOK_EVERY = Duration.ofMillis(200);
-    /** How long answers wait to be taken by the replica holding their turn before they are withdrawn (404). */
-    static final Duration TAKE_WAIT = Duration.ofSeconds(3);
-    /** How long the response's first record may take to appear once the holding replica took the answers. */
-    static final Duration START_WAIT = Duration.ofSeconds(10);
-    /** How often the asking replica reads the response the holding replica runs. */
-    static final Duration READ_EVERY = Duration.ofMillis(100);
+    /** How often a chat completion handed over writes that it still runs. */
+    static final Duration RUNNING_EVERY = BackgroundAcrossReplicas.RUNNING_EVERY;
 
     static final byte[] TAKEN = state("taken").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] WITHDRAWN = state("withdrawn").getBytes(StandardCharsets.UTF_8);
 
-    /** Runs answers taken from the store on this replica: {@code principal}'s request {@code body} as response {@code responseId}. */
+    /** The APIs whose answers are handed over. */
+    enum Api {
+        RESPONSES("input"), CHAT("messages");
+
+        /** The request's parameter that carries the answers, named in a refusal. */
+        final String param;
+
+        Api(String param) {
+            this.param = param;
+        }
+    }
+
+    /**
+     * Runs answers taken from the store on this replica: {@code principal}'s request {@code body}
+     * under the hand-over's {@code id}; the answer to carry back in a {@link #RESULT} record, or null
+     * when the API's own record carries it (a response).
+     */
     interface Runner {
-        void run(String principal, JsonNode body, String responseId);
+        @Nullable CompletableFuture<ObjectNode> run(String principal, JsonNode body, String id);
     }
 
     /** A question of a turn held here, for the look: whose it is, and the conversation that waits for it. */
@@ -56,25 +65,22 @@ final class HeldAcrossReplicas implements AutoCloseable {
     }
 
     private final @Nullable DoorRecords store;
-    private final ResponseRecords records;
-    private volatile Runner runner = (principal, body, responseId) -> {
-        throw new IllegalStateException("no runner");
-    };
+    private final HandOvers handOvers;
+    private final Map<Api, Runner> runners = new java.util.EnumMap<>(Api.class);
     // guarded by this
     private final Map<String, Held> held = new HashMap<>();
-    private final Set<CompletableFuture<ObjectNode>> relaying = new HashSet<>();
     private boolean looking;
     private boolean closed;
     private final StoreLooks looks = new StoreLooks("codex-bridge-openai-held");
 
-    /** {@code store}: the door records every replica shares; null when this door shares none (nothing is relayed). */
+    /** {@code store}: the door records every replica shares; null when this door shares none (nothing is handed over). */
     HeldAcrossReplicas(@Nullable DoorRecords store, ResponseRecords records) {
         this.store = store;
-        this.records = records;
+        this.handOvers = store == null ? null : new HandOvers(store, records, looks);
     }
 
-    void runWith(Runner runner) {
-        this.runner = runner;
+    synchronized void runWith(Api api, Runner runner) {
+        runners.put(api, runner);
     }
 
     /** Whether answers for a turn held elsewhere can reach it: the door shares a store. */
@@ -82,14 +88,36 @@ final class HeldAcrossReplicas implements AutoCloseable {
         return store != null;
     }
 
-    private static String state(String state) {
+    /** The replica the answers reached, when it does not hold their turn: hands them over (a store is shared). */
+    HandOvers handOvers() {
+        if (handOvers == null) {
+            throw new IllegalStateException("no store is shared: nothing is handed over");
+        }
+        return handOvers;
+    }
+
+    static String state(String state) {
         return Json.write(Json.object().put("state", state));
     }
 
-    // ---- the replica holding the turn
+    /** {@code e} as a record's refusal, which the replica the answers reached answers as its own. */
+    static byte[] refusal(OpenAiError e) {
+        ObjectNode r = Json.object().put("state", "refused").put("status", e.status).put("type", e.type).put("param", e.param)
+                .put("code", e.code).put("message", e.getMessage()).put("may_retry", e.mayRetry);
+        if (e.retryAfterSeconds != null) {
+            r.put("retry_after", e.retryAfterSeconds);
+        }
+        return Json.write(r).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static OpenAiError refused(JsonNode r) {
+        return new OpenAiError(r.path("status").asInt(500), r.path("type").asText("server_error"), r.path("param").textValue(),
+                r.path("code").textValue(), r.path("message").asText(), r.has("retry_after") ? r.path("retry_after").asInt() : null,
+                r.path("may_retry").asBoolean(false));
+    }
 
     /** {@code principal}'s turn on {@code c} waits for {@code questions}: answers left for them in the store are looked for. */
-    void awaiting(String principal, Conversation c, List<HeldTurn.Question> questions) {
+    void awaiting(String principal, Conversation c, List<? extends HeldTurn.Question> questions) {
         if (store == null || questions.isEmpty()) {
             return;
         }
@@ -135,22 +163,30 @@ final class HeldAcrossReplicas implements AutoCloseable {
     /** Takes the answers {@code value} left for question {@code id} when they are {@code h}'s principal's, and goes on with the turn. */
     private void take(String id, byte[] value, @Nullable Held h) {
         JsonNode ask;
+        Runner runner;
         try {
             ask = Json.parse(new String(value, StandardCharsets.UTF_8));
+            synchronized (this) {
+                runner = runners.get(Api.valueOf(ask.path("api").asText()));
+            }
         } catch (RuntimeException e) {
             return;
         }
         // another principal's answers are left alone: the replica that left them withdraws them and answers 404
-        if (h == null || !ask.path("state").asText().equals("asked") || !ask.path("principal").asText().equals(h.principal())) {
+        if (h == null || runner == null || !ask.path("state").asText().equals("asked")
+                || !ask.path("principal").asText().equals(h.principal())) {
             return;
         }
         if (!store.replace(ASK, id, value, TAKEN)) {
             return;     // withdrawn meanwhile, or taken by another look
         }
-        String responseId = ask.path("response").asText();
-        LOG.info("the answers to {} sent to another replica go on with the turn held here, as response {}", id, responseId);
+        String handOver = ask.path("id").asText();
+        LOG.info("the answers to {} sent to another replica go on with the turn held here ({})", id, handOver);
         try {
-            runner.run(h.principal(), ask.path("body"), responseId);
+            CompletableFuture<ObjectNode> answer = runner.run(h.principal(), ask.path("body"), handOver);
+            if (answer != null) {
+                carry(handOver, answer);
+            }
             store.delete(ASK, id);
         } catch (OpenAiError refused) {
             store.put(ASK, id, refusal(refused));
@@ -160,198 +196,58 @@ final class HeldAcrossReplicas implements AutoCloseable {
         }
     }
 
-    static byte[] refusal(OpenAiError e) {
-        ObjectNode r = Json.object().put("state", "refused").put("status", e.status).put("type", e.type).put("param", e.param)
-                .put("code", e.code).put("message", e.getMessage()).put("may_retry", e.mayRetry);
-        if (e.retryAfterSeconds != null) {
-            r.put("retry_after", e.retryAfterSeconds);
-        }
-        return Json.write(r).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static OpenAiError refused(JsonNode r) {
-        return new OpenAiError(r.path("status").asInt(500), r.path("type").asText("server_error"), r.path("param").textValue(),
-                r.path("code").textValue(), r.path("message").asText(), r.has("retry_after") ? r.path("retry_after").asInt() : null,
-                r.path("may_retry").asBoolean(false));
-    }
-
-    // ---- the replica the answers reached
-
     /**
-     * Sends {@code principal}'s answers ({@code request}, whose raw {@code body} it is) to the
-     * replica holding their turn, and answers from the response it runs: a future completed with
-     * the response once it ended (at once for a background one), and {@code events} given its
-     * events then. Throws the refusal to answer when no replica takes them within
-     * {@link #TAKE_WAIT} (404, as an answer no turn waits for), or the holding replica refused them.
+     * Writes that the turn answering hand-over {@code id} runs, now and every {@link #RUNNING_EVERY}
+     * until {@code answer} is done, then the answer or its refusal — in that order under one lock,
+     * so that the end is never written over.
      */
-    CompletableFuture<ObjectNode> relay(String principal, JsonNode body, ResponseRequest request, @Nullable SseStream events) {
-        String first = request.answers().keySet().iterator().next();
-        String responseId = Ids.next("resp_");
-        byte[] ask = Json.write(Json.object().put("state", "asked").put("principal", principal).put("response", responseId)
-                .set("body", body)).getBytes(StandardCharsets.UTF_8);
-        try {
-            if (!store.replace(ASK, first, null, ask)) {
-                throw OpenAiError.busy("conversation_busy", "another request answers this turn now; nothing was run: send this again "
-                        + "once it has answered", 1);
-            }
-        } catch (IllegalArgumentException tooLarge) {
-            throw OpenAiError.invalid("input", "the answers are too large to hand to the server holding their turn ("
-                    + tooLarge.getMessage() + "); send them to that server");
-        } catch (ConversationStoreException e) {
-            throw OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again",
-                    2);
-        }
-        try {
-            awaitTaken(first, ask);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Turns.unfollowed(e);
-        }
-        CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
-        synchronized (this) {
-            relaying.add(answer);
-        }
-        long startBy = System.nanoTime() + START_WAIT.toNanos();
-        looks.repeatUntil(READ_EVERY, () -> {
-            Optional<ResponseRecords.Entry> entry;
-            try {
-                entry = records.get(principal, responseId);
-            } catch (OpenAiError away) {
-                return false;       // the store did not answer this time: read again
-            }
-            if (entry.isEmpty()) {
-                if (System.nanoTime() - startBy > 0) {
-                    answer.completeExceptionally(Turns.unfollowed(new IllegalStateException("the server holding the turn took the "
-                            + "answers and wrote no response within " + START_WAIT.toSeconds() + " s")));
-                    return true;
-                }
-                return false;
-            }
-            ObjectNode response = (ObjectNode) entry.get().response();
-            if (BackgroundAcrossReplicas.running(response) && !request.background()) {
-                return false;
-            }
-            if (!request.store() && !BackgroundAcrossReplicas.running(response)) {
-                try {
-                    records.delete(principal, responseId);      // written only to carry it here
-                } catch (OpenAiError away) {
-                    LOG.info("response {} (store false) is left in the store: {}", responseId, away.getMessage());
+    private void carry(String id, CompletableFuture<ObjectNode> answer) {
+        Object order = new Object();
+        Runnable running = () -> {
+            synchronized (order) {
+                if (!answer.isDone()) {
+                    write(id, Json.write(Json.object().put("state", "running").put("at_ms", System.currentTimeMillis()))
+                            .getBytes(StandardCharsets.UTF_8));
                 }
             }
-            answer.complete(response);
-            return true;
+        };
+        running.run();
+        looks.repeatUntil(RUNNING_EVERY, () -> {
+            running.run();
+            return answer.isDone();
         });
-        answer.whenComplete((response, failed) -> {
-            synchronized (this) {
-                relaying.remove(answer);
-            }
-            if (events == null) {
-                return;
-            }
-            if (response != null && request.background() && BackgroundAcrossReplicas.running(response)) {
-                streamWhenEnded(principal, responseId, events);
-                return;
-            }
-            if (response != null) {
-                KeyedRequests.responseEvents(response, events);
-            } else {
-                events.add(Json.object().put("type", "error").put("code", "server_error").put("message", failed.getMessage()));
-            }
-            events.end();
-        });
-        return answer;
-    }
-
-    /**
-     * Waits until the holding replica took the answers {@code ask} left under {@code id} and went
-     * on with the turn; withdraws them (404) when none took them in time, and throws its refusal
-     * when it refused them.
-     */
-    private void awaitTaken(String id, byte[] ask) throws InterruptedException {
-        long takeBy = System.nanoTime() + TAKE_WAIT.toNanos();
-        long takenAt = 0;
-        while (true) {
-            JsonNode state;
-            try {
-                Optional<byte[]> now = store.get(ASK, id);
-                if (now.isEmpty()) {
-                    return;     // taken, and the turn went on
-                }
-                state = Json.parse(new String(now.get(), StandardCharsets.UTF_8));
-            } catch (ConversationStoreException e) {
-                state = Json.object();      // not known this time: looked at again
-            }
-            switch (state.path("state").asText()) {
-                case "refused" -> {
-                    try {
-                        store.delete(ASK, id);
-                    } catch (ConversationStoreException e) {
-                        LOG.debug("a refusal left for {} stays until its window ends: {}", id, e.getMessage());
-                    }
-                    throw refused(state);
-                }
-                case "taken" -> {
-                    if (takenAt == 0) {
-                        takenAt = System.nanoTime();
-                    } else if (System.nanoTime() - takenAt > START_WAIT.toNanos()) {
-                        throw Turns.unfollowed(new IllegalStateException("the server holding the turn took the answers and did not "
-                                + "go on within " + START_WAIT.toSeconds() + " s"));
-                    }
-                }
-                default -> {
-                    if (System.nanoTime() - takeBy > 0 && withdrawn(id, ask)) {
-                        throw ResponsesApi.waitsFor(id, Set.of(), "input");
-                    }
+        answer.whenComplete((done, failed) -> {
+            synchronized (order) {
+                if (done != null) {
+                    ObjectNode r = Json.object().put("state", "done");
+                    r.set("answer", done);
+                    write(id, Json.write(r).getBytes(StandardCharsets.UTF_8));
+                } else {
+                    write(id, refusal(failed instanceof OpenAiError e ? e : Turns.unfollowed(failed)));
                 }
             }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Withdraws the answers {@code ask} left under {@code id}, unless the holding replica took them first. */
-    private boolean withdrawn(String id, byte[] ask) {
-        try {
-            if (!store.replace(ASK, id, ask, WITHDRAWN)) {
-                return false;
-            }
-            store.delete(ASK, id);
-            return true;
-        } catch (ConversationStoreException e) {
-            throw OpenAiError.afterStart("the conversation store did not answer while the answers were handed to the server holding "
-                    + "their turn; they may have been taken: read the conversation before sending them again");
-        }
-    }
-
-    /** {@code events} get the response {@code responseId} runs elsewhere as it ended. */
-    private void streamWhenEnded(String principal, String responseId, SseStream events) {
-        looks.repeatUntil(READ_EVERY, () -> {
-            Optional<ResponseRecords.Entry> entry;
-            try {
-                entry = records.get(principal, responseId);
-            } catch (OpenAiError away) {
-                return false;
-            }
-            if (entry.isPresent() && BackgroundAcrossReplicas.running(entry.get().response())) {
-                return false;
-            }
-            entry.ifPresent(e -> KeyedRequests.responseEvents(e.response(), events));
-            events.end();
-            return true;
         });
     }
 
-    /** Stops looking and reading; a caller still waiting for a response another replica runs is told it could not be followed. */
+    private void write(String id, byte[] value) {
+        try {
+            store.put(RESULT, id, value);
+        } catch (ConversationStoreException | IllegalArgumentException e) {
+            LOG.warn("the answer to hand-over {} could not be written for the replica waiting for it ({}); it answers its caller that "
+                    + "the turn may have run", id, e.getMessage());
+        }
+    }
+
+    /** Stops looking; a caller still waiting for a turn another replica runs is told it could not be followed. */
     @Override
     public void close() {
-        List<CompletableFuture<ObjectNode>> waiting;
         synchronized (this) {
             closed = true;
-            looks.close();
             held.clear();
-            waiting = new ArrayList<>(relaying);
-            relaying.clear();
         }
-        waiting.forEach(w -> w.completeExceptionally(Turns.unfollowed(new IllegalStateException("this server closed while another one "
-                + "ran the turn"))));
+        looks.close();
+        if (handOvers != null) {
+            handOvers.close();
+        }
     }
 }

@@ -45,7 +45,8 @@ final class OpenAiDoor {
         this.across = new BackgroundAcrossReplicas(responses);
         this.relays = new HeldAcrossReplicas(b.doorRecords, responses);
         this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, across, kept, relays),
-                new ChatCompletionsApi(conversations, new ChatHistories(records), turns), new ConversationsApi(kept, responses), b.models,
+                new ChatCompletionsApi(conversations, new ChatHistories(records), turns, relays), new ConversationsApi(kept, responses),
+                b.models,
                 b.auth, b.anonymous,
                 b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
     }

@@ -208,7 +208,8 @@ final class OpenAiHandler {
         turn(principal, body, key, new Api("chat", SseStream::data, "data: [DONE]\n\n", (kept, events) -> KeyedRequests.chatChunks(kept,
                 usage, events)), events -> {
             ChatCompletionsApi.Started c = chat.start(principal, body, events);
-            return new Started(c.conversation(), c.answer(), c.conversation().session::interrupt);
+            Conversation on = c.conversation();
+            return new Started(on, c.answer(), on == null ? () -> { } : on.session::interrupt);
         }, http);
     }
 

@@ -42,7 +42,10 @@ final class ResponsesApi {
         this.across = across;
         this.kept = kept;
         this.relays = relays;
-        relays.runWith((principal, body, responseId) -> create(principal, body, null, responseId));
+        relays.runWith(HeldAcrossReplicas.Api.RESPONSES, (principal, body, responseId) -> {
+            create(principal, body, null, responseId);
+            return null;        // the response's own record carries it back
+        });
     }
 
     /**
@@ -68,7 +71,7 @@ final class ResponsesApi {
                 && conversations.holding(principal, request.answers().keySet().iterator().next()) == null) {
             // no turn held here waits for them: the replica holding it, if any, takes them from the store
             heldElsewhere(principal, request);
-            return new Created(null, relays.relay(principal, body, request, events), () -> { });
+            return new Created(null, relays.handOvers().response(principal, body, request, events), () -> { });
         }
         return create(principal, body, events, null);
     }

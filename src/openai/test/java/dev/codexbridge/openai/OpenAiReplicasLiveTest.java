@@ -19,6 +19,13 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessage;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseInputItem;
@@ -291,5 +298,41 @@ class OpenAiReplicasLiveTest {
         assertThat(events.stream().filter(ResponseStreamEvent::isOutputTextDelta)
                 .map(e -> e.asOutputTextDelta().delta()).collect(Collectors.joining())).isEqualTo("Wind in Narvik.");
         assertThat(lastModelRequest().functionCallOutput("call-narvik")).hasValueSatisfying(o -> assertThat(o).contains("wind, 2 C"));
+    }
+
+    /**
+     * Chat Completions, as Spring AI's and LangChain4j's OpenAI chat models drive a tool: the tool
+     * message sent to the replica not holding the turn goes on with that turn (decision 0136), not
+     * streamed and streamed; the completion and its chunks are the holding replica's answer.
+     */
+    @Test
+    void aChatToolMessageSentToTheOtherReplicaGoesOnWithTheHeldTurnNotStreamedAndStreamed() {
+        ChatCompletionFunctionTool tool = OpenAiToolsLiveTest.chatWeather();
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-bodo", "weather", Json.object().put("city", "Bodo")).build(),
+                ModelReply.message("Rain in Bodo."));
+        ChatCompletionCreateParams ask = ChatCompletionCreateParams.builder().model("codex").addTool(tool).addUserMessage("weather in Bodo?")
+                .build();
+        ChatCompletionMessage asked = client(a, ALICE).chat().completions().create(ask).choices().get(0).message();
+        ChatCompletionMessageFunctionToolCall call = asked.toolCalls().orElseThrow().get(0).asFunction();
+        ChatCompletion second = client(b, ALICE).chat().completions().create(ask.toBuilder().addMessage(asked)
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("rain, 6 C").build()).build());
+        assertThat(second.choices().get(0).message().content()).hasValue("Rain in Bodo.");
+        assertThat(second.choices().get(0).finishReason().asString()).isEqualTo("stop");
+        assertThat(lastModelRequest().functionCallOutput("call-bodo")).hasValueSatisfying(o -> assertThat(o).contains("rain, 6 C"));
+
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-alta", "weather", Json.object().put("city", "Alta")).build(),
+                ModelReply.builder().streamedMessage(List.of("Clear ", "in Alta.")).build());
+        ChatCompletionCreateParams askAlta = ChatCompletionCreateParams.builder().model("codex").addTool(tool)
+                .addUserMessage("weather in Alta?").build();
+        ChatCompletionMessage askedAlta = client(a, ALICE).chat().completions().create(askAlta).choices().get(0).message();
+        ChatCompletionMessageFunctionToolCall alta = askedAlta.toolCalls().orElseThrow().get(0).asFunction();
+        ChatCompletionAccumulator answer = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = client(b, ALICE).chat().completions().createStreaming(askAlta.toBuilder()
+                .addMessage(askedAlta).addMessage(ChatCompletionToolMessageParam.builder().toolCallId(alta.id()).content("clear, -8 C")
+                        .build()).build())) {
+            stream.stream().forEach(answer::accumulate);
+        }
+        assertThat(answer.chatCompletion().choices().get(0).message().content()).hasValue("Clear in Alta.");
+        assertThat(lastModelRequest().functionCallOutput("call-alta")).hasValueSatisfying(o -> assertThat(o).contains("clear, -8 C"));
     }
 }

@@ -202,11 +202,16 @@ class OpenAiToolsLiveTest {
         assertThat(last.functionCallOutput("call-b")).hasValueSatisfying(o -> assertThat(o).contains("fine in Berlin"));
     }
 
-    @Test
-    void chatCompletionsToolCallsGoOnWithTheSameTurnNotStreamedAndStreamed() {
-        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("weather")
+    /** The weather tool as Chat Completions declares it. */
+    static ChatCompletionFunctionTool chatWeather() {
+        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("weather")
                 .description("The weather in a city").parameters(FunctionParameters.builder().putAdditionalProperty("type",
                         JsonValue.from("object")).build()).build()).build();
+    }
+
+    @Test
+    void chatCompletionsToolCallsGoOnWithTheSameTurnNotStreamedAndStreamed() {
+        ChatCompletionFunctionTool tool = chatWeather();
         model.enqueue(ModelReply.builder().dynamicToolCall("call-rome", "weather", Json.object().put("city", "Rome")).build(),
                 ModelReply.message("Warm in Rome."));
         ChatCompletionCreateParams ask = ChatCompletionCreateParams.builder().model("codex").addTool(tool).addUserMessage("weather in Rome?")
