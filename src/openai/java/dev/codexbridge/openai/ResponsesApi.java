@@ -71,7 +71,7 @@ final class ResponsesApi {
                 && conversations.holding(principal, request.answers().keySet().iterator().next()) == null) {
             // no turn held here waits for them: the replica holding it, if any, takes them from the store
             heldElsewhere(principal, request);
-            return new Created(null, relays.handOvers().response(principal, body, request, events), () -> { });
+            return new Created(null, turns.inFlight(() -> relays.handOvers().response(principal, body, request, events)), () -> { });
         }
         return create(principal, body, events, null);
     }

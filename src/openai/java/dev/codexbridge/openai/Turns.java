@@ -1,5 +1,6 @@
 package dev.codexbridge.openai;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.callers.Drain;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -8,6 +9,7 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.store.LeaseWait;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,22 @@ final class Turns {
             LeaseWait.retrying(Conversations.LEASE_WAIT, c.session::start);
         } catch (RuntimeException e) {
             throw Conversations.refused(c.principal, c.threadId, e);
+        }
+    }
+
+    /**
+     * Counts {@code answer} in flight until it completes — answers handed to another replica holding
+     * their turn — so that a stopping door waits for it as for its own turns.
+     */
+    CompletableFuture<ObjectNode> inFlight(Supplier<CompletableFuture<ObjectNode>> answer) {
+        Runnable leave = draining.enter();
+        try {
+            CompletableFuture<ObjectNode> a = answer.get();
+            a.whenComplete((r, e) -> leave.run());
+            return a;
+        } catch (RuntimeException e) {
+            leave.run();
+            throw e;
         }
     }
 

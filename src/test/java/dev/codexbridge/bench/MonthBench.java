@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * starter's sessions ({@link StarterMonthVariant}); its scripted model in this JVM.</li>
  * <li>{@code NAME@R}: codex recycled after R conversations ({@code --recycle-after R},
  * {@code codex-bridge.process.recycle-after}).</li>
+ * <li>{@code NAME~C}: at most C conversations a second begun (the warm-up too), spread evenly; without it, as fast as
+ * the service serves them, AT_ONCE at a time.</li>
  * </ul>
  * {@code MONTH_DOOR_JVM}: more options for the serving JVM (say, a logger's level); {@code MONTH_LOGS=DIR}: each CLI
  * variant's log is kept there as {@code VARIANT.log} (the run's folder is deleted).
@@ -94,6 +96,10 @@ public final class MonthBench {
         PostgresServer postgres = null;
         try (LiveRig rig = new LiveRig()) {
             for (String spec : variants) {
+                int paced = spec.indexOf('~');
+                double rate = paced < 0 ? 0 : Double.parseDouble(spec.substring(paced + 1));
+                String named = spec;
+                spec = paced < 0 ? spec : spec.substring(0, paced);
                 int at = spec.indexOf('@');
                 long recycleAfter = at < 0 ? 0 : Long.parseLong(spec.substring(at + 1));
                 List<String> parts = new ArrayList<>(List.of((at < 0 ? spec : spec.substring(0, at)).split(":")));
@@ -120,7 +126,7 @@ public final class MonthBench {
                     serving = new CliDoorMemoryVariant(dir, String.join(":", cli), recycleAfter, doorJvm(), store);
                 }
                 try (Serving s = serving) {
-                    reports.add(run(spec, s, store, n, every, atOnce));
+                    reports.add(run(named, s, store, n, every, atOnce, rate));
                 } finally {
                     LiveRig.reapChildren(java.time.Duration.ofSeconds(20));
                     keepLog(dir, spec);
@@ -136,13 +142,13 @@ public final class MonthBench {
         MonthReport.summary(reports, n, atOnce);
     }
 
-    private static MonthReport run(String name, Serving s, String store, int n, int every, int atOnce) throws Exception {
+    private static MonthReport run(String name, Serving s, String store, int n, int every, int atOnce, double rate) throws Exception {
         long pid = s.process().pid();
         Set<Path> homes = new LinkedHashSet<>();
         Set<Long> codexes = new LinkedHashSet<>();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        serve(s, WARM_UP, atOnce, new AtomicInteger(), done, failed);
+        serve(s, WARM_UP, atOnce, new AtomicInteger(), done, failed, rate);
         List<long[]> rows = new ArrayList<>();
         Map<String, long[]> before = DoorMemoryBench.read(DoorStateBench.histogram(pid));
         long t0 = System.nanoTime();
@@ -151,7 +157,7 @@ public final class MonthBench {
         AtomicInteger next = new AtomicInteger();
         ExecutorService feeder = Executors.newSingleThreadExecutor();
         Future<?> traffic = feeder.submit(() -> {
-            serve(s, n, atOnce, next, done, failed);
+            serve(s, n, atOnce, next, done, failed, rate);
             return null;
         });
         Map<String, long[]> after = before;
@@ -185,15 +191,26 @@ public final class MonthBench {
         return report;
     }
 
-    /** Conversations until {@code next} reaches {@code n}, {@code atOnce} at a time; more than a twentieth failing ends it. */
-    private static void serve(Serving s, int n, int atOnce, AtomicInteger next, AtomicInteger done, AtomicInteger failed)
+    /**
+     * Conversations until {@code next} reaches {@code n}, {@code atOnce} at a time, the k-th begun no sooner than k /
+     * {@code rate} seconds in (0: no pace); more than a twentieth failing ends it.
+     */
+    private static void serve(Serving s, int n, int atOnce, AtomicInteger next, AtomicInteger done, AtomicInteger failed, double rate)
             throws Exception {
         ExecutorService workers = Executors.newFixedThreadPool(atOnce);
+        long begun = System.nanoTime();
+        int first = next.get();
         try {
             List<Future<?>> all = new ArrayList<>();
             for (int w = 0; w < atOnce; w++) {
                 all.add(workers.submit(() -> {
-                    while (next.getAndIncrement() < n) {
+                    for (int k; (k = next.getAndIncrement()) < n;) {
+                        if (rate > 0) {
+                            long wait = begun + (long) ((k - first) * 1e9 / rate) - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
                         try {
                             s.conversation();
                             done.incrementAndGet();
