@@ -123,7 +123,7 @@ final class ResponsesApi {
                 // no admission: the turn is in flight, and a stopping door waits for it (its answers let it end)
                 c = answered(principal, request);
                 c.sameTools(request.tools(), "tools");
-                started(live, c);
+                started(live, c, request.background());
                 turn.begin();
                 step = c.held.resume(request.answers(), "input", turn);
             } else {
@@ -143,7 +143,7 @@ final class ResponsesApi {
                 c = conversation(principal, request, within);
                 c.sameTools(request.tools(), "tools");
                 TurnOptions options = TurnOptions.builder().effort(request.effort()).outputSchema(request.outputSchema()).build();
-                started(live, c);
+                started(live, c, request.background());
                 turn.begin();
                 step = turns.start(c, input, options, turn, request.toolChoice().equals("auto"), request.approvals());
             }
@@ -195,8 +195,10 @@ final class ResponsesApi {
                 answer.completeExceptionally(e);
             } finally {
                 // the stream ends whatever became of the record: a caller never waits on a stream with nothing to come
-                if (live != null) {
+                if (live != null && request.background()) {
                     backgrounds.end(live, response);
+                } else if (live != null) {
+                    live.events.end();      // handed over: its record carries it, nothing here streams it again
                 } else if (events != null) {
                     events.end();
                 }
@@ -216,11 +218,17 @@ final class ResponsesApi {
         return new Created(c, answer, left);
     }
 
-    /** A background response's turn is about to begin on {@code c}: from here it is read and cancelled as running. */
-    private void started(BackgroundResponses.@Nullable Live live, Conversation c) {
+    /**
+     * A background response's turn, or one handed over by another replica, is about to begin on
+     * {@code c}: from here a cancel interrupts it, and a {@code background} one is read, cancelled
+     * and streamed again here as running.
+     */
+    private void started(BackgroundResponses.@Nullable Live live, Conversation c, boolean background) {
         if (live != null) {
             live.conversation = c;
-            backgrounds.start(live);
+            if (background) {
+                backgrounds.start(live);
+            }
         }
     }
 
@@ -328,13 +336,14 @@ final class ResponsesApi {
             }
         }
         JsonNode response = entry(principal, id).response();
+        if (!response.path("background").asBoolean(false)) {
+            // a response running on another replica because its answers were handed over there is not a background one either
+            throw OpenAiError.invalid(null, "Only responses created with background=true can be cancelled.");
+        }
         if (BackgroundAcrossReplicas.running(response)) {
             return across.cancelElsewhere(principal, id, CANCEL_WAIT);
         }
         String status = response.path("status").asText();
-        if (!response.path("background").asBoolean(false)) {
-            throw OpenAiError.invalid(null, "Only responses created with background=true can be cancelled.");
-        }
         if (!status.equals("cancelled")) {
             throw OpenAiError.invalid(null, "Cannot cancel a response that has already ended: response '" + id + "' is " + status + ".");
         }
