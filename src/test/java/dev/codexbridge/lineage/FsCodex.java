@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -39,6 +40,8 @@ final class FsCodex {
     final List<JsonNode> nameAndGoalSets = new CopyOnWriteArrayList<>();
     /** What a write to a path stores, given what was sent. */
     volatile Function<String, UnaryOperator<byte[]>> onWrite = path -> UnaryOperator.identity();
+    /** Runs after each {@code fs/readFile} has read its file, before the answer is sent. */
+    volatile Consumer<Path> afterRead = path -> { };
 
     FsCodex(Path home) {
         this.home = home;
@@ -89,8 +92,12 @@ final class FsCodex {
                 }))
                 .handler("thread/name/set", fs("thread/name/set", this::recorded))
                 .handler("thread/goal/set", fs("thread/goal/set", this::recorded))
-                .handler("fs/readFile", fs("fs/readFile", p -> Json.object().put("dataBase64",
-                        Base64.getEncoder().encodeToString(Files.readAllBytes(path(p, "path"))))))
+                .handler("fs/readFile", fs("fs/readFile", p -> {
+                    Path file = path(p, "path");
+                    String data = Base64.getEncoder().encodeToString(Files.readAllBytes(file));
+                    afterRead.accept(file);
+                    return Json.object().put("dataBase64", data);
+                }))
                 .handler("fs/writeFile", fs("fs/writeFile", p -> {
                     Path target = path(p, "path");
                     Files.write(target, onWrite.apply(target.toString()).apply(Base64.getDecoder().decode(p.path("dataBase64").asText())));

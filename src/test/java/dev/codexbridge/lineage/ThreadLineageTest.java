@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.store.RolloutFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,11 +128,11 @@ class ThreadLineageTest {
         threadRevertedAndForked();
         String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
         Path current = codex.home.resolve("sessions").resolve(name(TODAY.minusDays(1), T + "_" + REVERT));
-        CompletableFuture<Void> written = writeSoon(current, "after the revert\n" + end);
+        AtomicBoolean written = writtenAfterFirstRead(current, "after the revert\n" + end);
 
         List<RolloutFile> lineage = ThreadLineage.export(client, T, "turn-7", TIMEOUT);
 
-        written.join();
+        assertThat(written).as("the end written after the file was first read without it").isTrue();
         assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
         assertThatThrownBy(() -> ThreadLineage.export(client, T, "turn-8", Duration.ofMillis(400))).isInstanceOf(LineageException.class)
                 .hasMessageContaining("did not record the end of turn turn-8");
@@ -203,11 +205,11 @@ class ThreadLineageTest {
         String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
         Path current = codex.home.resolve("sessions").resolve(name(TODAY.minusDays(1), T + "_" + REVERT));
         List<String> known = List.of(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
-        CompletableFuture<Void> written = writeSoon(current, "after the revert\n" + end);
+        AtomicBoolean written = writtenAfterFirstRead(current, "after the revert\n" + end);
 
         List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-7", known, TIMEOUT);
 
-        written.join();
+        assertThat(written).as("the end written after the file was first read without it").isTrue();
         assertThat(lineage).extracting(RolloutFile::relativePath).containsExactlyElementsOf(known);
         assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
         assertThat(codex.calls).contains("thread/read").doesNotContain("fs/readDirectory");
@@ -215,16 +217,23 @@ class ThreadLineageTest {
                 .isInstanceOf(LineageException.class).hasMessageContaining("did not record the end of turn turn-8");
     }
 
-    /** Writes {@code text} to {@code file} 300 ms from now, as codex writes a turn's end a moment after it reports the turn. */
-    private static CompletableFuture<Void> writeSoon(Path file, String text) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(300);
-                Files.writeString(file, text);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+    /**
+     * Writes {@code text} to {@code file} right after the library first read it, as codex writes a
+     * turn's end a moment after it reports the turn: the read before the end is written is certain,
+     * whatever the machine's pace.
+     */
+    private AtomicBoolean writtenAfterFirstRead(Path file, String text) {
+        AtomicBoolean written = new AtomicBoolean();
+        codex.afterRead = read -> {
+            if (read.equals(file) && written.compareAndSet(false, true)) {
+                try {
+                    Files.writeString(file, text);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
-        });
+        };
+        return written;
     }
 
     /** Codex's first line of a rollout of {@code id}, forked from {@code source} (null: none). */
