@@ -43,7 +43,7 @@ final class ResponsesApi {
         this.kept = kept;
         this.relays = relays;
         relays.runWith(HeldAcrossReplicas.Api.RESPONSES, (principal, body, responseId) -> {
-            create(principal, body, null, responseId);
+            create(principal, ResponseRequest.of(body), null, responseId);
             return null;        // the response's own record carries it back
         });
     }
@@ -73,7 +73,7 @@ final class ResponsesApi {
             heldElsewhere(principal, request);
             return new Created(null, turns.inFlight(() -> relays.handOvers().response(principal, body, request, events)), () -> { });
         }
-        return create(principal, body, events, null);
+        return create(principal, request, events, null);
     }
 
     /**
@@ -103,8 +103,7 @@ final class ResponsesApi {
      * written as it stands while it runs, as a background response is, so that it answers its
      * caller from the record.
      */
-    private Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events, @Nullable String relayedAs) {
-        ResponseRequest request = ResponseRequest.of(body);
+    private Created create(String principal, ResponseRequest request, @Nullable SseStream events, @Nullable String relayedAs) {
         String id = relayedAs != null ? relayedAs : Ids.next("resp_");
         BackgroundResponses.EventLog log = request.background() || relayedAs != null ? new BackgroundResponses.EventLog() : null;
         ResponseTurn turn = new ResponseTurn(request, id, System.currentTimeMillis() / 1000,
