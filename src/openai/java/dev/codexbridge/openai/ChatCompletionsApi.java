@@ -54,7 +54,11 @@ final class ChatCompletionsApi {
             c = conversations.holding(principal, first);
             if (c == null && relays.shared()) {
                 // no turn held here waits for them: the replica holding it, if any, takes them from the store
-                return new Started(null, turns.inFlight(() -> relays.handOvers().chat(principal, body, request, events)));
+                try {
+                    return new Started(null, turns.inFlight(() -> relays.handOvers().chat(principal, body, request, events)));
+                } catch (HandOvers.NotTaken nobody) {
+                    throw nobody.refusal;
+                }
             }
             if (c == null) {
                 throw ResponsesApi.waitsFor(first, java.util.Set.of(), "messages");

@@ -56,8 +56,8 @@ final class HandOvers implements AutoCloseable {
      * Hands {@code principal}'s answers ({@code request}, whose raw {@code body} it is) to the
      * replica holding their turn, and answers from the response it runs: a future completed with
      * the response once it ended (at once for a background one), and {@code events} given its
-     * events then. Throws the refusal to answer when no replica takes them within
-     * {@link #TAKE_WAIT} (404, as an answer no turn waits for), or the holding replica refused them.
+     * events then. Throws {@link NotTaken} when no replica takes them within {@link #TAKE_WAIT},
+     * and the holding replica's refusal when it refused them.
      */
     CompletableFuture<ObjectNode> response(String principal, JsonNode body, ResponseRequest request, @Nullable SseStream events) {
         String responseId = Ids.next("resp_");
@@ -127,18 +127,18 @@ final class HandOvers implements AutoCloseable {
             } catch (ConversationStoreException away) {
                 return false;       // the store did not answer this time: read again
             }
-            switch (result.path("state").asText()) {
-                case "running" -> {
-                    if (System.currentTimeMillis() - result.path("at_ms").asLong() <= StoredResponseRecords.RUNNING_GONE.toMillis()) {
-                        return false;
-                    }
-                    answer.completeExceptionally(Turns.unfollowed(new IllegalStateException("the server running the turn stopped "
-                            + "writing that it runs")));
-                }
+            String state = result.path("state").asText();
+            if (state.equals("running") && System.currentTimeMillis() - result.path("at_ms").asLong()
+                    <= StoredResponseRecords.RUNNING_GONE.toMillis()) {
+                return false;
+            }
+            forget(RESULT, id);     // before the caller hears: nothing of it is left once it is answered
+            switch (state) {
+                case "running" -> answer.completeExceptionally(Turns.unfollowed(new IllegalStateException("the server running the turn "
+                        + "stopped writing that it runs")));
                 case "done" -> answer.complete((ObjectNode) result.path("answer"));
                 default -> answer.completeExceptionally(HeldAcrossReplicas.refused(result));
             }
-            forget(RESULT, id);
             return true;
         });
         answer.whenComplete((completion, failed) -> {
@@ -242,7 +242,7 @@ final class HandOvers implements AutoCloseable {
                 }
                 default -> {
                     if (System.nanoTime() - takeBy > 0 && withdrawn(id, ask)) {
-                        throw ResponsesApi.waitsFor(id, Set.of(), param);
+                        throw new NotTaken(ResponsesApi.waitsFor(id, Set.of(), param));
                     }
                 }
             }
@@ -289,6 +289,22 @@ final class HandOvers implements AutoCloseable {
             events.end();
             return true;
         });
+    }
+
+    /**
+     * Answers no replica took within {@link #TAKE_WAIT}, withdrawn: no turn waits for them anywhere
+     * (its wait ran out, or the replica holding it stopped). {@code refusal} is the 404 to answer
+     * unless the door gives them to codex otherwise ({@link LateOutputs}).
+     */
+    static final class NotTaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        final transient OpenAiError refusal;
+
+        NotTaken(OpenAiError refusal) {
+            super(refusal.getMessage(), null, false, false);
+            this.refusal = refusal;
+        }
     }
 
     private static OpenAiError closedWhileWaiting() {

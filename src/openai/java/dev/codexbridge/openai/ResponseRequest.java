@@ -79,6 +79,17 @@ record ResponseRequest(String model, List<Message> messages, @Nullable String in
                 answers, FunctionTool.answersApprovals(body), background, conversation);
     }
 
+    /**
+     * This request with its answers taken out and {@code said} added after its messages: answers
+     * no turn waits for any more, given to codex as new input ({@link LateOutputs}).
+     */
+    ResponseRequest answersSaid(Message said) {
+        List<Message> all = new ArrayList<>(messages);
+        all.add(said);
+        return new ResponseRequest(model, List.copyOf(all), instructions, previousResponseId, stream, store, metadata, effort,
+                outputSchema, text, tools, toolChoice, Map.of(), approvals, background, conversation);
+    }
+
     /** {@code conversation}: a conversation's id, or an object holding it. */
     private static @Nullable String conversation(ObjectNode body) {
         JsonNode c = body.get("conversation");

@@ -67,23 +67,38 @@ final class ResponsesApi {
      */
     Created create(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
         ResponseRequest request = ResponseRequest.of(body);
-        if (!request.answers().isEmpty() && relays.shared()
-                && conversations.holding(principal, request.answers().keySet().iterator().next()) == null) {
-            // no turn held here waits for them: the replica holding it, if any, takes them from the store
-            heldElsewhere(principal, request);
-            return new Created(null, turns.inFlight(() -> relays.handOvers().response(principal, body, request, events)), () -> { });
+        if (request.answers().isEmpty() || conversations.holding(principal, request.answers().keySet().iterator().next()) != null) {
+            return create(principal, request, events, null);
         }
-        return create(principal, request, events, null);
+        // no turn held here waits for them
+        if (relays.shared()) {
+            JsonNode asked = askedBefore(principal, request);
+            try {
+                // the replica holding it, if any, takes them from the store
+                return new Created(null, turns.inFlight(() -> relays.handOvers().response(principal, body, request, events)), () -> { });
+            } catch (HandOvers.NotTaken nobody) {
+                ResponseRequest late = asked == null ? null : LateOutputs.asNewInput(request, asked);
+                if (late == null) {
+                    throw nobody.refusal;
+                }
+                return create(principal, late, events, null);
+            }
+        }
+        ResponseRequest late = request.previousResponseId() == null ? null : records.get(principal, request.previousResponseId())
+                .map(asked -> LateOutputs.asNewInput(request, asked.response())).orElse(null);
+        // refused as answers no turn waits for when they cannot be given as input
+        return create(principal, late != null ? late : request, events, null);
     }
 
     /**
-     * Checks that the response {@code request} continues, when it names one, asked what its
-     * answers answer: a request that cannot be for a turn held anywhere is refused at once.
+     * The response {@code request} continues, when it names one: refused at once (404) when it is
+     * not the caller's or did not ask what the request's first answer answers — no turn held
+     * anywhere can wait for that.
      */
-    private void heldElsewhere(String principal, ResponseRequest request) {
+    private @Nullable JsonNode askedBefore(String principal, ResponseRequest request) {
         String previous = request.previousResponseId();
         if (previous == null) {
-            return;
+            return null;
         }
         String first = request.answers().keySet().iterator().next();
         JsonNode asked = records.get(principal, previous)
@@ -91,7 +106,7 @@ final class ResponsesApi {
         for (JsonNode item : asked.path("output")) {
             if (first.equals(item.path("call_id").asText(null))
                     || item.path("type").asText().equals("mcp_approval_request") && first.equals(item.path("id").asText(null))) {
-                return;
+                return asked;
             }
         }
         throw waitsFor(first, java.util.Set.of(), "input");

@@ -64,9 +64,9 @@ class HeldAcrossReplicasTest {
     @Test
     void answersNobodyTakesAreWithdrawnAndAnswered404WithNothingLeft() {
         assertThatThrownBy(() -> relay(answer("snow"), null))
-                .isInstanceOfSatisfying(OpenAiError.class, e -> {
-                    assertThat(e.status).isEqualTo(404);
-                    assertThat(e.getMessage()).contains(CALL);
+                .isInstanceOfSatisfying(HandOvers.NotTaken.class, e -> {
+                    assertThat(e.refusal.status).isEqualTo(404);
+                    assertThat(e.refusal.getMessage()).contains(CALL);
                 });
         assertThat(store.get(HeldAcrossReplicas.ASK, CALL)).as("the withdrawn answers are gone").isEmpty();
     }

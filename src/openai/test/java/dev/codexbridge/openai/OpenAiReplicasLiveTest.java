@@ -108,10 +108,16 @@ class OpenAiReplicasLiveTest {
 
     /** One replica's door on {@code store}, with the doors' lease, alice's and bob's keys. */
     static OpenAiServer door(CodexClient codex, dev.codexbridge.store.ConversationStore store, String holder, Path work) {
+        return door(codex, store, holder, work, dev.codexbridge.callers.Drain.DEFAULT_BOUND);
+    }
+
+    private static OpenAiServer door(CodexClient codex, dev.codexbridge.store.ConversationStore store, String holder, Path work,
+                                     Duration drain) {
         CodexGateway gateway = CodexGateway.builder().client(codex)
                 .storage(ConversationStorage.builder(store, holder).leaseTime(ConversationStorage.DOORS_LEASE).build())
                 .configure(s -> s.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
-        return OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
+        return OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob")))
+                .drainTimeout(drain).start();
     }
 
     @AfterAll
@@ -334,5 +340,41 @@ class OpenAiReplicasLiveTest {
         }
         assertThat(answer.chatCompletion().choices().get(0).message().content()).hasValue("Clear in Alta.");
         assertThat(lastModelRequest().functionCallOutput("call-alta")).hasValueSatisfying(o -> assertThat(o).contains("clear, -8 C"));
+    }
+
+    /**
+     * A turn held for the caller's function output on a replica that stops — its drain runs out and
+     * interrupts the turn, the conversation stored and let go — as in a rolling deploy: the output
+     * sent to the other replica is taken by no one within the hand-over's wait and goes to codex
+     * there as a new turn's input on the same conversation, saying which call it answers (decision
+     * 0137). The caller's work reaches the model; the conversation's history is the stopped turn's.
+     */
+    @Test
+    void aFunctionOutputForATurnWhoseReplicaStoppedGoesOnAsNewInputOnTheOther() throws Exception {
+        try (CodexClient codexOfC = codex(Files.createTempDirectory(dir, "home-c"))) {
+            OpenAiServer c = door(codexOfC, storeOfA, "replica-c", dir.resolve("work"), Duration.ofMillis(300));
+            Response first;
+            ResponseFunctionToolCall call;
+            try {
+                model.enqueue(ModelReply.builder().dynamicToolCall("call-hammerfest", "weather", Json.object().put("city", "Hammerfest"))
+                        .build());
+                first = client(c, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Hammerfest?").build());
+                call = OpenAiToolsLiveTest.onlyCall(first);
+            } finally {
+                c.close();
+            }
+            model.discardRemaining();
+            model.enqueue(ModelReply.message("Fog in Hammerfest."));
+
+            Response second = client(b, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().previousResponseId(first.id())
+                    .inputOfResponse(List.of(OpenAiToolsLiveTest.output(call.callId(), "fog, 1 C"))).build());
+
+            assertThat(text(second)).isEqualTo("Fog in Hammerfest.");
+            assertThat(second.previousResponseId()).hasValue(first.id());
+            assertThat(lastModelRequest().lastUserText()).hasValueSatisfying(t -> assertThat(t).contains("weather [" + call.callId() + "]")
+                    .endsWith("fog, 1 C"));
+            assertThat(lastModelRequest().userTexts()).as("the stopped turn's conversation went on")
+                    .anySatisfy(t -> assertThat(t).contains("weather in Hammerfest?"));
+        }
     }
 }

@@ -9,6 +9,7 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -33,6 +34,7 @@ import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -292,8 +294,14 @@ class OpenAiToolsLiveTest {
         assertThat(work.resolve("plain-marker")).doesNotExist();
     }
 
+    /**
+     * A call whose output does not come within the door's wait: codex's call is answered with an
+     * error and the turn ends. The output sent later by {@code previous_response_id} goes to codex
+     * as a new turn's input, saying which call it answers (decision 0137); sent again, it is refused
+     * with nothing run, the conversation having gone on from it.
+     */
     @Test
-    void aCallWhoseOutputDoesNotComeWithinTheWaitIsAnsweredWithAnErrorAndTheTurnEnds() throws Exception {
+    void aCallWhoseOutputComesAfterTheWaitGoesToCodexAsANewTurnsInputOnce() throws Exception {
         model.enqueue(ModelReply.builder().dynamicToolCall("call-late", "weather", Json.object().put("city", "Quito")).build());
         OpenAIClient patient = client(impatient, ALICE);
         try {
@@ -304,8 +312,31 @@ class OpenAiToolsLiveTest {
                 Thread.sleep(50);
             }
             assertThat(impatient.callsAwaited()).as("the wait ran out").isZero();
-            assertThatThrownBy(() -> patient.responses().create(withWeather().previousResponseId(asked.id())
-                    .inputOfResponse(List.of(output(call.callId(), "too late"))).build())).isInstanceOf(NotFoundException.class);
+            model.discardRemaining();
+            model.enqueue(ModelReply.message("Late, but: drizzle in Quito."));
+            ResponseCreateParams lateOutput = withWeather().previousResponseId(asked.id())
+                    .inputOfResponse(List.of(output(call.callId(), "drizzle, 14 C"))).build();
+
+            // the turn the wait ended may still be ending: busy until it has, as any turn (the SDKs send 429s again)
+            Response late = null;
+            while (late == null) {
+                try {
+                    late = patient.responses().create(lateOutput);
+                } catch (RateLimitException busy) {
+                    assertThat(System.nanoTime()).as("the ended turn let its conversation go").isLessThan(until);
+                    Thread.sleep(100);
+                }
+            }
+
+            assertThat(text(late)).isEqualTo("Late, but: drizzle in Quito.");
+            assertThat(late.previousResponseId()).hasValue(asked.id());
+            RecordedRequest sent = model.responsesRequests().get(model.responsesRequests().size() - 1);
+            assertThat(sent.lastUserText()).hasValueSatisfying(t -> assertThat(t).contains("weather [" + call.callId() + "]")
+                    .contains("came after that turn had stopped waiting").endsWith("drizzle, 14 C"));
+            int requests = model.responsesRequests().size();
+            assertThatThrownBy(() -> patient.responses().create(lateOutput)).isInstanceOf(BadRequestException.class)
+                    .hasMessageContaining("not the newest");
+            assertThat(model.responsesRequests()).as("the output sent again ran nothing").hasSize(requests);
         } finally {
             patient.close();
         }
