@@ -45,23 +45,18 @@ final class ChatCompletionsApi {
      * refusal comes before codex is asked anything.
      */
     Started start(String principal, @Nullable JsonNode body, @Nullable SseStream events) {
-        ChatRequest request = ChatRequest.of(body);
+        return start(principal, body, ChatRequest.of(body), events);
+    }
+
+    private Started start(String principal, @Nullable JsonNode body, ChatRequest request, @Nullable SseStream events) {
         ChatTurn turn = new ChatTurn(request.model(), request.includeUsage(), events == null ? e -> { } : events::add);
         Conversation c;
         CompletableFuture<HeldTurn.Step> step;
         if (!request.answers().isEmpty()) {
             String first = request.answers().keySet().iterator().next();
             c = conversations.holding(principal, first);
-            if (c == null && relays.shared()) {
-                // no turn held here waits for them: the replica holding it, if any, takes them from the store
-                try {
-                    return new Started(null, turns.inFlight(() -> relays.handOvers().chat(principal, body, request, events)));
-                } catch (HandOvers.NotTaken nobody) {
-                    throw nobody.refusal;
-                }
-            }
             if (c == null) {
-                throw ResponsesApi.waitsFor(first, java.util.Set.of(), "messages");
+                return notHeldHere(principal, body, request, events);
             }
             c.sameTools(request.tools(), "tools");
             turn.begin();
@@ -89,6 +84,8 @@ final class ChatCompletionsApi {
                     List<HeldTurn.Call> calls = asked.questions().stream().filter(HeldTurn.Call.class::isInstance)
                             .map(HeldTurn.Call.class::cast).toList();
                     ObjectNode paused = turn.pause(calls);
+                    // the calls are the thread's newest point: their outputs go on there even once no turn waits for them
+                    histories.asked(principal, request.messages(), paused.path("choices").path(0).path("message"), on.threadId);
                     // their outputs may reach another replica sharing the store: they are looked for there
                     relays.awaiting(principal, on, calls);
                     answer.complete(paused);
@@ -119,6 +116,28 @@ final class ChatCompletionsApi {
             }
         });
         return new Started(c, answer);
+    }
+
+    /**
+     * Tool messages no turn held here waits for: handed to the replica holding their turn when a
+     * store is shared. When none holds it — its wait ran out, its replica stopped — and they follow
+     * the calls they answer at their thread's newest point, they are given to codex as new input
+     * there (decision 0137); else 404, nothing run.
+     */
+    private Started notHeldHere(String principal, @Nullable JsonNode body, ChatRequest request, @Nullable SseStream events) {
+        OpenAiError refusal = ResponsesApi.waitsFor(request.answers().keySet().iterator().next(), java.util.Set.of(), "messages");
+        if (relays.shared()) {
+            try {
+                // the replica holding it, if any, takes them from the store
+                return new Started(null, turns.inFlight(() -> relays.handOvers().chat(principal, body, request, events)));
+            } catch (HandOvers.NotTaken nobody) {
+                refusal = nobody.refusal;
+            }
+        }
+        if (!histories.followsItsCalls(principal, request.messages())) {
+            throw refusal;
+        }
+        return start(principal, body, request.withoutAnswers(), events);
     }
 
     /** The conversation a history goes on with, or null for a new one. */

@@ -1,5 +1,6 @@
 package dev.codexbridge.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.DoorRecords;
 import dev.codexbridge.store.spi.DoorRecordChecks;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +96,34 @@ final class ChatHistories {
         } catch (ConversationStoreException e) {
             LOG.warn("the chat history answered on thread {} was not kept ({}): re-sent, it goes on in a new thread", threadId, e.getMessage());
         }
+    }
+
+    /**
+     * {@code messages} ended in the caller's tool calls ({@code asked}, the assistant message as the
+     * caller re-sends it): that is the thread's newest point until the turn answers, so that tool
+     * messages coming after the turn stopped waiting continue the thread ({@link #followsItsCalls}).
+     */
+    void asked(String principal, List<Message> messages, JsonNode asked, String threadId) {
+        answered(principal, messages, Message.ofChat(asked, "message").text(), threadId);
+    }
+
+    /**
+     * Whether {@code messages} end with tool messages right after their history's newest point, the
+     * assistant message that made the calls they answer: outputs of a turn that stopped waiting
+     * (its wait ran out, its replica stopped), given to codex as new input (decision 0137).
+     */
+    boolean followsItsCalls(String principal, List<Message> messages) {
+        int firstTool = messages.size();
+        while (firstTool > 0 && messages.get(firstTool - 1).role().equals("tool")) {
+            firstTool--;
+        }
+        Continuation at = firstTool == messages.size() ? null : find(principal, messages);
+        if (at == null || at.newFrom() != firstTool) {
+            return false;
+        }
+        List<String> calls = messages.get(firstTool - 1).parts().stream().map(Message.Part::text).filter(Objects::nonNull).toList();
+        return messages.subList(firstTool, messages.size()).stream().allMatch(tool -> calls.stream()
+                .anyMatch(call -> tool.text().startsWith(Message.toolOutput(Message.callIdOf(call), ""))));
     }
 
     private static String text(byte[] value) {

@@ -58,6 +58,14 @@ record ChatRequest(String model, List<Message> messages, boolean stream, boolean
                 tools, toolChoice, answers(given));
     }
 
+    /**
+     * This request with its last {@code tool} messages taken as new input, not as answers to a held
+     * turn: outputs that came after their turn stopped waiting (decision 0137).
+     */
+    ChatRequest withoutAnswers() {
+        return new ChatRequest(model, messages, stream, includeUsage, effort, outputSchema, tools, toolChoice, Map.of());
+    }
+
     /** The history's last {@code tool} messages: the outputs of the calls a held turn waits for, by call id. */
     private static Map<String, CallerAnswer> answers(JsonNode messages) {
         Map<String, CallerAnswer> answers = new LinkedHashMap<>();

@@ -88,6 +88,12 @@ record Message(String role, List<Part> parts) {
         return "called " + name + " " + arguments + " [" + callId + "]";
     }
 
+    /** The call id {@link #toolCall} ends {@code text} with, or "" when it is not a call. */
+    static String callIdOf(String text) {
+        int open = text.lastIndexOf(" [");
+        return text.startsWith("called ") && text.endsWith("]") && open > 0 ? text.substring(open + 2, text.length() - 1) : "";
+    }
+
     /** An earlier call's output, as history. */
     static String toolOutput(String callId, String output) {
         return "output of [" + callId + "]: " + output;

@@ -36,4 +36,29 @@ class ChatHistoriesTest {
         regenerated.add(m("user", "how are you, really?"));
         assertThat(h.find("alice", regenerated)).isNull();
     }
+
+    /**
+     * Tool messages right after the calls they answer, at the thread's newest point, are outputs of
+     * a turn that stopped waiting (decision 0137); answering another call, or once the thread went
+     * on from there (the same outputs sent again), they are not.
+     */
+    @Test
+    void toolMessagesFollowTheirCallsOnlyAtTheThreadsNewestPoint() {
+        ChatHistories h = new ChatHistories(dev.codexbridge.store.DoorRecords.inMemory(100));
+        List<Message> asked = List.of(m("user", "weather in Vardo?"));
+        h.asked("alice", asked, dev.codexbridge.json.Json.parse("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+                + "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Vardo\\\"}\"}}]}"),
+                "thread-1");
+        Message calls = new Message("assistant", List.of(new Message.Part(Message.toolCall("weather", "{\"city\":\"Vardo\"}", "call_1"), null)));
+        List<Message> answered = List.of(asked.get(0), calls, m("tool", Message.toolOutput("call_1", "sleet")));
+
+        assertThat(h.followsItsCalls("alice", answered)).isTrue();
+        assertThat(h.followsItsCalls("bob", answered)).as("another principal's").isFalse();
+        assertThat(h.followsItsCalls("alice", List.of(asked.get(0), calls, m("tool", Message.toolOutput("call_2", "sleet")))))
+                .as("a call it did not make").isFalse();
+        assertThat(h.followsItsCalls("alice", List.of(asked.get(0), calls, m("user", "never mind")))).as("no tool message").isFalse();
+
+        h.answered("alice", answered, "Sleet in Vardo.", "thread-1");
+        assertThat(h.followsItsCalls("alice", answered)).as("the thread went on from them").isFalse();
+    }
 }

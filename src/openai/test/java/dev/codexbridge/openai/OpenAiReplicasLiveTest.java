@@ -343,26 +343,32 @@ class OpenAiReplicasLiveTest {
     }
 
     /**
-     * A turn held for the caller's function output on a replica that stops — its drain runs out and
-     * interrupts the turn, the conversation stored and let go — as in a rolling deploy: the output
-     * sent to the other replica is taken by no one within the hand-over's wait and goes to codex
-     * there as a new turn's input on the same conversation, saying which call it answers (decision
-     * 0137). The caller's work reaches the model; the conversation's history is the stopped turn's.
+     * Turns held for the caller's function output and tool message on a replica that stops — its
+     * drain runs out and interrupts them, the conversations stored and let go — as in a rolling
+     * deploy: the output and the tool message sent to the other replica are taken by no one within
+     * the hand-over's wait and go to codex there as a new turn's input on the same conversation,
+     * saying which call they answer (decision 0137). The caller's work reaches the model; the
+     * conversation's history is the stopped turn's.
      */
     @Test
-    void aFunctionOutputForATurnWhoseReplicaStoppedGoesOnAsNewInputOnTheOther() throws Exception {
+    void outputsForTurnsWhoseReplicaStoppedGoOnAsNewInputOnTheOther() throws Exception {
+        ChatCompletionCreateParams askVardo = ChatCompletionCreateParams.builder().model("codex").addTool(OpenAiToolsLiveTest.chatWeather())
+                .addUserMessage("weather in Vardo?").build();
         try (CodexClient codexOfC = codex(Files.createTempDirectory(dir, "home-c"))) {
             OpenAiServer c = door(codexOfC, storeOfA, "replica-c", dir.resolve("work"), Duration.ofMillis(300));
             Response first;
-            ResponseFunctionToolCall call;
+            ChatCompletionMessage askedChat;
             try {
                 model.enqueue(ModelReply.builder().dynamicToolCall("call-hammerfest", "weather", Json.object().put("city", "Hammerfest"))
                         .build());
                 first = client(c, ALICE).responses().create(OpenAiToolsLiveTest.withWeather().input("weather in Hammerfest?").build());
-                call = OpenAiToolsLiveTest.onlyCall(first);
+                model.enqueue(ModelReply.builder().dynamicToolCall("call-vardo", "weather", Json.object().put("city", "Vardo")).build());
+                askedChat = client(c, ALICE).chat().completions().create(askVardo).choices().get(0).message();
             } finally {
                 c.close();
             }
+            ResponseFunctionToolCall call = OpenAiToolsLiveTest.onlyCall(first);
+            ChatCompletionMessageFunctionToolCall chatCall = askedChat.toolCalls().orElseThrow().get(0).asFunction();
             model.discardRemaining();
             model.enqueue(ModelReply.message("Fog in Hammerfest."));
 
@@ -375,6 +381,16 @@ class OpenAiReplicasLiveTest {
                     .endsWith("fog, 1 C"));
             assertThat(lastModelRequest().userTexts()).as("the stopped turn's conversation went on")
                     .anySatisfy(t -> assertThat(t).contains("weather in Hammerfest?"));
+
+            model.enqueue(ModelReply.message("Sleet in Vardo."));
+            ChatCompletion chat = client(b, ALICE).chat().completions().create(askVardo.toBuilder().addMessage(askedChat)
+                    .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(chatCall.id()).content("sleet, 0 C").build()).build());
+
+            assertThat(chat.choices().get(0).message().content()).hasValue("Sleet in Vardo.");
+            assertThat(lastModelRequest().lastUserText()).hasValueSatisfying(t -> assertThat(t)
+                    .isEqualTo("output of [" + chatCall.id() + "]: sleet, 0 C"));
+            assertThat(lastModelRequest().userTexts()).as("the chat's thread went on").anySatisfy(t -> assertThat(t)
+                    .contains("weather in Vardo?"));
         }
     }
 }
