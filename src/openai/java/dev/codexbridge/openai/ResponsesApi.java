@@ -71,22 +71,24 @@ final class ResponsesApi {
             return create(principal, request, events, null);
         }
         // no turn held here waits for them
+        JsonNode asked = null;
+        OpenAiError refusal = null;
         if (relays.shared()) {
-            JsonNode asked = askedBefore(principal, request);
+            asked = askedBefore(principal, request);
             try {
                 // the replica holding it, if any, takes them from the store
                 return new Created(null, turns.inFlight(() -> relays.handOvers().response(principal, body, request, events)), () -> { });
             } catch (HandOvers.NotTaken nobody) {
-                ResponseRequest late = asked == null ? null : LateOutputs.asNewInput(request, asked);
-                if (late == null) {
-                    throw nobody.refusal;
-                }
-                return create(principal, late, events, null);
+                refusal = nobody.refusal;
             }
+        } else if (request.previousResponseId() != null) {
+            asked = records.get(principal, request.previousResponseId()).map(ResponseRecords.Entry::response).orElse(null);
         }
-        ResponseRequest late = request.previousResponseId() == null ? null : records.get(principal, request.previousResponseId())
-                .map(asked -> LateOutputs.asNewInput(request, asked.response())).orElse(null);
-        // refused as answers no turn waits for when they cannot be given as input
+        ResponseRequest late = LateOutputs.of(request, body, asked);
+        if (late == null && refusal != null) {
+            throw refusal;
+        }
+        // else refused as answers no turn waits for (404) when they cannot be given as input
         return create(principal, late != null ? late : request, events, null);
     }
 

@@ -342,6 +342,41 @@ class OpenAiToolsLiveTest {
         }
     }
 
+    /**
+     * The history re-sent with the output of a call whose wait ran out, without
+     * {@code previous_response_id} (the Agents SDK's and the AI SDK's way): it goes to a new thread
+     * as any history the door did not answer, the call as history and the output as the new input,
+     * saying it came late (decision 0137).
+     */
+    @Test
+    void aHistoryReSentWithAnOutputThatCameAfterTheWaitGoesToANewThreadWithTheOutputAsInput() throws Exception {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-lima", "weather", Json.object().put("city", "Lima")).build());
+        OpenAIClient patient = client(impatient, ALICE);
+        try {
+            Response asked = patient.responses().create(withWeather().input("weather in Lima?").build());
+            ResponseFunctionToolCall call = onlyCall(asked);
+            long until = System.nanoTime() + AWAIT.toNanos();
+            while (impatient.callsAwaited() > 0 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(impatient.callsAwaited()).as("the wait ran out").isZero();
+            model.discardRemaining();
+            model.enqueue(ModelReply.message("Late, but: mist in Lima."));
+
+            Response late = patient.responses().create(withWeather().inputOfResponse(List.of(ResponseInputItem.ofMessage(
+                    ResponseInputItem.Message.builder().role(ResponseInputItem.Message.Role.USER).addInputTextContent("weather in Lima?")
+                            .build()), ResponseInputItem.ofFunctionCall(call), output(call.callId(), "mist, 17 C"))).build());
+
+            assertThat(text(late)).isEqualTo("Late, but: mist in Lima.");
+            assertThat(late.previousResponseId()).isEmpty();
+            String sent = model.responsesRequests().get(model.responsesRequests().size() - 1).lastUserText().orElseThrow();
+            assertThat(sent).contains("weather in Lima?").contains("called weather").contains("came after that turn had stopped waiting")
+                    .endsWith("mist, 17 C");
+        } finally {
+            patient.close();
+        }
+    }
+
     private static ResponseOutputItem.McpApprovalRequest approvalRequest(Response r) {
         List<ResponseOutputItem.McpApprovalRequest> asked = r.output().stream().filter(ResponseOutputItem::isMcpApprovalRequest)
                 .map(ResponseOutputItem::asMcpApprovalRequest).toList();
