@@ -295,6 +295,23 @@ class OpenAiToolsLiveTest {
     }
 
     /**
+     * The impatient door's response asking the weather in {@code city}, once its wait for the output
+     * ran out; the model then answers {@code reply}.
+     */
+    private static Response askedAndNotWaitedFor(OpenAIClient patient, String city, String reply) throws InterruptedException {
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-" + city, "weather", Json.object().put("city", city)).build());
+        Response asked = patient.responses().create(withWeather().input("weather in " + city + "?").build());
+        long until = System.nanoTime() + AWAIT.toNanos();
+        while (impatient.callsAwaited() > 0 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(impatient.callsAwaited()).as("the wait ran out").isZero();
+        model.discardRemaining();
+        model.enqueue(ModelReply.message(reply));
+        return asked;
+    }
+
+    /**
      * A call whose output does not come within the door's wait: codex's call is answered with an
      * error and the turn ends. The output sent later by {@code previous_response_id} goes to codex
      * as a new turn's input, saying which call it answers (decision 0137); sent again, it is refused
@@ -302,18 +319,11 @@ class OpenAiToolsLiveTest {
      */
     @Test
     void aCallWhoseOutputComesAfterTheWaitGoesToCodexAsANewTurnsInputOnce() throws Exception {
-        model.enqueue(ModelReply.builder().dynamicToolCall("call-late", "weather", Json.object().put("city", "Quito")).build());
         OpenAIClient patient = client(impatient, ALICE);
         try {
-            Response asked = patient.responses().create(withWeather().input("weather in Quito?").build());
+            Response asked = askedAndNotWaitedFor(patient, "Quito", "Late, but: drizzle in Quito.");
             ResponseFunctionToolCall call = onlyCall(asked);
             long until = System.nanoTime() + AWAIT.toNanos();
-            while (impatient.callsAwaited() > 0 && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            assertThat(impatient.callsAwaited()).as("the wait ran out").isZero();
-            model.discardRemaining();
-            model.enqueue(ModelReply.message("Late, but: drizzle in Quito."));
             ResponseCreateParams lateOutput = withWeather().previousResponseId(asked.id())
                     .inputOfResponse(List.of(output(call.callId(), "drizzle, 14 C"))).build();
 
@@ -350,18 +360,9 @@ class OpenAiToolsLiveTest {
      */
     @Test
     void aHistoryReSentWithAnOutputThatCameAfterTheWaitGoesToANewThreadWithTheOutputAsInput() throws Exception {
-        model.enqueue(ModelReply.builder().dynamicToolCall("call-lima", "weather", Json.object().put("city", "Lima")).build());
         OpenAIClient patient = client(impatient, ALICE);
         try {
-            Response asked = patient.responses().create(withWeather().input("weather in Lima?").build());
-            ResponseFunctionToolCall call = onlyCall(asked);
-            long until = System.nanoTime() + AWAIT.toNanos();
-            while (impatient.callsAwaited() > 0 && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            assertThat(impatient.callsAwaited()).as("the wait ran out").isZero();
-            model.discardRemaining();
-            model.enqueue(ModelReply.message("Late, but: mist in Lima."));
+            ResponseFunctionToolCall call = onlyCall(askedAndNotWaitedFor(patient, "Lima", "Late, but: mist in Lima."));
 
             Response late = patient.responses().create(withWeather().inputOfResponse(List.of(ResponseInputItem.ofMessage(
                     ResponseInputItem.Message.builder().role(ResponseInputItem.Message.Role.USER).addInputTextContent("weather in Lima?")
