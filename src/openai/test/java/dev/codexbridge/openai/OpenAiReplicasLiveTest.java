@@ -100,7 +100,8 @@ class OpenAiReplicasLiveTest {
 
     /** A codex of its own on {@code home}, answered by {@code model}: one replica's. */
     static CodexClient codex(Path home, ScriptedModelServer model) throws Exception {
-        IsolatedCodexHome.builder(home, model.baseUrl()).write();
+        // asking for approval on request in a read-only sandbox: a command the model escalates is the caller's to approve
+        IsolatedCodexHome.builder(home, model.baseUrl()).askForApproval("on-request").sandboxMode("read-only").write();
         // the experimental API carries the callers' function tools (as the CLI's openai command opens it)
         return CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
                 .experimentalApi(true).connect();
@@ -113,7 +114,7 @@ class OpenAiReplicasLiveTest {
 
     private static OpenAiServer door(CodexClient codex, dev.codexbridge.store.ConversationStore store, String holder, Path work,
                                      Duration drain) {
-        CodexGateway gateway = CodexGateway.builder().client(codex)
+        CodexGateway gateway = CodexGateway.builder().client(codex).callerApprovals(true)
                 .storage(ConversationStorage.builder(store, holder).leaseTime(ConversationStorage.DOORS_LEASE).build())
                 .configure(s -> s.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
         return OpenAiServer.builder().gateway(gateway).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob")))
@@ -276,6 +277,26 @@ class OpenAiReplicasLiveTest {
         // the response is the conversation's newest on either replica
         assertThat(text(client(a, ALICE).responses().retrieve(second.id()))).isEqualTo("Snow in Tromso.");
         assertThat(text(client(b, ALICE).responses().retrieve(second.id()))).isEqualTo("Snow in Tromso.");
+    }
+
+    /**
+     * The caller's approval of a command, sent to the replica not holding the turn that asked it
+     * (the OpenAI Agents SDK's approval flow behind a load balancer): handed over, the command runs
+     * there once, and the turn's answer comes back from the other replica.
+     */
+    @Test
+    void anApprovalSentToTheReplicaNotHoldingItsTurnRunsTheCommandThere() {
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-across", "touch across-marker", "Needs approval").build(),
+                ModelReply.message("Made it across."));
+        Response asked = client(a, ALICE).responses().create(OpenAiToolsLiveTest.answeringApprovals().input("make across").build());
+        String request = OpenAiToolsLiveTest.approvalRequest(asked).id();
+        assertThat(dir.resolve("work").resolve("across-marker")).as("asked, not run").doesNotExist();
+
+        Response done = client(b, ALICE).responses().create(OpenAiToolsLiveTest.answeringApprovals().previousResponseId(asked.id())
+                .inputOfResponse(List.of(OpenAiToolsLiveTest.approval(request, true))).build());
+
+        assertThat(text(done)).isEqualTo("Made it across.");
+        assertThat(dir.resolve("work").resolve("across-marker")).as("approved, run by the replica holding the turn").exists();
     }
 
     /**

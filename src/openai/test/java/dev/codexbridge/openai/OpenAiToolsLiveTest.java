@@ -253,7 +253,7 @@ class OpenAiToolsLiveTest {
     }
 
     /** What the OpenAI Agents SDK's {@code hostedMcpTool({serverLabel: "codex"})} sends: the caller answers codex's approvals. */
-    private static ResponseCreateParams.Builder answeringApprovals() {
+    static ResponseCreateParams.Builder answeringApprovals() {
         return ResponseCreateParams.builder().model("codex").addTool(Tool.Mcp.builder().serverLabel("codex").serverUrl("https://codex.invalid/")
                 .requireApproval(Tool.Mcp.RequireApproval.McpToolApprovalSetting.ALWAYS).build());
     }
@@ -378,14 +378,14 @@ class OpenAiToolsLiveTest {
         }
     }
 
-    private static ResponseOutputItem.McpApprovalRequest approvalRequest(Response r) {
+    static ResponseOutputItem.McpApprovalRequest approvalRequest(Response r) {
         List<ResponseOutputItem.McpApprovalRequest> asked = r.output().stream().filter(ResponseOutputItem::isMcpApprovalRequest)
                 .map(ResponseOutputItem::asMcpApprovalRequest).toList();
         assertThat(asked).hasSize(1);
         return asked.get(0);
     }
 
-    private static ResponseInputItem approval(String id, boolean approve) {
+    static ResponseInputItem approval(String id, boolean approve) {
         return ResponseInputItem.ofMcpApprovalResponse(ResponseInputItem.McpApprovalResponse.builder().approvalRequestId(id)
                 .approve(approve).build());
     }
