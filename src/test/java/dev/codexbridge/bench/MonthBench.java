@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (Debian's binaries, as {@code bin/bench store}); {@code :keepK} adds {@code --keep-slept-copy K}
  * ({@link CliDoorMemoryVariant}).</li>
  * <li>{@code starter}, {@code starter:store}, {@code starter:pg}: a Spring Boot web application on the
- * starter's sessions ({@link StarterMonthVariant}); its scripted model in this JVM.</li>
+ * starter's sessions ({@link StarterMonthVariant}); its scripted model in this JVM; {@code :keepK} as for the
+ * doors ({@code codex-bridge.store.keep-slept-copy}).</li>
  * <li>{@code NAME@R}: codex recycled after R conversations ({@code --recycle-after R},
  * {@code codex-bridge.process.recycle-after}).</li>
  * <li>{@code NAME~C}: at most C conversations a second begun (the warm-up too), spread evenly; without it, as fast as
@@ -113,7 +114,9 @@ public final class MonthBench {
                 String store = pg ? postgres.newDatabase() : disk ? dir.resolve("store").toString() : null;
                 Serving serving;
                 if (door.equals("starter")) {
-                    serving = new StarterMonthVariant(dir, rig, store, recycleAfter, doorJvm());
+                    String keep = parts.stream().filter(p -> p.startsWith("keep")).map(p -> p.substring("keep".length())).findFirst()
+                            .orElse(null);
+                    serving = new StarterMonthVariant(dir, rig, store, recycleAfter, keep, doorJvm());
                 } else {
                     List<String> cli = new ArrayList<>(List.of(door));
                     if (store != null) {

@@ -14,7 +14,7 @@ import java.util.List;
  * starter ({@code dev.codexbridge.spring.MonthStarterApplication}, on the class path {@code bin/bench} gives
  * as {@code -Dmonth.starter.classpath}) in a JVM of its own, on the pinned codex and a fresh home pointed at this
  * JVM's scripted model; {@code codex-bridge.session.hibernate-after=1s}; with a store,
- * {@code codex-bridge.store.type=disk} (or {@code postgresql}). Each conversation is one {@code POST /turn}: a
+ * {@code codex-bridge.store.type=disk} (or {@code postgresql}); {@code :keepK}, {@code codex-bridge.store.keep-slept-copy=Ks}. Each conversation is one {@code POST /turn}: a
  * session opened from the starter's {@code CodexSessions}, one turn, closed by the application once asleep.
  */
 final class StarterMonthVariant implements MonthBench.Serving {
@@ -22,8 +22,11 @@ final class StarterMonthVariant implements MonthBench.Serving {
     private final URI turn;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** {@code store}: null, a folder, or a JDBC URL; {@code recycleAfter}: {@code codex-bridge.process.recycle-after} (0: none). */
-    StarterMonthVariant(Path dir, LiveRig rig, String store, long recycleAfter, List<String> jvm) throws Exception {
+    /**
+     * {@code store}: null, a folder, or a JDBC URL; {@code recycleAfter}: {@code codex-bridge.process.recycle-after} (0:
+     * none); {@code keepSleptCopy}: {@code codex-bridge.store.keep-slept-copy} in seconds (null: its default).
+     */
+    StarterMonthVariant(Path dir, LiveRig rig, String store, long recycleAfter, String keepSleptCopy, List<String> jvm) throws Exception {
         String classPath = System.getProperty("month.starter.classpath");
         if (classPath == null) {
             throw new IllegalStateException("the starter's class path: run through bin/bench month (-Dmonth.starter.classpath)");
@@ -41,6 +44,9 @@ final class StarterMonthVariant implements MonthBench.Serving {
                 "--management.otlp.metrics.export.enabled=false"));
         if (recycleAfter > 0) {
             cmd.add("--codex-bridge.process.recycle-after=" + recycleAfter);
+        }
+        if (keepSleptCopy != null) {
+            cmd.add("--codex-bridge.store.keep-slept-copy=" + keepSleptCopy + "s");
         }
         if (store != null && store.startsWith("jdbc:")) {
             cmd.addAll(List.of("--codex-bridge.store.type=postgresql", "--codex-bridge.store.postgresql.url=" + store));
