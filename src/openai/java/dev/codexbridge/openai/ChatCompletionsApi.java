@@ -61,6 +61,7 @@ final class ChatCompletionsApi {
             c.sameTools(request.tools(), "tools");
             turn.begin();
             step = c.held.resume(request.answers(), "messages", turn);
+            relays.answered().taken(principal, request.answers().keySet());
         } else {
             turns.admit();
             c = conversation(principal, request);
@@ -134,7 +135,9 @@ final class ChatCompletionsApi {
                 refusal = nobody.refusal;
             }
         }
-        if (!histories.followsItsCalls(principal, request.messages())) {
+        // tool messages a turn took already are a resend, never new input
+        if (relays.answered().anyTaken(principal, request.answers().keySet())
+                || !histories.followsItsCalls(principal, request.messages())) {
             throw refusal;
         }
         return start(principal, body, request.withoutAnswers(), events);

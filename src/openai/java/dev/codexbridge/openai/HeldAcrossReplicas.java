@@ -66,6 +66,7 @@ final class HeldAcrossReplicas implements AutoCloseable {
 
     private final @Nullable DoorRecords store;
     private final HandOvers handOvers;
+    private final AnsweredCalls answered;
     private final Map<Api, Runner> runners = new java.util.EnumMap<>(Api.class);
     // guarded by this
     private final Map<String, Held> held = new HashMap<>();
@@ -73,10 +74,19 @@ final class HeldAcrossReplicas implements AutoCloseable {
     private boolean closed;
     private final StoreLooks looks = new StoreLooks("codex-bridge-openai-held");
 
-    /** {@code store}: the door records every replica shares; null when this door shares none (nothing is handed over). */
-    HeldAcrossReplicas(@Nullable DoorRecords store, ResponseRecords records) {
+    /**
+     * {@code store}: the door records every replica shares; null when this door shares none (nothing
+     * is handed over). {@code door}: the door's own records, {@code store} or in memory.
+     */
+    HeldAcrossReplicas(@Nullable DoorRecords store, ResponseRecords records, DoorRecords door) {
         this.store = store;
         this.handOvers = store == null ? null : new HandOvers(store, records, looks);
+        this.answered = new AnsweredCalls(door);
+    }
+
+    /** The questions whose answers a held turn took, here or on another replica sharing the store. */
+    AnsweredCalls answered() {
+        return answered;
     }
 
     synchronized void runWith(Api api, Runner runner) {

@@ -43,7 +43,7 @@ final class OpenAiDoor {
                 : DoorRecords.inMemory((int) Math.min(Integer.MAX_VALUE, 3L * b.responsesKept));
         KeptConversations kept = new KeptConversations(records);
         this.across = new BackgroundAcrossReplicas(responses);
-        this.relays = new HeldAcrossReplicas(b.doorRecords, responses);
+        this.relays = new HeldAcrossReplicas(b.doorRecords, responses, records);
         this.routes = new OpenAiHandler(new ResponsesApi(conversations, responses, turns, backgrounds, across, kept, relays),
                 new ChatCompletionsApi(conversations, new ChatHistories(records), turns, relays), new ConversationsApi(kept, responses),
                 b.models,

@@ -84,7 +84,9 @@ final class ResponsesApi {
         } else if (request.previousResponseId() != null) {
             asked = records.get(principal, request.previousResponseId()).map(ResponseRecords.Entry::response).orElse(null);
         }
-        ResponseRequest late = LateOutputs.of(request, body, asked);
+        // answers a turn took already are a resend, never new input
+        ResponseRequest late = relays.answered().anyTaken(principal, request.answers().keySet()) ? null
+                : LateOutputs.of(request, body, asked);
         if (late == null && refusal != null) {
             throw refusal;
         }
@@ -142,6 +144,7 @@ final class ResponsesApi {
                 started(live, c, request.background());
                 turn.begin();
                 step = c.held.resume(request.answers(), "input", turn);
+                relays.answered().taken(principal, request.answers().keySet());
             } else {
                 List<Message> messages = new java.util.ArrayList<>(ConversationsApi.messages(waiting));
                 int newFrom = messages.size();

@@ -26,7 +26,7 @@ class HeldAcrossReplicasTest {
     private static final String CALL = "call_tromso";
     private final DoorRecords store = DoorRecords.inMemory(100);
     private final StoredResponseRecords records = new StoredResponseRecords(store, 100);
-    private final HeldAcrossReplicas relays = new HeldAcrossReplicas(store, records);
+    private final HeldAcrossReplicas relays = new HeldAcrossReplicas(store, records, store);
 
     @AfterEach
     void close() {

@@ -180,6 +180,13 @@ class OpenAiToolsLiveTest {
         assertThat(text(second)).isEqualTo("Rain in Bergen.");
         assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).functionCallOutput("call-bergen"))
                 .hasValueSatisfying(o -> assertThat(o).contains("rain, 9 C"));
+
+        // sent again, as a client that lost the reply would: the turn took that output, so it is a resend, not a late output
+        // (decision 0137) — refused, nothing run
+        int requests = model.responsesRequests().size();
+        assertThatThrownBy(() -> alice.responses().create(withWeather().inputOfResponse(history).build()))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(model.responsesRequests()).as("the resend ran nothing").hasSize(requests);
     }
 
     @Test
