@@ -140,7 +140,9 @@ final class ChatCompletionsApi {
                 || !histories.followsItsCalls(principal, request.messages())) {
             throw refusal;
         }
-        return start(principal, body, request.withoutAnswers(), events);
+        Started started = start(principal, body, request.withoutAnswers(), events);
+        relays.answered().taken(principal, request.answers().keySet());     // given once: sent again, a resend
+        return started;
     }
 
     /** The conversation a history goes on with, or null for a new one. */

@@ -84,14 +84,15 @@ final class ResponsesApi {
         } else if (request.previousResponseId() != null) {
             asked = records.get(principal, request.previousResponseId()).map(ResponseRecords.Entry::response).orElse(null);
         }
-        // answers a turn took already are a resend, never new input
+        // answers a turn took (or that were given as input) already are a resend, never new input
         ResponseRequest late = relays.answered().anyTaken(principal, request.answers().keySet()) ? null
                 : LateOutputs.of(request, body, asked);
         if (late == null && refusal != null) {
             throw refusal;
         }
-        // else refused as answers no turn waits for (404) when they cannot be given as input
-        return create(principal, late != null ? late : request, events, null);
+        Created started = create(principal, late != null ? late : request, events, null);   // else refused: no turn waits (404)
+        relays.answered().taken(principal, request.answers().keySet());     // given once: sent again, a resend
+        return started;
     }
 
     /**

@@ -363,7 +363,7 @@ class OpenAiToolsLiveTest {
      * The history re-sent with the output of a call whose wait ran out, without
      * {@code previous_response_id} (the Agents SDK's and the AI SDK's way): it goes to a new thread
      * as any history the door did not answer, the call as history and the output as the new input,
-     * saying it came late (decision 0137).
+     * saying it came late (decision 0137); sent again, a resend, refused with nothing run.
      */
     @Test
     void aHistoryReSentWithAnOutputThatCameAfterTheWaitGoesToANewThreadWithTheOutputAsInput() throws Exception {
@@ -371,15 +371,21 @@ class OpenAiToolsLiveTest {
         try {
             ResponseFunctionToolCall call = onlyCall(askedAndNotWaitedFor(patient, "Lima", "Late, but: mist in Lima."));
 
-            Response late = patient.responses().create(withWeather().inputOfResponse(List.of(ResponseInputItem.ofMessage(
+            ResponseCreateParams history = withWeather().inputOfResponse(List.of(ResponseInputItem.ofMessage(
                     ResponseInputItem.Message.builder().role(ResponseInputItem.Message.Role.USER).addInputTextContent("weather in Lima?")
-                            .build()), ResponseInputItem.ofFunctionCall(call), output(call.callId(), "mist, 17 C"))).build());
+                            .build()), ResponseInputItem.ofFunctionCall(call), output(call.callId(), "mist, 17 C"))).build();
+
+            Response late = patient.responses().create(history);
 
             assertThat(text(late)).isEqualTo("Late, but: mist in Lima.");
             assertThat(late.previousResponseId()).isEmpty();
             String sent = model.responsesRequests().get(model.responsesRequests().size() - 1).lastUserText().orElseThrow();
             assertThat(sent).contains("weather in Lima?").contains("called weather").contains("came after that turn had stopped waiting")
                     .endsWith("mist, 17 C");
+            // sent again: given once already, a resend — refused, not a second thread
+            int requests = model.responsesRequests().size();
+            assertThatThrownBy(() -> patient.responses().create(history)).isInstanceOf(NotFoundException.class);
+            assertThat(model.responsesRequests()).as("the resend ran nothing").hasSize(requests);
         } finally {
             patient.close();
         }
