@@ -61,6 +61,12 @@ public final class Resends {
     public static final Duration JOIN_WAIT = Duration.ofMinutes(10);
     /** How often a copy reads the record of a first running on another host. */
     static final Duration POLL = Duration.ofMillis(250);
+    /**
+     * How long a caller's answer waits for its record's last write (its outcome kept, or its claim
+     * let go): the write goes on after it, so a store not yet known to be away costs the caller
+     * this, not the pool's whole timeout (issue 81's bound on answers while the store is away).
+     */
+    static final Duration CALLERS_WAIT = Duration.ofSeconds(1);
 
     private final SendRecords records;
     private final String holder;
@@ -252,13 +258,17 @@ public final class Resends {
             String kept = outcome.getBytes(StandardCharsets.UTF_8).length <= SendChecks.MAX_OUTCOME_BYTES && outcome.indexOf('\0') < 0
                     ? outcome : tooLarge.get();
             try {
-                if (!records.settle(key, token, kept)) {
-                    LOG.warn("the answer to a request sent with an idempotency key was not kept: its record was settled meanwhile "
-                            + "(its hold lapsed while it ran); its copies get what the record says");
-                }
-            } catch (ConversationStoreException e) {
-                LOG.warn("the answer to a request sent with an idempotency key was not kept: the store did not answer ({}); its "
-                        + "copies are told it may have run, and it is not run again", e.getMessage());
+                onTheCallersTimeAtMost(() -> {
+                    try {
+                        if (!records.settle(key, token, kept)) {
+                            LOG.warn("the answer to a request sent with an idempotency key was not kept: its record was settled "
+                                    + "meanwhile (its hold lapsed while it ran); its copies get what the record says");
+                        }
+                    } catch (ConversationStoreException e) {
+                        LOG.warn("the answer to a request sent with an idempotency key was not kept: the store did not answer ({}); "
+                                + "its copies are told it may have run, and it is not run again", e.getMessage());
+                    }
+                });
             } finally {
                 end(Optional.of(kept));
             }
@@ -275,12 +285,39 @@ public final class Resends {
                 return;
             }
             try {
-                records.release(key, token);
-            } catch (ConversationStoreException e) {
-                LOG.warn("a request sent with an idempotency key and not run is let go once the store answers ({})", e.getMessage());
-                releaseLater(1);
+                onTheCallersTimeAtMost(() -> {
+                    try {
+                        records.release(key, token);
+                    } catch (ConversationStoreException e) {
+                        LOG.warn("a request sent with an idempotency key and not run is let go once the store answers ({})",
+                                e.getMessage());
+                        releaseLater(1);
+                    }
+                });
             } finally {
                 end(Optional.empty());
+            }
+        }
+
+        /**
+         * Runs {@code write} (the record's last word) on the store threads, waiting for it at most
+         * {@link #CALLERS_WAIT}: the caller's answer is not held back by a store that has not yet been
+         * found away (a pool waiting its whole timeout), and the write goes on after it.
+         */
+        private void onTheCallersTimeAtMost(Runnable write) {
+            CompletableFuture<Void> written;
+            try {
+                written = CompletableFuture.runAsync(write, RpcThreads.stores());
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                write.run();
+                return;
+            }
+            try {
+                written.get(CALLERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // said by the write itself when it fails; still under way otherwise
             }
         }
 

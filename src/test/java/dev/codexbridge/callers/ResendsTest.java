@@ -104,9 +104,11 @@ class ResendsTest {
     @Test
     void aStoreThatDoesNotAnswerAtTheEndLosesNoAnswerAndRunsNothingTwice() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger refusals = new AtomicInteger();
         SendRecords away = new SendRecords() {
             private void check() {
                 if (down.get()) {
+                    refusals.incrementAndGet();
                     throw new dev.codexbridge.store.ConversationStoreException(null, "the database has not answered for 1 s", null);
                 }
             }
@@ -146,6 +148,7 @@ class ResendsTest {
         Resends.Send ran = host.begin(key, "fp", ResendsTest::unknown);
         down.set(true);
         ran.answered("{\"ran\":1}", ResendsTest::unknown);
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get() == 1);   // the write goes on after the caller's wait
         down.set(false);
         skipped = Resends.HOLD.plusSeconds(1);
         assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo(unknown());
@@ -155,10 +158,72 @@ class ResendsTest {
         Resends.Send first = host.begin(refused, "fp", ResendsTest::unknown);
         down.set(true);
         first.notRun();
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get() == 2);
         down.set(false);
         await().atMost(Duration.ofSeconds(60)).until(() -> records.find(refused).isEmpty());
         Resends.Send copy = hostB.begin(refused, "fp", ResendsTest::unknown);
         assertThat(copy.answer()).as("nothing ran: the copy runs it").isNull();
+        copy.notRun();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)   // a caller held by the write never returns: failed, not hung
+    void aRecordsLastWriteHeldUpByTheStoreDoesNotHoldUpTheCallersAnswer() throws Exception {
+        java.util.concurrent.CountDownLatch storeAnswers = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger written = new AtomicInteger();
+        SendRecords slow = new SendRecords() {
+            private void waitForTheStore() {
+                try {
+                    storeAnswers.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public SendClaim claim(SendKey k, String fingerprint, String holder, Duration hold) {
+                return records.claim(k, fingerprint, holder, hold);
+            }
+
+            @Override
+            public boolean renew(SendKey k, String token, Duration hold) {
+                return records.renew(k, token, hold);
+            }
+
+            @Override
+            public boolean settle(SendKey k, String token, String outcome) {
+                waitForTheStore();
+                written.incrementAndGet();
+                return records.settle(k, token, outcome);
+            }
+
+            @Override
+            public void release(SendKey k, String token) {
+                waitForTheStore();
+                written.incrementAndGet();
+                records.release(k, token);
+            }
+
+            @Override
+            public java.util.Optional<dev.codexbridge.store.SendRecord> find(SendKey k) {
+                return records.find(k);
+            }
+        };
+        Resends host = Resends.over(slow, "host-a");
+        // a pool waiting out its timeout for a database nobody knows yet is away: the answers go first, the writes after
+        Resends.Send ran = host.begin(key, "fp", ResendsTest::unknown);
+        ran.answered("{\"ran\":1}", ResendsTest::unknown);
+        SendKey refused = new SendKey("openai", "alice", "key-4");
+        Resends.Send first = host.begin(refused, "fp", ResendsTest::unknown);
+        first.notRun();
+        assertThat(written).as("both callers answered with their writes still under way").hasValue(0);
+        assertThat(records.find(key).orElseThrow().answered()).isFalse();
+
+        storeAnswers.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> written.get() == 2);
+        assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).as("the outcome kept after all").isEqualTo("{\"ran\":1}");
+        Resends.Send copy = hostB.begin(refused, "fp", ResendsTest::unknown);
+        assertThat(copy.answer()).as("let go after all: the copy runs it").isNull();
         copy.notRun();
     }
 
