@@ -115,6 +115,21 @@ public interface ContextStore {
     }
 
     /**
+     * {@link #postgres(javax.sql.DataSource, String, int)} beside {@code conversations}, the
+     * conversation store the replicas share on the same database: behind its outage gate (as
+     * above), and each replica alive only while that store's session with the database lives
+     * (decision 0138) — a replica whose process died, or whose session the database ended, is dead
+     * to the others at once, its running tasks settled as its conversations come free, not after
+     * its heartbeat grew 5 s old. A store with no gate or session of its own (a disk store) gives
+     * what {@link #postgres(javax.sql.DataSource, String, int)} does.
+     */
+    static ContextStore postgres(javax.sql.DataSource dataSource, String replica, int maxContexts,
+                                 dev.codexbridge.store.ConversationStore conversations) {
+        return PostgresContextStore.open(dataSource, replica, maxContexts,
+                conversations.outageGate().orElseGet(dev.codexbridge.store.spi.OutageGate::new), conversations.databaseSession().orElse(null));
+    }
+
+    /**
      * One small JSON file per context in {@code directory}, each written atomically (a new file
      * moved over the old one), read back when the store is opened; at most {@code maxContexts}.
      * The directory is created owner-only when missing, and refused when others may write to it.

@@ -20,11 +20,12 @@ import java.util.List;
  *       an answer to its request), and the {@code messageId} of the message it was made of, unique
  *       per principal (since version 3), so a message sent again finds its task;</li>
  *   <li>{@code codex_a2a_push}: push configs, per task, each sealed with the operator's key (decision 0104);</li>
- *   <li>{@code codex_a2a_replica}: when each running replica was last seen.</li>
+ *   <li>{@code codex_a2a_replica}: when each running replica was last seen, and (since version 4) the
+ *       conversation store's session with the database its leases end with (decision 0138).</li>
  * </ul>
  */
 final class PostgresContextSchema {
-    static final int LATEST = 3;
+    static final int LATEST = 4;
     /** The advisory lock that serializes migrations ("a2a-ctx"); the conversation store's is another. */
     private static final long MIGRATION_LOCK = 0x6132612d637478L;
 
@@ -82,7 +83,10 @@ final class PostgresContextSchema {
             // before have none, and a message of theirs sent again runs again, as it did
             List.of(
             "ALTER TABLE codex_a2a_task ADD COLUMN message_id text COLLATE \"C\"",
-            "CREATE UNIQUE INDEX codex_a2a_task_message ON codex_a2a_task (principal, message_id) WHERE message_id IS NOT NULL"));
+            "CREATE UNIQUE INDEX codex_a2a_task_message ON codex_a2a_task (principal, message_id) WHERE message_id IS NOT NULL"),
+            // 4: the conversation store's session each replica's leases end with (decision 0138): a replica whose session ended is
+            // dead at once; rows from before name none, and their replicas are alive by their heartbeat alone, as they were
+            List.of("ALTER TABLE codex_a2a_replica ADD COLUMN session text"));
 
     private PostgresContextSchema() {
     }

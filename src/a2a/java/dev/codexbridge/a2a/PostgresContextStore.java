@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.store.spi.DatabaseSession;
 import dev.codexbridge.store.spi.OutageGate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Contexts, tasks and push configs in PostgreSQL, shared by every replica of one agent
@@ -28,13 +30,18 @@ final class PostgresContextStore implements ContextStore {
     private final int maxContexts;
     private final PostgresTaskBoard board;
 
-    private PostgresContextStore(Sql sql, String replica, int maxContexts) {
+    private PostgresContextStore(Sql sql, String replica, int maxContexts, @Nullable DatabaseSession session) {
         this.sql = sql;
         this.maxContexts = maxContexts;
-        this.board = new PostgresTaskBoard(sql, replica);
+        this.board = new PostgresTaskBoard(sql, replica, session);
     }
 
     static PostgresContextStore open(DataSource dataSource, String replica, int maxContexts, OutageGate gate) {
+        return open(dataSource, replica, maxContexts, gate, null);
+    }
+
+    static PostgresContextStore open(DataSource dataSource, String replica, int maxContexts, OutageGate gate,
+                                     @Nullable DatabaseSession session) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(gate, "gate");
         if (replica == null || replica.isBlank() || replica.length() > 200) {
@@ -45,7 +52,7 @@ final class PostgresContextStore implements ContextStore {
         }
         Sql sql = new Sql(dataSource, gate);
         PostgresContextSchema.migrate(sql);
-        PostgresContextStore store = new PostgresContextStore(sql, replica, maxContexts);
+        PostgresContextStore store = new PostgresContextStore(sql, replica, maxContexts, session);
         int clear = store.board.dropClearPush();
         if (clear > 0) {
             LOG.warn("removed {} push configs an earlier release kept in clear text in the A2A context store: their callers set them "

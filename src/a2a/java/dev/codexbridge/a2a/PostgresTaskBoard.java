@@ -2,6 +2,7 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.store.spi.DatabaseSession;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link TaskBoard} on the shared context store's tables. A replica is alive while its row in
  * {@code codex_a2a_replica} is younger than {@link #ALIVE}, measured on the database's clock, so
- * the replicas' clocks need not agree. A hand-off asked for is good for {@link #HANDOFF_GOOD};
+ * the replicas' clocks need not agree, and while the conversation store's session its row names
+ * has not ended (decision 0138): a replica whose process died, or whose session the database ended,
+ * is dead the moment its conversations' leases are free, not 5 s later. A hand-off asked for is good for {@link #HANDOFF_GOOD};
  * cancels and answers stay until the running replica takes them.
  */
 final class PostgresTaskBoard implements TaskBoard {
@@ -36,15 +39,21 @@ final class PostgresTaskBoard implements TaskBoard {
     static final String HANDOFF_GOOD = "interval '30 seconds'";
     private static final String RECORD = """
             SELECT t.task_id, t.context_id, t.principal, t.state, t.revision, t.task, t.replica,
-              coalesce(r.seen_at > now() - %s, false), t.updated_at
-            FROM codex_a2a_task t LEFT JOIN codex_a2a_replica r ON r.replica = t.replica WHERE\s""".formatted(ALIVE);
+              coalesce(r.seen_at > now() - %s AND NOT %s, false), t.updated_at
+            FROM codex_a2a_task t LEFT JOIN codex_a2a_replica r ON r.replica = t.replica WHERE\s"""
+            .formatted(ALIVE, DatabaseSession.endedSql("r.session"));
 
     private final Sql sql;
     private final String replica;
+    /** The conversation store's session this replica's leases end with; its mark goes with each heartbeat. */
+    private final @Nullable DatabaseSession session;
     private final AtomicBoolean firstBeat = new AtomicBoolean(true);
+    /** The session's mark the last heartbeat wrote: another one now is a heartbeat due at once. */
+    private volatile @Nullable String beatMark;
 
-    PostgresTaskBoard(Sql sql, String name) {
+    PostgresTaskBoard(Sql sql, String name, @Nullable DatabaseSession session) {
         this.sql = sql;
+        this.session = session;
         // a boot of its own: a replica started again under its name does not run what the last one left
         this.replica = name + "#" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -195,15 +204,27 @@ final class PostgresTaskBoard implements TaskBoard {
 
     @Override
     public void heartbeat() {
+        String mark = mark();
         sql.transaction("saying this replica is alive", c -> {
-            Sql.update(c, "INSERT INTO codex_a2a_replica (replica, seen_at) VALUES (?, now()) ON CONFLICT (replica) DO UPDATE SET seen_at = now()",
-                    replica);
+            Sql.update(c, """
+                    INSERT INTO codex_a2a_replica (replica, seen_at, session) VALUES (?, now(), ?)
+                    ON CONFLICT (replica) DO UPDATE SET seen_at = now(), session = excluded.session""", replica, mark);
             if (firstBeat.getAndSet(false)) {
                 // replicas gone for a day are forgotten; their tasks read as a dead replica's either way
                 Sql.update(c, "DELETE FROM codex_a2a_replica WHERE seen_at < now() - interval '1 day'");
             }
             return null;
         });
+        beatMark = mark;
+    }
+
+    @Override
+    public boolean heartbeatDue() {
+        return !java.util.Objects.equals(mark(), beatMark);
+    }
+
+    private @Nullable String mark() {
+        return session == null ? null : session.mark().orElse(null);
     }
 
     @Override

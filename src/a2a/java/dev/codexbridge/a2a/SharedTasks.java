@@ -379,7 +379,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
 
     void tick() {
         try {
-            if (ticks++ % BEAT_EVERY == 0) {
+            if (ticks++ % BEAT_EVERY == 0 || board.heartbeatDue()) {
                 board.heartbeat();
             }
             List<String> running = local.running().stream().map(t -> t.id).toList();

@@ -69,6 +69,14 @@ interface TaskBoard {
     /** This replica is alive. */
     void heartbeat();
 
+    /**
+     * Whether a heartbeat is due before its time: what says this replica is alive changed since
+     * the last one (the conversation store's session, decision 0138).
+     */
+    default boolean heartbeatDue() {
+        return false;
+    }
+
     /** This replica stops: its tasks are no longer followed as running, at once. */
     void leave();
 }

@@ -235,9 +235,10 @@ final class A2aCommand implements Callable<Integer> {
     ContextStore contextStore(@Nullable ConversationStorage conversations, OrderlyStop stop) {
         if (conversations != null && storage.store.isJdbc()) {
             javax.sql.DataSource db = stop.add(storage.store.openDataSource("codex-bridge-a2a-contexts", CONTEXT_CONNECTIONS));
-            // one gate for the database both stores are on: an outage costs a call one wait, not one per store
-            dev.codexbridge.store.spi.OutageGate gate = conversations.store().outageGate().orElseGet(dev.codexbridge.store.spi.OutageGate::new);
-            return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS, gate));
+            // one gate for the database both stores are on (an outage costs a call one wait, not one per store), and one session:
+            // a replica is dead to the others as its leases end (decision 0138)
+            return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS,
+                    conversations.store()));
         }
         // in memory (a folder's are read into memory too): as many as the door remembers
         return contexts != null ? ContextStore.files(contexts, callerCodex.remembered()) : ContextStore.inMemory(callerCodex.remembered());

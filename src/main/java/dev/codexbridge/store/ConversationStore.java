@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.store.spi.DatabaseSession;
 import dev.codexbridge.store.spi.LeaseCounts;
 import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
@@ -204,6 +205,15 @@ public interface ConversationStore extends AutoCloseable {
      * store in this process's own files).
      */
     default Optional<OutageGate> outageGate() {
+        return Optional.empty();
+    }
+
+    /**
+     * The store's own session with its database, which its leases end with, as records beside the
+     * store on that database name it (the A2A door's replicas, decision 0138); empty for a store
+     * with none (a store in this process's own files).
+     */
+    default Optional<DatabaseSession> databaseSession() {
         return Optional.empty();
     }
 

@@ -236,7 +236,7 @@ public final class FailoverBench {
                     .storage(ConversationStorage.builder(conversations, name).leaseTime(ConversationStorage.DOORS_LEASE).build())
                     .configure(b -> b.cwd(work)).build();
             A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(TOKEN, "alice"))).gateway(gateway)
-                    .contexts(ContextStore.postgres(contexts, name, 1_000)).start();
+                    .contexts(ContextStore.postgres(contexts, name, 1_000, conversations)).start();
             return new A2aReplica(server, codex, started.size() == 1 ? started.get(0) : -1, contexts, conversations);
         }
 

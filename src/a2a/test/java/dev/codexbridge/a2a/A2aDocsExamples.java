@@ -50,8 +50,8 @@ final class A2aDocsExamples {
         String replica = System.getenv("HOSTNAME");                                   // each replica a name of its own
         PostgresConversationStore conversations = PostgresConversationStore.builder().dataSource(dataSource).build();
         A2aServer server = A2aServer.builder()
-                // contexts, tasks, push configs: shared; behind the conversation store's gate (one database: one outage, one wait)
-                .contexts(ContextStore.postgres(dataSource, replica, 10_000, conversations.outageGate().orElseThrow()))
+                // contexts, tasks, push configs: shared; beside the conversation store (one outage gate, one session: decision 0138)
+                .contexts(ContextStore.postgres(dataSource, replica, 10_000, conversations))
                 .pushSecretKeys(SealingKeys.read(Path.of("/run/secrets/a2a-push-keys")))  // push configs sealed at rest
                 .gateway(CodexGateway.builder().client(codex)
                         .storage(ConversationStorage.builder(conversations, replica).build())   // conversations: shared

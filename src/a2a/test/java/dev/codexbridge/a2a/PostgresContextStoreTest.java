@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The shared context store on a real PostgreSQL ({@link PostgresServer}), no codex: what it keeps
  * of contexts as the other stores do, and what only it has — each task's record kept at its latest
  * revision, requests left for the replica running a task and taken once, push configs counted per
- * task wherever they are set, replicas alive by their heartbeat, its schema created once and
+ * task wherever they are set, replicas alive by their heartbeat and their conversation store's
+ * session, its schema created once and
  * refused when newer, and records read back as untrusted.
  */
 @ExtendWith(PostgresServer.Extension.class)
@@ -253,6 +254,52 @@ class PostgresContextStoreTest {
         assertThat(b.board().task("task-1").orElseThrow().replicaAlive()).isFalse();
         assertThat(store("a", 10).board().replica()).as("a replica started again under its name is another boot")
                 .startsWith("a#").isNotEqualTo(a.board().replica());
+    }
+
+    @Test
+    void aReplicaWhoseConversationStoresSessionEndedIsDeadAtOnceThoughItsHeartbeatIsFresh() throws Exception {
+        // replica a's conversation store's session: a connection of its own holding an advisory lock, as PostgresSession holds one
+        HikariDataSource ds = pool();
+        Connection session = ds.getConnection();
+        long key = 4_242_424_242L;
+        String started;
+        try (Statement s = session.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT pg_advisory_lock(" + key + "), "
+                + "to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')")) {
+            assertThat(rs.next()).isTrue();
+            started = rs.getString(2);
+        }
+        java.util.concurrent.atomic.AtomicReference<String> mark = new java.util.concurrent.atomic.AtomicReference<>();
+        PostgresContextStore a = PostgresContextStore.open(pool(), "a", 10, new dev.codexbridge.store.spi.OutageGate(),
+                () -> java.util.Optional.ofNullable(mark.get()));
+        PostgresContextStore b = store("b", 10);
+        a.save(context("c1", "alice", "t1", "task-1"));
+        assertThat(a.board().heartbeatDue()).as("no session yet, none written").isFalse();
+        a.board().heartbeat();
+        assertThat(b.board().task("task-1").orElseThrow().replicaAlive()).as("alive by its heartbeat, naming no session").isTrue();
+
+        mark.set("@" + key + "." + started);
+        assertThat(a.board().heartbeatDue()).as("its session opened: a heartbeat due now, not at its time").isTrue();
+        a.board().heartbeat();
+        assertThat(a.board().heartbeatDue()).isFalse();
+        assertThat(b.board().task("task-1").orElseThrow().replicaAlive()).as("its session lives").isTrue();
+        assertThat(b.board().task("task-1").orElseThrow().replicaAlive()).as("and read again: a reader takes nothing from it").isTrue();
+
+        session.unwrap(org.postgresql.core.BaseConnection.class).abort(Runnable::run);   // the process died: its socket closed
+        ds.evictConnection(session);
+        // its heartbeat kept fresh all along (as a board beating on with the ended session's mark): dead by the session alone,
+        // once the server has seen the socket close
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            a.board().heartbeat();
+            return !b.board().task("task-1").orElseThrow().replicaAlive();
+        });
+        assertThat(List.of(b.board().task("task-1").orElseThrow(), a.board().task("task-1").orElseThrow(),
+                b.board().tasks(List.of("task-1")).get(0), b.board().latest("alice", "c1").orElseThrow()))
+                .as("dead to every reader").noneMatch(TaskRecord::replicaAlive);
+
+        // a mark of a server before (a restart ended every session, its replica's own clock decides): alive by its heartbeat
+        mark.set("@" + key + ".20200101000000000000");
+        a.board().heartbeat();
+        assertThat(b.board().task("task-1").orElseThrow().replicaAlive()).isTrue();
     }
 
     @Test

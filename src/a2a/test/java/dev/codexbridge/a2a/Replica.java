@@ -73,7 +73,7 @@ final class Replica implements AutoCloseable {
                 .configure(b -> b.cwd(work).hibernateAfter(sleepAfter).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .callerApprovals(true)
                 .build();
-        A2aServer server = server(gateway).contexts(ContextStore.postgres(contexts, name, 1_000)).start();
+        A2aServer server = server(gateway).contexts(ContextStore.postgres(contexts, name, 1_000, conversations)).start();
         return new Replica(name, server, gateway, codex, started.size() == 1 ? started.iterator().next() : -1, contexts, conversations);
     }
 

@@ -18,6 +18,7 @@ import dev.codexbridge.store.SendRecords;
 import dev.codexbridge.store.VersionConflictException;
 import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.store.spi.LeaseCounts;
+import dev.codexbridge.store.spi.DatabaseSession;
 import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.sql.Connection;
@@ -302,6 +303,12 @@ public final class PostgresConversationStore implements ConversationStore {
         if (ownPool != null) {
             ownPool.close();
         }
+    }
+
+    /** The store's session with the database its leases end with (decision 0113), for records beside it (decision 0138). */
+    @Override
+    public Optional<DatabaseSession> databaseSession() {
+        return Optional.of(session::mark);
     }
 
     @Override

@@ -74,11 +74,10 @@ final class PostgresSession implements AutoCloseable {
     /**
      * Whether the session a lease row's token names has ended while the server ran, in SQL: the
      * token names this server's start, and its key's lock is free for this transaction to take
-     * (then held until the transaction ends, harmlessly). False for a token of a server before, and
-     * for one that names no session (an earlier release's).
+     * (then held, shared, until the transaction ends, harmlessly). False for a token of a server
+     * before, and for one that names no session (an earlier release's).
      */
-    static final String ENDED_SQL = "coalesce(substring(l.token from '\\.([0-9]{20})$') = " + SERVER_STARTED
-            + " AND pg_try_advisory_xact_lock(substring(l.token from '@([0-9]{1,18})\\.[0-9]{20}$')::bigint), false)";
+    static final String ENDED_SQL = dev.codexbridge.store.spi.DatabaseSession.endedSql("l.token");
 
     private final DataSource source;
     /** Told of every notification the session hears. */
@@ -180,6 +179,13 @@ final class PostgresSession implements AutoCloseable {
                 throw new SQLException(s.getMessage(), s.getSQLState(), s);
             }
             throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The live session's mark ({@code @KEY.STARTED}, as a lease token ends), or empty while there is none: never opens one. */
+    java.util.Optional<String> mark() {
+        synchronized (lock) {
+            return live == null ? java.util.Optional.empty() : java.util.Optional.of(token("", new Id(live.key(), live.serverStarted())));
         }
     }
 
