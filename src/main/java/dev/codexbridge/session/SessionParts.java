@@ -38,7 +38,7 @@ record SessionParts(ThreadConnection connection, SessionTurns turns, ThreadCalls
                 b.limits, b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
         if (custody != null) {
-            custody.whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
+            custody.heldLease().whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
             custody.heldLease().whenHandOverAsked(connection.hibernation()::handOverAsked);
         }
         return new SessionParts(connection, turns, new ThreadCalls(connection), custody);

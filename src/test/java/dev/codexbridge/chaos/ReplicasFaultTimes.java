@@ -143,7 +143,37 @@ final class ReplicasFaultTimes {
             lines.add(String.format("the longest answer while the store was away (%d windows: failover, restarts, outage): %s, %s %s %s "
                             + "(goal: the store timeout %d s + 1 s = %s: %s)", windows, ReplicasVerdict.seconds(ms), longest.door(), longest.key(),
                     longest.told(), storeTimeout.toSeconds(), ReplicasVerdict.seconds(goalMs), ms <= goalMs ? "met" : "not met"));
+            Added added = longestAddedWhileStoreAway(answers, away);
+            lines.add(String.format("the longest the store's absence added to an answer (from the later of the call's send and its "
+                            + "window's start): %s, %s %s %s, sent %s before the window (against the same goal: %s)",
+                    ReplicasVerdict.seconds(added.ms()), added.answer().door(), added.answer().key(), added.answer().told(),
+                    ReplicasVerdict.seconds(Math.max(0, added.windowFromMs() - added.answer().sentMs())),
+                    added.ms() <= goalMs ? "met" : "not met"));
         }
         return lines;
+    }
+
+    /** What a store window added to one answer: from the later of its send and the window's start to the answer. */
+    record Added(ReplicasAnswer answer, long windowFromMs, long ms) {
+    }
+
+    /**
+     * Of the calls in flight while the database was away, the one the absence held longest,
+     * counted from the later of its send and the window's start: a call sent before the window
+     * brought its own work (a turn under way) into it, which no answer to the outage can take back.
+     */
+    static @Nullable Added longestAddedWhileStoreAway(List<ReplicasAnswer> answers, List<Away> away) {
+        Added longest = null;
+        for (ReplicasAnswer a : answers) {
+            for (Away w : away) {
+                if (w.store() && w.overlaps(a)) {
+                    long ms = a.answeredMs() - Math.max(a.sentMs(), w.fromMs());
+                    if (longest == null || ms > longest.ms()) {
+                        longest = new Added(a, w.fromMs(), ms);
+                    }
+                }
+            }
+        }
+        return longest;
     }
 }

@@ -78,8 +78,17 @@ class ReplicasFaultTimesTest {
         assertThat(ReplicasFaultTimes.lines(answers, away, List.of(), Duration.ofSeconds(6)).get(2))
                 .isEqualTo("the longest answer while the store was away (1 windows: failover, restarts, outage): 6.2 s, a2a s0-t1 REFUSED "
                         + "(goal: the store timeout 6 s + 1 s = 7.0 s: met)");
+        assertThat(ReplicasFaultTimes.lines(answers, away, List.of(), Duration.ofSeconds(6)).get(3))
+                .as("s0-t1 was sent a second before the window: the absence added 5.2 s")
+                .isEqualTo("the longest the store's absence added to an answer (from the later of the call's send and its window's start): "
+                        + "5.2 s, a2a s0-t1 REFUSED, sent 1.0 s before the window (against the same goal: met)");
         answers.add(answer(3, "mcp", "s3-t1", Told.FAILED, "r1", 12_000, 19_500, "lost the lease"));
         assertThat(ReplicasFaultTimes.lines(answers, away, List.of(), Duration.ofSeconds(6)).get(2)).contains("7.5 s").endsWith("not met)");
+        answers.add(answer(4, "a2a", "s4-t1", Told.COMPLETED, "r1", 3_000, 19_000, ""));   // its own 8 s turn, then 8 s of the outage
+        assertThat(ReplicasFaultTimes.lines(answers, away, List.of(), Duration.ofSeconds(6)))
+                .anySatisfy(l -> assertThat(l).startsWith("the longest answer while the store was away").contains("16.0 s, a2a s4-t1"))
+                .anySatisfy(l -> assertThat(l).startsWith("the longest the store's absence added").contains("8.0 s, a2a s4-t1")
+                        .contains("sent 8.0 s before").endsWith("not met)"));
     }
 
     @Test

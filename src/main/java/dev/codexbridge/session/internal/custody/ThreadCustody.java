@@ -89,12 +89,10 @@ public final class ThreadCustody {
         this(storage, moves, AwakeOn::of, SleptOn::homeOf, leaseClock);
     }
 
-    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}), and its home. */
-    public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
-        this(storage, moves, whereabouts, whereabouts, System::nanoTime);
-    }
-
-    /** {@code homes}: the codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
+    /**
+     * {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of});
+     * {@code homes}: the codex home it reaches, as a sleep's record names it ({@link SleptOn#homeOf}).
+     */
     public ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts,
                          Function<CodexClient, String> homes, java.util.function.LongSupplier leaseClock) {
         this.storage = storage;
@@ -114,11 +112,6 @@ public final class ThreadCustody {
     /** The lease as held: for what a renewal finds (and the package's tests: a renewal on demand). */
     public HeldLease heldLease() {
         return lease;
-    }
-
-    /** {@code action} runs once when the lease is lost, on the thread that found it; it must not block. */
-    public void whenLost(Runnable action) {
-        lease.whenLost(action);
     }
 
     /**
@@ -342,15 +335,17 @@ public final class ThreadCustody {
      * lease is still given back once it expires, and the thread stays where it was; the next open
      * then looks there first.
      */
-    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
-        return sleep(from, threadId, unloadWindow, waitForUnload, true);
+    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
+        return sleep(from, threadId, unloadWindow, waitForUnload, keep, 0);
     }
 
-    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
-        int number = sleeps.incrementAndGet();
+    /** {@code again}: the {@link #sleepNumber} of a sleep whose store failed, tried again unless a wake or a sleep came since. */
+    public CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep,
+                                         int again) {
+        int number = again > 0 ? again : sleeps.incrementAndGet();
         copies.withdrawWaitingDrop();
         return steps.runThen(() -> {
-            if (lease.lost() != null || from == null || from != loadedOn) {
+            if (lease.lost() != null || from == null || from != loadedOn || again > 0 && (wokenAfter >= again || sleeps.get() != again)) {
                 return CompletableFuture.completedFuture(null);
             }
             LineageMoves.Records now = moves.records(from, threadId);
@@ -423,6 +418,11 @@ public final class ThreadCustody {
         wokenAfter = sleeps.get();
         copies.withdrawWaitingDrop();
         return settled();
+    }
+
+    /** The number of the latest sleep asked for. */
+    public int sleepNumber() {
+        return sleeps.get();
     }
 
     /** What the session's close sets going, as {@link #closed} answers it. */

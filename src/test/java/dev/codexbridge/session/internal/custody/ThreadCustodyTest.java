@@ -242,7 +242,7 @@ class ThreadCustodyTest {
             assertThat(kept.lastCompletedTurnId()).isEqualTo("turn-1");
             assertThat(custody.storedAway()).as("still loaded on A").isFalse();
 
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
             assertThat(store.get(THREAD).orElseThrow().name()).isEqualTo("named");
             assertThat(moves.home(a)).as("A's copy goes").isEmpty();
@@ -358,7 +358,7 @@ class ThreadCustodyTest {
         ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").owner(owner).build(), moves));
         first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
         first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
-        first.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+        first.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
         assertThat(store.get(THREAD).orElseThrow().owner()).isEqualTo(owner);
         moves.calls.clear();
     }
@@ -461,7 +461,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(a)).as("the files go").isEmpty();
             assertThat(moves.calls).as("codex is not asked to drop its record").doesNotContain("forget");
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // the lease given back
@@ -485,7 +485,7 @@ class ThreadCustodyTest {
             // codex says it unloaded the thread, then has it loaded again when the files are about to go
             moves.loadedAnswers.add(false);
             moves.loadedAnswers.add(true);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
 
             assertThat(store.get(THREAD).orElseThrow().version()).as("stored all the same").isEqualTo(1);
             assertThat(moves.calls).doesNotContain("remove").doesNotContain("forget");
@@ -505,11 +505,87 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
-            assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS))
                     .hasRootCauseMessage("codex answered nothing");
             assertThat(moves.home(a)).as("nothing removed").containsKey(ROLLOUT);
             assertThat(store.get(THREAD)).isEmpty();
             assertThat(custody.storedAway()).as("the next wake goes where the thread is").isFalse();
+        }
+    }
+
+    @Test
+    void aSleepTheStoreDidNotTakeIsTriedAgainUntilItIsStoredAndItsLeaseGoesBack() throws Exception {
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            AwayPuts store = new AwayPuts(disk);
+            // a hand-over asked while the database restarts: the sleep's put is refused, the lease kept (codex's copy is newer)
+            ThreadCustody custody = sleptWhileTheStoreWasAway(store);
+            assertThatThrownBy(() -> disk.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+
+            store.away = false;
+            // tried again each second: stored once the store answers, and the lease back for the host that asked
+            await().atMost(Duration.ofSeconds(30)).until(() -> disk.get(THREAD).isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(custody::storedAway);
+            disk.release(disk.lease(THREAD, "host-2", Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void aSleepTheStoreDidNotTakeIsNotTriedAgainOnceTheSessionWoke() throws Exception {
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            AwayPuts store = new AwayPuts(disk);
+            ThreadCustody custody = sleptWhileTheStoreWasAway(store);
+            custody.wake().get(60, TimeUnit.SECONDS);
+            int refusedThen = store.refused.get();
+            store.away = false;
+            // three of the retries' seconds: none stores (and unloads) a conversation the session is using again
+            Thread.sleep(3_000);
+            assertThat(store.refused).hasValue(refusedThen);
+            assertThat(disk.get(THREAD)).as("never stored behind the woken session's back").isEmpty();
+            assertThat(custody.storedAway()).isFalse();
+            assertThatThrownBy(() -> disk.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+        }
+    }
+
+    /** Host 1's session on A, let go of while {@code store} refuses puts: the sleep's put refused once. */
+    private ThreadCustody sleptWhileTheStoreWasAway(AwayPuts store) throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, META + "{}\n");
+        ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
+        custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+        store.away = true;
+        SessionRoomsForTests.sleepThenLetGoShared(custody, a, THREAD, false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.refused.get() >= 1);
+        return custody;
+    }
+
+    /** A store whose puts are refused as a database's outage refuses them ("did not answer") while {@link #away}. */
+    private static final class AwayPuts extends ForwardingStore {
+        final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean away;
+
+        AwayPuts(ConversationStore store) {
+            super(store);
+        }
+
+        private void refuseWhileAway(String threadId) {
+            if (away) {
+                refused.incrementAndGet();
+                throw new dev.codexbridge.store.ConversationStoreException(threadId, "storing conversation " + threadId
+                        + " was not tried: the database has not answered for 1 s", null);
+            }
+        }
+
+        @Override
+        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+            refuseWhileAway(conversation.threadId());
+            return store.put(lease, conversation);
+        }
+
+        @Override
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            refuseWhileAway(conversation.threadId());
+            return store.putAppending(lease, conversation, tails);
         }
     }
 
@@ -557,7 +633,7 @@ class ThreadCustodyTest {
                 moves.home(a).put(rollout(thread), "{}\n");
                 ThreadCustody sleeping = track(new ThreadCustody(storage, moves));
                 sleeping.opened(a, thread).get(60, TimeUnit.SECONDS);
-                sleeps.add(sleeping.sleep(a, thread, Duration.ofSeconds(30), true));
+                sleeps.add(sleeping.sleep(a, thread, Duration.ofSeconds(30), true, true));
             }
             String busy = thread(9);
             moves.home(a).put(rollout(busy), "{}\n");
@@ -582,7 +658,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             custody.unloadGrace = Duration.ofSeconds(1);    // outlasts the close below, then the wait ends: 1 s does for 10 here
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true, true);
             a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
             assertThatThrownBy(() -> sleep.get(60, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
             assertThat(store.get(THREAD)).as("stored before the wait").isPresent();
@@ -616,7 +692,7 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             // a window far past what a slow machine needs: a sleep that waited it out cannot pass for one the close ended
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofMinutes(10), true);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofMinutes(10), true, true);
             long start = System.nanoTime();
             custody.wake().get(60, TimeUnit.SECONDS);
             assertThat(sleep).isCompleted().isNotCompletedExceptionally();
@@ -678,7 +754,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(custody.storedAway()).isTrue();
 
             // the wake imports on B and sends the resume; B's connection drops before codex answers
@@ -706,7 +782,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
-        ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
+        ThreadCustody first = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where, this::where, System::nanoTime));
         first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
         first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
         assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
@@ -722,7 +798,7 @@ class ThreadCustodyTest {
             moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
 
             // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
-            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where, this::where, System::nanoTime));
             next.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             next.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
@@ -732,7 +808,7 @@ class ThreadCustodyTest {
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
 
             // a sleep's store says the copy there is gone: the record names no app-server
-            next.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            next.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).isEmpty();
         }
     }
@@ -742,15 +818,15 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
-            ThreadCustody sleeper = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
+            ThreadCustody sleeper = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where, this::where, System::nanoTime));
             sleeper.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             sleeper.opened(a, THREAD).get(60, TimeUnit.SECONDS);
-            sleeper.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            sleeper.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             StoredConversation asleep = store.get(THREAD).orElseThrow();
             assertThat(ConversationStorage.lastAwakeOn(asleep)).as("a sleep's record names no app-server").isEmpty();
 
             // host 3 wakes it on B: before the resume is sent the record says where codex may now write it
-            ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where));
+            ThreadCustody waker = track(new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where, this::where, System::nanoTime));
             waker.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             StoredConversation woken = store.get(THREAD).orElseThrow();
             assertThat(ConversationStorage.lastAwakeOn(woken)).contains(java.net.URI.create("ws://codex-b/"));
@@ -763,7 +839,7 @@ class ThreadCustodyTest {
 
             // the next host placed on B keeps B's copy; nothing is imported over it
             moves.calls.clear();
-            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where));
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where, this::where, System::nanoTime));
             next.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.calls).doesNotContain("import");
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
@@ -778,10 +854,10 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, META + "{}\n");
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where));
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where, this::where, System::nanoTime));
             custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true, true);
             custody.wake().get(60, TimeUnit.SECONDS);
             assertThat(sleep).isCompleted();
             assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).as("the sleep's store").isEmpty();
@@ -801,7 +877,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
-            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where));
+            ThreadCustody next = track(new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where, this::where, System::nanoTime));
             next.beforeResume(b, THREAD).get(60, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
@@ -818,7 +894,7 @@ class ThreadCustodyTest {
         ThreadCustody custody = homesOnly(store, "host-1", moves);
         custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
         custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
-        custody.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+        custody.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
         return custody;
     }
 
@@ -855,7 +931,7 @@ class ThreadCustodyTest {
 
             // the next turn stores over the version read, and the next sleep records it again
             next.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
-            next.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            next.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(asleep.version() + 2);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
         }
@@ -873,7 +949,7 @@ class ThreadCustodyTest {
             ThreadCustody first = keeping(store, "host-1", moves, keep);
             first.opened(a, THREAD).get(60, TimeUnit.SECONDS);
             first.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
-            first.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            first.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
             await().atMost(Duration.ofSeconds(30)).until(() -> !moves.home(a).containsKey(ROLLOUT));
             assertThat(moves.calls).containsSubsequence("times", "remove");
@@ -889,7 +965,7 @@ class ThreadCustodyTest {
             assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
 
             // woken again by the session before its keep ran out: loaded, nothing removed
-            back.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            back.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             back.wake().get(60, TimeUnit.SECONDS);
             back.beforeResume(a, THREAD).get(60, TimeUnit.SECONDS);
             back.opened(a, THREAD).get(60, TimeUnit.SECONDS);
@@ -899,7 +975,7 @@ class ThreadCustodyTest {
             assertThat(moves.calls).doesNotContain("remove");
 
             // asleep, but held by another host when the keep runs out: that host's to keep
-            back.sleep(a, THREAD, Duration.ZERO, true).get(60, TimeUnit.SECONDS);
+            back.sleep(a, THREAD, Duration.ZERO, true, true).get(60, TimeUnit.SECONDS);
             ConversationLease other = store.lease(THREAD, "host-3", Duration.ofSeconds(30));
             Thread.sleep(keep.multipliedBy(3).toMillis());
             assertThat(moves.home(a)).as("leased elsewhere: its files stay").containsKey(ROLLOUT);
@@ -972,7 +1048,7 @@ class ThreadCustodyTest {
 
             // its sleep on B keeps B's copy and has codex on A drop the one left there, not loaded there
             moves.forgetAnswer = new CompletableFuture<>();
-            CompletableFuture<Void> sleep = custody.sleep(b, THREAD, Duration.ZERO, true);
+            CompletableFuture<Void> sleep = custody.sleep(b, THREAD, Duration.ZERO, true, true);
             for (long end = System.nanoTime() + 60_000_000_000L; moves.forgottenOn.size() < 2 && System.nanoTime() < end; ) {
                 Thread.sleep(5);
             }
