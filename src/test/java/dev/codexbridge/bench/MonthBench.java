@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [EVERY] [AT_ONCE]} (defaults 600, {@link #ALL}, 100, 4). Each variant runs the real thing in processes of
  * its own — the CLI's door or a Spring Boot application on the starter, the pinned codex below it, against the
  * scripted model — and is fed N new conversations of one quick turn each, AT_ONCE at a time, with no pause
- * (the samples are taken while the traffic goes on), after a warm-up of {@link #WARM_UP}. Every EVERY
+ * (the samples are taken while the traffic goes on), after a warm-up of {@link #WARM_UP} and on until the serving
+ * JVM's young generation was collected once ({@link #youngCollections}; at most {@link #WARM_UP_MAX}). Every EVERY
  * conversations served it samples: the serving JVM's live heap ({@code jcmd GC.class_histogram}, a full GC
  * first; the JVM runs {@link DoorStateBench#WEIGHED_JVM}), the whole process tree's resident memory (the
  * JVM, every codex and what they started: {@link ProcessTree}), its threads and open descriptors, the bytes
@@ -51,6 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MonthBench {
     static final List<String> ALL = List.of("a2a", "a2a:store", "mcp", "mcp:store", "starter", "starter:store");
     static final int WARM_UP = 50;
+    /** The most conversations the warm-up serves waiting for the serving JVM's first young collection. */
+    static final int WARM_UP_MAX = 5_000;
     /** The goals per conversation ever served, in KiB: the JVM's live heap, the process tree, codex's homes. */
     static final double HEAP_GOAL = 1;
     static final double TREE_GOAL = 4;
@@ -151,7 +154,15 @@ public final class MonthBench {
         Set<Long> codexes = new LinkedHashSet<>();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        serve(s, WARM_UP, atOnce, new AtomicInteger(), done, failed, rate);
+        AtomicInteger warm = new AtomicInteger();
+        serve(s, WARM_UP, atOnce, warm, done, failed, rate);
+        // on until the serving JVM's young generation was collected once: its eden touched whole, a step of the JVM's own
+        // (tens of MiB of resident memory, once) that would otherwise count against the first conversations of the run
+        while (youngCollections(pid) == 0 && warm.get() < WARM_UP_MAX) {
+            serve(s, warm.get() + WARM_UP, atOnce, warm, done, failed, rate);
+        }
+        System.out.printf("month: %s warmed up with %,d conversations (the serving JVM's young generation collected %d times)%n", name,
+                warm.get(), youngCollections(pid));
         List<long[]> rows = new ArrayList<>();
         Map<String, long[]> before = DoorMemoryBench.read(DoorStateBench.histogram(pid));
         long t0 = System.nanoTime();
@@ -198,6 +209,15 @@ public final class MonthBench {
      * Conversations until {@code next} reaches {@code n}, {@code atOnce} at a time, the k-th begun no sooner than k /
      * {@code rate} seconds in (0: no pace); more than a twentieth failing ends it.
      */
+    /** How many young collections the JVM {@code pid} made ({@code jcmd PerfCounter.print}'s first collector); -1 unknown. */
+    static long youngCollections(long pid) throws Exception {
+        Process p = new ProcessBuilder("jcmd", String.valueOf(pid), "PerfCounter.print").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^sun\\.gc\\.collector\\.0\\.invocations=(\\d+)").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     private static void serve(Serving s, int n, int atOnce, AtomicInteger next, AtomicInteger done, AtomicInteger failed, double rate)
             throws Exception {
         ExecutorService workers = Executors.newFixedThreadPool(atOnce);
