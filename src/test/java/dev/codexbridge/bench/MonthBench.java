@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its own — the CLI's door or a Spring Boot application on the starter, the pinned codex below it, against the
  * scripted model — and is fed N new conversations of one quick turn each, AT_ONCE at a time, with no pause
  * (the samples are taken while the traffic goes on), after a warm-up of {@link #WARM_UP} and on until the serving
- * JVM's young generation was collected once ({@link #youngCollections}; at most {@link #WARM_UP_MAX}). Every EVERY
+ * JVM's young generation was collected twice under the traffic ({@link #youngCollections}; at most
+ * {@link #WARM_UP_MAX}). Every EVERY
  * conversations served it samples: the serving JVM's live heap ({@code jcmd GC.class_histogram}, a full GC
  * first; the JVM runs {@link DoorStateBench#WEIGHED_JVM}), the whole process tree's resident memory (the
  * JVM, every codex and what they started: {@link ProcessTree}), its threads and open descriptors, the bytes
@@ -156,9 +157,11 @@ public final class MonthBench {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger warm = new AtomicInteger();
         serve(s, WARM_UP, atOnce, warm, done, failed, rate);
-        // on until the serving JVM's young generation was collected once: its eden touched whole, a step of the JVM's own
-        // (tens of MiB of resident memory, once) that would otherwise count against the first conversations of the run
-        while (youngCollections(pid) == 0 && warm.get() < WARM_UP_MAX) {
+        // on until the serving JVM's young generation was collected twice under the traffic: its eden and both survivor spaces
+        // touched whole, a step of the JVM's own (30 - 40 MiB of resident memory, once) that would otherwise count against the
+        // run's first conversations; a collection in the JVM's start does not count (conversations did not fill that eden)
+        long started = youngCollections(pid);
+        while (started >= 0 && youngCollections(pid) < started + 2 && warm.get() < WARM_UP_MAX) {
             serve(s, warm.get() + WARM_UP, atOnce, warm, done, failed, rate);
         }
         System.out.printf("month: %s warmed up with %,d conversations (the serving JVM's young generation collected %d times)%n", name,
