@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Compare-and-set.</b> Besides the lease, every put names the version it was made from
  *       ({@link StoredConversation#version()}, 0 for a new conversation) and fails with
  *       {@link VersionConflictException} unless that is still the stored version: a write based on
- *       an old read is refused even from the lease's holder.</li>
+ *       an old read is refused even from the lease's holder. The lease is checked first, so a
+ *       conflict is found under a lease in force: every version stored since its holder took it is
+ *       its holder's own (a put stored though its answer was lost, below).</li>
  *   <li><b>Checked on the way out.</b> {@link #get} checks every rollout against its size and
  *       SHA-256, that none is missing and that the record's format is known, and throws
  *       {@link CorruptConversationException} rather than return anything else.</li>
@@ -130,7 +132,9 @@ public interface ConversationStore extends AutoCloseable {
      * @throws VersionConflictException when the stored version is not {@code conversation.version()}
      * @throws ConversationTooLargeException beyond the store's {@link StoreLimits}
      * @throws ConversationStoreException when a source fails or differs from its declared size or
-     *         hash, or the storage fails; the version before stays
+     *         hash, or the storage fails; the version before stays, except where the failure is the
+     *         answer's alone (a database connection broken as the commit went out): the put may then
+     *         be stored, and the next put made from the version before conflicts with it
      */
     StoredConversation put(ConversationLease lease, StoredConversation conversation);
 

@@ -41,7 +41,11 @@ final class ReplicasVerdict {
         TURN_ID_DIFFERS,
         /** Told failed or refused; the record has the message in a completed turn. */
         FAILED_BUT_COMPLETED,
-        /** The message is in the record more than once, or the model was asked for it more than once. */
+        /**
+         * The message is in the record more than once, or the model was asked for it more than once
+         * besides the runs that died with their replica (a copy cut without an answer by its replica's
+         * kill: that run was never stored, and sending it again is the only way it completes).
+         */
         RAN_TWICE,
         /** A turn's model request lacks an earlier turn of its conversation that its client was told completed. */
         HISTORY_LOST,
@@ -86,6 +90,8 @@ final class ReplicasVerdict {
     private final Set<String> resent = new HashSet<>();
     private final Set<String> doubled = new HashSet<>();
     private int doubledInRecord;
+    /** Copies cut without an answer by their replica's kill: runs that may have reached the model and died unstored. */
+    private int diedWithReplica;
     private int doubledAsked;
     /** Each slot's door, as its answers name it. */
     private final Map<Integer, String> doorOf = new HashMap<>();
@@ -189,6 +195,10 @@ final class ReplicasVerdict {
                 requestOf.putIfAbsent(own, keys);
             }
         }
+        Map<String, Integer> diedWith = diedWithTheirReplica(answers, kills);
+        v.diedWithReplica = diedWith.values().stream().mapToInt(Integer::intValue).sum();
+        Map<String, Integer> beyondDeaths = new HashMap<>();
+        asked.forEach((key, n) -> beyondDeaths.put(key, n - diedWith.getOrDefault(key, 0)));
         Map<String, ReplicasAnswer> byTask = new HashMap<>();
         Set<String> judgedTwice = new HashSet<>();
         for (ReplicasAnswer a : answers) {
@@ -205,7 +215,7 @@ final class ReplicasVerdict {
                 v.add(Kind.FAILED_BUT_COMPLETED, where + ": " + a.detail() + "; record " + r);
             }
             // a message's copies are one message: it ran twice or it did not
-            if (((r != null && r.copies() > 1) || asked.getOrDefault(a.key(), 0) > 1) && judgedTwice.add(a.key())) {
+            if (((r != null && r.copies() > 1) || beyondDeaths.getOrDefault(a.key(), 0) > 1) && judgedTwice.add(a.key())) {
                 v.add(Kind.RAN_TWICE, where + ": " + (r != null ? r.copies() : 0) + " in the record, " + asked.getOrDefault(a.key(), 0)
                         + " model requests");
             }
@@ -253,7 +263,7 @@ final class ReplicasVerdict {
             }
         });
         v.stale(modelRequests, record);
-        v.doubles(answers, record, asked);
+        v.doubles(answers, record, beyondDeaths);
         v.failovers(answers, kills);
         v.stallFailovers(answers, stalls);
         return v;
@@ -314,7 +324,8 @@ final class ReplicasVerdict {
 
     /**
      * Of the messages sent again with their identity after no answer (a copy numbered 2 or more),
-     * those the record holds in more than one turn, and those the model was asked for more than once.
+     * those the record holds in more than one turn, and those the model was asked for more than once
+     * ({@code asked}: besides the runs that died with their replica).
      */
     private void doubles(List<ReplicasAnswer> answers, Map<String, InRecord> record, Map<String, Integer> asked) {
         for (ReplicasAnswer a : answers) {
@@ -335,6 +346,21 @@ final class ReplicasVerdict {
                 doubledByDoor.merge(door, 1, Integer::sum);
             }
         }
+    }
+
+    /**
+     * By message, its copies that got no answer because their replica was killed while they ran
+     * (the kill between the copy's send and the end of its connection): each may have reached the
+     * model once before it died, and no store has its turn.
+     */
+    private static Map<String, Integer> diedWithTheirReplica(List<ReplicasAnswer> answers, List<Kill> kills) {
+        Map<String, Integer> died = new HashMap<>();
+        for (ReplicasAnswer a : answers) {
+            if (a.unanswered() && kills.stream().anyMatch(k -> k.atMs() >= a.sentMs() && k.atMs() <= a.answeredMs())) {
+                died.merge(a.key(), 1, Integer::sum);
+            }
+        }
+        return died;
     }
 
     private static boolean isFinal(@Nullable String state) {
@@ -530,7 +556,9 @@ final class ReplicasVerdict {
                 found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord, staleByDoor));
         lines.add(String.format("turns doubled by resends with the same identity (goal 0): %d of %d messages sent again after no answer "
                         + "(%d in more than one turn of the store's record, %d asked of the model more than once); sent again by door %s, "
-                        + "doubled by door %s", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor));
+                        + "doubled by door %s; %d copies cut by their replica's kill (a run that died unstored, not counted as a "
+                        + "second)", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor,
+                diedWithReplica));
         return lines;
     }
 

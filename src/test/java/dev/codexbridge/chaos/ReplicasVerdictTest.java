@@ -196,7 +196,7 @@ class ReplicasVerdictTest {
         assertThat(found.get(Kind.HISTORY_LOST)).first().asString().contains("s2-t3").contains("[s2-t2]");
         assertThat(v.resentByDoor()).containsExactly(Map.entry("openai", 1));
         assertThat(v.doubledByDoor()).containsExactly(Map.entry("openai", 1));
-        assertThat(v.summary().get(3)).endsWith("sent again by door {openai=1}, doubled by door {openai=1}");
+        assertThat(v.summary().get(3)).contains("sent again by door {openai=1}, doubled by door {openai=1}; 0 copies cut");
     }
 
     @Test
@@ -234,6 +234,28 @@ class ReplicasVerdictTest {
         assertThat(v.summary().get(0)).endsWith("by door: a2a 1, p99 1.0 s, max 1.0 s; mcp 1, p99 1.5 s, max 1.5 s; openai 1, p99 3.0 s, "
                 + "max 3.0 s");
         assertThat(v.summary().get(1)).contains("moved by door: a2a 1").endsWith("openai 1, p99 3.0 s, max 3.0 s");
+    }
+
+    @Test
+    void aRunThatDiedWithItsKilledReplicaIsNotASecondRunOfItsResend() {
+        turn("o1", true, "s2-t1");
+        openai("s2-t1", 1, Told.COMPLETED, "r1", 100, 200);
+        turn("o2", true, "s2-t2");
+        openai("s2-t2", 1, Told.UNKNOWN, null, 900, 1_050);                // its replica killed at 1,000 as its turn ran
+        openai("s2-t2", 2, Told.COMPLETED, "r3", 2_000, 2_500);
+        turn("o3", true, "s2-t3");
+        openai("s2-t3", 1, Told.UNKNOWN, null, 3_000, 3_100);              // no answer, no kill: a second run is one
+        openai("s2-t3", 2, Told.COMPLETED, "r3", 4_000, 4_500);
+        requests.add(List.of("s2-t1"));
+        requests.add(List.of("s2-t1", "s2-t2"));                          // the killed replica's run, never stored
+        requests.add(List.of("s2-t1", "s2-t2"));
+        requests.add(List.of("s2-t1", "s2-t2", "s2-t3"));
+        requests.add(List.of("s2-t1", "s2-t2", "s2-t3"));
+        ReplicasVerdict v = judge(List.of(new ReplicasVerdict.Kill("r2", 1_000)));
+        assertThat(v.found().get(Kind.RAN_TWICE)).singleElement().asString().contains("s2-t3").contains("1 in the record, 2 model requests");
+        assertThat(v.doubled()).containsExactly("s2-t3");
+        assertThat(v.summary().get(3)).contains("1 of 2 messages sent again").endsWith("1 copies cut by their replica's kill (a run that "
+                + "died unstored, not counted as a second)");
     }
 
     private ReplicasVerdict judge(List<ReplicasVerdict.Kill> kills) {

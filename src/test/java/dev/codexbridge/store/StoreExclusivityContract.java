@@ -277,6 +277,8 @@ interface StoreExclusivityContract extends StoreContract {
 
         ConversationLease leaseB = b.lease(id, "host-b", TTL);
         StoredConversation v2 = b.put(leaseB, Lineages.small(id, 3).toBuilder().version(v1.version()).build());
+        assertThatThrownBy(() -> a.put(leaseA, Lineages.small(id, 7).toBuilder().version(v1.version()).build()))
+                .as("the lease is checked before the version").isInstanceOf(LeaseLostException.class);
         b.release(leaseB);
         // host A leases again but writes from the version it read before B's write
         ConversationLease again = a.lease(id, "host-a", TTL);

@@ -30,7 +30,7 @@ public record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended 
      * need not write them again), else whole. Returns the record stored and what to remember next.
      */
     public static AppendedTurn putRead(ConversationStore store, ConversationLease lease, String threadId, @Nullable ExportedRollouts before,
-                                List<RolloutFile> lineage, Function<List<RolloutFile>, StoredConversation> record) {
+                                List<RolloutFile> lineage, Function<List<RolloutFile>, StoredConversation> record, int unanswered) {
         Optional<ExportedRollouts.Appended> appended = before == null ? Optional.empty() : before.appendedFrom(lineage);
         if (appended.isPresent()) {
             try {
@@ -38,45 +38,48 @@ public record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended 
             } catch (StaleAppendException stale) {
                 LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
             } catch (VersionConflictException conflict) {
-                if (!storeBehind(conflict)) {
+                if (!StoredVersion.ours(conflict, unanswered)) {
                     throw conflict;
                 }
             }
         }
         ExportedRollouts next = ExportedRollouts.of(lineage);
-        return new AppendedTurn(putWhole(store, lease, record.apply(lineage)), new ExportedRollouts.Appended(lineage, List.of(), next));
+        return new AppendedTurn(putWhole(store, lease, record.apply(lineage), unanswered),
+                new ExportedRollouts.Appended(lineage, List.of(), next));
     }
 
     /**
-     * {@code conversation} put whole; when the store answers that it holds an older version than
-     * the one this host stored last, under the lease this host still holds, the store lost versions
-     * it had acknowledged (a database restarted without its last commits, a failover to a standby
-     * they had not reached): no other host wrote meanwhile, and codex's copy here holds every turn, so
-     * it is put again over the version the store has. A newer version is another writer's, and stays
-     * a conflict.
+     * {@code conversation} put whole; when the store answers that it holds another version that is
+     * this lease holder's own ({@link StoredVersion#ours}, {@code unanswered} puts since the version
+     * known went unanswered), codex's copy here holds every turn, so it is put again over the version
+     * the store has: an older one (the store lost versions it had acknowledged: a database restarted
+     * without its last commits, a failover to a standby they had not reached) or a newer one (a put
+     * stored though its answer was lost). Any other newer version stays a conflict.
      */
-    public static StoredConversation putWhole(ConversationStore store, ConversationLease lease, StoredConversation conversation) {
+    public static StoredConversation putWhole(ConversationStore store, ConversationLease lease, StoredConversation conversation,
+                                              int unanswered) {
         try {
             return store.put(lease, conversation);
         } catch (VersionConflictException conflict) {
-            if (!storeBehind(conflict)) {
+            if (!StoredVersion.ours(conflict, unanswered)) {
                 throw conflict;
             }
-            LOG.warn("the store lost versions of conversation {} it had acknowledged (it holds version {}, this host stored {}): "
-                    + "the conversation is stored again whole from codex's copy", conversation.threadId(), conflict.actual(),
-                    conflict.expected());
+            if (conflict.actual() < conflict.expected()) {
+                LOG.warn("the store lost versions of conversation {} it had acknowledged (it holds version {}, this host stored {}): "
+                        + "the conversation is stored again whole from codex's copy", conversation.threadId(), conflict.actual(),
+                        conflict.expected());
+            } else {
+                LOG.info("the store holds version {} of conversation {}, written under this host's lease by a put whose answer was lost "
+                        + "(this host knew version {}): the conversation is stored again whole from codex's copy over it",
+                        conflict.actual(), conversation.threadId(), conflict.expected());
+            }
             return store.put(lease, conversation.toBuilder().version(conflict.actual()).build());
         }
     }
 
-    /** Whether the store holds an older version than the put was made from (not a newer one: another writer's). */
-    private static boolean storeBehind(VersionConflictException conflict) {
-        return conflict.actual() < conflict.expected();
-    }
-
     public static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
                                       String turnId, @Nullable ExportedRollouts before, List<String> known,
-                                      Function<List<RolloutFile>, StoredConversation> record) {
+                                      Function<List<RolloutFile>, StoredConversation> record, int unanswered) {
         if (before == null || !before.paths().equals(known)) {
             return Optional.empty();
         }
@@ -91,10 +94,10 @@ public record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended 
             LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
             return Optional.empty();
         } catch (VersionConflictException conflict) {
-            if (!storeBehind(conflict)) {
+            if (!StoredVersion.ours(conflict, unanswered)) {
                 throw conflict;
             }
-            return Optional.empty();        // the store lost what the appends were read against: whole, over its version
+            return Optional.empty();        // the store holds another version of this host's own: whole, over it
         }
     }
 }

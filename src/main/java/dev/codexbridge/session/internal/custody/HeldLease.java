@@ -1,6 +1,8 @@
 package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.ConversationStorage;
@@ -184,6 +186,19 @@ public final class HeldLease {
         } catch (RejectedExecutionException e) {
             deadline = null;        // the library is shutting down: the next step's check still counts the deadline
         }
+    }
+
+    /**
+     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's process (it dies with
+     * the host, and no other host reaches it), else at least {@link ConversationStorage#MIN_LEASE}.
+     */
+    public Duration timeOn(CodexClient c) {
+        return storage.leaseTimeOn(ownCodex(c));
+    }
+
+    /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
+    private static boolean ownCodex(CodexClient c) {
+        return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
     }
 
     /** The lease as held now, or null. */

@@ -2,7 +2,6 @@ package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.rpc.RpcException;
@@ -44,8 +43,8 @@ public final class ThreadCustody {
     private final Function<CodexClient, String> homes;
     private final CustodySteps steps = new CustodySteps();      // this session's steps, one after another on the store threads
     private final HeldLease lease;
-    /** The store's version this session last wrote or read (0: not stored). */
-    private volatile long version;
+    /** The store's version this session last wrote or read (0: not stored), and the puts since whose answer was lost. */
+    private final StoredVersion version = new StoredVersion();
     /** The connection codex has the thread loaded on as far as this session knows, or null. */
     private volatile CodexClient loadedOn;
     /** The connection a resume went out on that never answered: codex there may have the thread loaded, so the next open goes there. */
@@ -123,22 +122,9 @@ public final class ThreadCustody {
         return lease.whyNotHeld();
     }
 
-    /**
-     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's process (it dies with
-     * the host, and no other host reaches it), else at least {@link ConversationStorage#MIN_LEASE}.
-     */
-    private Duration leaseTimeOn(CodexClient c) {
-        return storage.leaseTimeOn(ownCodex(c));
-    }
-
-    /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
-    public static boolean ownCodex(CodexClient c) {
-        return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
-    }
-
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
     public boolean storedAway() {
-        return loadedOn == null && resumedOn == null && version > 0;
+        return loadedOn == null && resumedOn == null && version.get() > 0;
     }
 
     /**
@@ -152,7 +138,7 @@ public final class ThreadCustody {
         return steps.run(() -> {
             lease.failIfLost();
             boolean held = lease.current() != null;
-            lease.hold(threadId, leaseTimeOn(to));
+            lease.hold(threadId, lease.timeOn(to));
             try {
                 if (to == loadedOn) {
                     // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
@@ -198,7 +184,7 @@ public final class ThreadCustody {
             boolean imported = importFromStore(on, threadId, true);
             if (imported) {
                 resumedOn = on;
-                LOG.info("codex has no record of thread {} any more: the store's copy (version {}) was written there again", threadId, version);
+                LOG.info("codex has no record of thread {} any more: the store's copy (version {}) was written there again", threadId, version.get());
             }
             again.complete(imported);
         }).exceptionally(failure -> {
@@ -236,7 +222,7 @@ public final class ThreadCustody {
         // known whole: what was imported, or the copy where it slept (decision 0098); one kept awake there may have grown since
         exported = awakeThere ? null : ExportedRollouts.later(c.lineage());
         records = new LineageMoves.Records(c.name(), c.goal());
-        version = c.version();
+        version.known(c.version());
         // named before codex there can write the thread: a host that dies from now on leaves it to be woken
         // there, where it may still be loaded (a turn waiting for an approval keeps it so), never imported elsewhere
         nameWhere(to, c);
@@ -251,7 +237,7 @@ public final class ThreadCustody {
     private void nameWhere(CodexClient to, StoredConversation c) {
         String where = whereabouts.apply(to);
         if (where != null && !AwakeOn.names(c, where)) {
-            version = store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version();
+            version.known(store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version());
         }
         namedWhere = where;
     }
@@ -259,7 +245,7 @@ public final class ThreadCustody {
     /** {@link #nameWhere} for a thread resumed where it is loaded, when the last store did not name that app-server. */
     private void nameWhereLoaded(CodexClient to, String threadId) {
         String where = whereabouts.apply(to);
-        if (version == 0 || where == null || where.equals(namedWhere)) {
+        if (version.get() == 0 || where == null || where.equals(namedWhere)) {
             return;
         }
         store.get(threadId).ifPresent(c -> nameWhere(to, c));
@@ -273,14 +259,14 @@ public final class ThreadCustody {
                 // a fresh thread in place of one codex never wrote (ThreadReplacement): the old one's lease goes, and
                 // with it what this session knew of its store; kept, every store of the new thread was refused
                 lease.giveBack();
-                version = 0;
+                version.known(0);
                 lineagePaths = List.of();
                 records = null;
                 namedWhere = null;
                 copies.forget();
                 exported = null;
             }
-            lease.hold(threadId, leaseTimeOn(on));
+            lease.hold(threadId, lease.timeOn(on));
             LineageMoves.Records records = toRestore;
             toRestore = null;
             if (records != null) {
@@ -345,7 +331,9 @@ public final class ThreadCustody {
         int number = again > 0 ? again : sleeps.incrementAndGet();
         copies.withdrawWaitingDrop();
         return steps.runThen(() -> {
-            if (lease.lost() != null || from == null || from != loadedOn || again > 0 && (wokenAfter >= again || sleeps.get() != again)) {
+            // a sleep tried again: not once the session woke, slept again, or closed and gave the lease back
+            if (lease.lost() != null || from == null || from != loadedOn
+                    || again > 0 && (wokenAfter >= again || sleeps.get() != again || lease.current() == null)) {
                 return CompletableFuture.completedFuture(null);
             }
             LineageMoves.Records now = moves.records(from, threadId);
@@ -383,7 +371,7 @@ public final class ThreadCustody {
                 // codex drops its record while no store thread waits for it; the lease goes back once it has
                 return forgotten.thenRunAsync(() -> {
                     lease.giveBack();
-                    LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+                    LOG.debug("conversation {} stored (version {}) and let go", threadId, version.get());
                     if (stored.sleptOn()) {
                         removeSleptCopyLater(from, threadId, number);
                     }
@@ -400,7 +388,7 @@ public final class ThreadCustody {
     private void removeSleptCopyLater(CodexClient from, String threadId, int number) {
         RpcThreads.timer().schedule(() -> steps.runThen(() ->
             sleeps.get() == number && wokenAfter < number && loadedOn == null && resumedOn == null && lease.current() == null
-                    && lease.lost() == null && from.isOpen() ? copies.removeSlept(from, threadId, version, store, storage, leaseTimeOn(from))
+                    && lease.lost() == null && from.isOpen() ? copies.removeSlept(from, threadId, version.get(), store, storage, lease.timeOn(from))
                     : CompletableFuture.completedFuture(null)), storage.keepSleptCopy().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
@@ -436,7 +424,7 @@ public final class ThreadCustody {
     }
 
     public String lastStoredTurn() {
-        return version == 0 ? "not at all" : "as of version " + version;
+        return version.get() == 0 ? "not at all" : "as of version " + version.get();
     }
 
     /** The session closed without a thread to store: the lease goes back (a copy's removal still waiting: withdrawn). */
@@ -464,8 +452,9 @@ public final class ThreadCustody {
      */
     private Put put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn, List<Long> sleepTimes) {
         List<String> known = lineagePaths;
-        Optional<AppendedTurn> appended = afterTurn == null ? Optional.empty() : AppendedTurn.put(moves, store, lease.current(), from, threadId,
-                afterTurn, exported, known, lineage -> record(threadId, lineage, named, AwakeOn.settings(whereabouts.apply(from))));
+        Optional<AppendedTurn> appended = afterTurn == null ? Optional.empty() : version.putting(() -> AppendedTurn.put(moves, store,
+                lease.current(), from, threadId, afterTurn, exported, known,
+                lineage -> record(threadId, lineage, named, AwakeOn.settings(whereabouts.apply(from))), version.unanswered()));
         if (appended.isPresent()) {
             stored(appended.get().stored(), appended.get().appended().next());
             return new Put(appended.get().appended().lineage(), false);
@@ -474,11 +463,11 @@ public final class ThreadCustody {
                 : moves.export(from, threadId, lastCompletedTurnId);
         List<String> paths = lineage.stream().map(RolloutFile::relativePath).toList();
         String settings = afterTurn != null ? AwakeOn.settings(whereabouts.apply(from))
-                : sleepTimes != null && paths.equals(known) ? new SleptOn(homes.apply(from), version + 1, sleepTimes).settings()
+                : sleepTimes != null && paths.equals(known) ? new SleptOn(homes.apply(from), version.get() + 1, sleepTimes).settings()
                 : null;
         // a sleep's export (no turn) is put whole: what it read is remembered, should the thread stay
-        AppendedTurn read = AppendedTurn.putRead(store, lease.current(), threadId, afterTurn == null ? null : exported, lineage,
-                l -> record(threadId, l, named, settings));
+        AppendedTurn read = version.putting(() -> AppendedTurn.putRead(store, lease.current(), threadId,
+                afterTurn == null ? null : exported, lineage, l -> record(threadId, l, named, settings), version.unanswered()));
         stored(read.stored(), read.appended().next());
         return new Put(lineage, SleptOn.read(read.stored()).isPresent());
     }
@@ -486,12 +475,12 @@ public final class ThreadCustody {
     private StoredConversation record(String threadId, List<RolloutFile> lineage, LineageMoves.Records named, @Nullable String settings) {
         // the storage's owner: the record's own, as requireOwner checked at the wake (or none stored yet)
         return StoredConversation.builder(threadId, lineage).owner(storage.owner()).name(named.name()).goal(named.goal())
-                .lastCompletedTurnId(lastCompletedTurnId).version(version).settings(settings).build();
+                .lastCompletedTurnId(lastCompletedTurnId).version(version.get()).settings(settings).build();
     }
 
     /** The store wrote {@code stored}; {@code next} is what to read the next turn's appends against (null: the whole lineage). */
     private void stored(StoredConversation stored, ExportedRollouts next) {
-        version = stored.version();
+        version.known(stored.version());
         storedTurnId = stored.lastCompletedTurnId();
         namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
         lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();

@@ -529,20 +529,26 @@ class ThreadCustodyTest {
         }
     }
 
-    @Test
-    void aSleepTheStoreDidNotTakeIsNotTriedAgainOnceTheSessionWoke() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "the session {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"woke", "closed"})
+    void aSleepTheStoreDidNotTakeIsNotTriedAgainOnceTheSessionWokeOrClosed(String then) throws Exception {
         try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
             AwayPuts store = new AwayPuts(disk);
             ThreadCustody custody = sleptWhileTheStoreWasAway(store);
-            custody.wake().get(60, TimeUnit.SECONDS);
-            int refusedThen = store.refused.get();
+            (then.equals("woke") ? custody.wake() : custody.close()).get(60, TimeUnit.SECONDS);
+            int putsThen = store.puts.get();
             store.away = false;
-            // three of the retries' seconds: none stores (and unloads) a conversation the session is using again
+            // three of the retries' seconds: none stores (and unloads) a conversation the session is using again, and none
+            // goes out once the session gave its lease back at its close (one did, each second, and failed on the missing lease)
             Thread.sleep(3_000);
-            assertThat(store.refused).hasValue(refusedThen);
-            assertThat(disk.get(THREAD)).as("never stored behind the woken session's back").isEmpty();
+            assertThat(store.puts).hasValue(putsThen);
+            assertThat(disk.get(THREAD)).as("never stored behind the session's back").isEmpty();
             assertThat(custody.storedAway()).isFalse();
-            assertThatThrownBy(() -> disk.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+            if (then.equals("woke")) {
+                assertThatThrownBy(() -> disk.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+            } else {
+                disk.release(disk.lease(THREAD, "host-2", Duration.ofSeconds(5)));
+            }
         }
     }
 
@@ -562,6 +568,7 @@ class ThreadCustodyTest {
     /** A store whose puts are refused as a database's outage refuses them ("did not answer") while {@link #away}. */
     private static final class AwayPuts extends ForwardingStore {
         final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean away;
 
         AwayPuts(ConversationStore store) {
@@ -569,6 +576,7 @@ class ThreadCustodyTest {
         }
 
         private void refuseWhileAway(String threadId) {
+            puts.incrementAndGet();
             if (away) {
                 refused.incrementAndGet();
                 throw new dev.codexbridge.store.ConversationStoreException(threadId, "storing conversation " + threadId
@@ -1217,6 +1225,70 @@ class ThreadCustodyTest {
             assertThat(custody.lost()).as("a refused put is a lost lease, as a refused renewal is")
                     .isInstanceOf(dev.codexbridge.store.LeaseLostException.class);
             assertThat(store.get(THREAD)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTurnStoredThoughItsPutsAnswerWasLostIsStoredAgainOverItAndSoIsEveryLaterTurn() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            LostAnswers store = new LostAnswers(disk);
+            ThreadCustody custody = track(new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves));
+            custody.opened(a, THREAD).get(60, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(60, TimeUnit.SECONDS);
+            long before = disk.get(THREAD).orElseThrow().version();
+
+            // turn 2's put is stored, and its answer lost as the database restarts: the store is a version ahead of the session
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
+            store.loseNextAnswer = true;
+            custody.turnCompleted(a, THREAD, "turn-2").get(60, TimeUnit.SECONDS);
+            assertThat(store.lost).as("the answer was lost once").hasValue(1);
+            StoredConversation after = disk.get(THREAD).orElseThrow();
+            assertThat(after.lastCompletedTurnId()).isEqualTo("turn-2");
+            assertThat(after.version()).as("the lost answer's version, then the whole conversation over it").isEqualTo(before + 2);
+
+            // and the turns after it are stored as usual, never refused as another writer's
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n{\"turn\":3}\n");
+            custody.turnCompleted(a, THREAD, "turn-3").get(60, TimeUnit.SECONDS);
+            StoredConversation third = disk.get(THREAD).orElseThrow();
+            assertThat(third.lastCompletedTurnId()).isEqualTo("turn-3");
+            assertThat(new String(third.lineage().get(0).bytes(), java.nio.charset.StandardCharsets.UTF_8)).endsWith("{\"turn\":3}\n");
+        }
+    }
+
+    /**
+     * A store whose next put, once {@link #loseNextAnswer} is set, is stored and then fails as
+     * PostgreSQL's driver fails a commit whose connection broke under it (SQLSTATE 08006).
+     */
+    private static final class LostAnswers extends ForwardingStore {
+        final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean loseNextAnswer;
+
+        LostAnswers(ConversationStore store) {
+            super(store);
+        }
+
+        private StoredConversation answered(StoredConversation stored) {
+            if (!loseNextAnswer) {
+                return stored;
+            }
+            loseNextAnswer = false;
+            lost.incrementAndGet();
+            throw new dev.codexbridge.store.ConversationStoreException(stored.threadId(), "storing conversation " + stored.threadId()
+                    + " failed: An I/O error occurred while sending to the backend.",
+                    new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006"));
+        }
+
+        @Override
+        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+            return answered(store.put(lease, conversation));
+        }
+
+        @Override
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            return answered(store.putAppending(lease, conversation, tails));
         }
     }
 
