@@ -38,7 +38,13 @@ final class ReplicasClients {
     /** The doors, a slot's by {@code slot % 3}. */
     static final List<String> DOORS = List.of("a2a", "mcp", "openai");
     static final String PREFIX = "chaos-replicas ";
-    private static final Duration TURN_TIMEOUT = Duration.ofSeconds(150);
+    /**
+     * How long a caller waits for a call's answer before it counts it unanswered and sends it again
+     * with its identity ({@code CHAOS_CLIENT_TIMEOUT}, seconds; 150 by default: only a call that
+     * never ends): a shorter one is a client's own retry, which reaches another replica while the
+     * one it first reached is stalled.
+     */
+    static final Duration TURN_TIMEOUT = Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("CHAOS_CLIENT_TIMEOUT", "150")));
     private static final String MCP_VERSION = "2025-06-18";
     private static final String IDEMPOTENCY_KEY = "dev.codexbridge/idempotencyKey";
     /** A message's sends at most: the first and the copies after no answer. */

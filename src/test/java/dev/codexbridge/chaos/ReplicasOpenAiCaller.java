@@ -34,7 +34,6 @@ import org.jspecify.annotations.Nullable;
 final class ReplicasOpenAiCaller {
     /** One send in this many asks for a stream. */
     static final int STREAMED_ONE_IN = 4;
-    private static final Duration TURN_TIMEOUT = Duration.ofSeconds(150);
     private static final Pattern NEWEST = Pattern.compile("only from its newest response \\('([^']+)'\\)");
 
     private final int slot;
@@ -80,7 +79,7 @@ final class ReplicasOpenAiCaller {
         long at = System.currentTimeMillis();
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(responses).timeout(TURN_TIMEOUT).header("Authorization", "Bearer " + token)
+            r = http.send(HttpRequest.newBuilder(responses).timeout(ReplicasClients.TURN_TIMEOUT).header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
                     .POST(HttpRequest.BodyPublishers.ofString(Json.write(sent))).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -265,8 +265,9 @@ public final class ReplicasRun {
         long immediateAt = l * 44 / 100;
         long outageAt = l * 85 / 100;
         long outageMs = Math.min(Long.parseLong(System.getenv().getOrDefault("CHAOS_PG_OUTAGE", "20")) * 1000, l * 10 / 100);
-        // a replica other than the cut one stalled past its leases (SIGSTOP, SIGCONT), and a rolling restart (SIGTERM, one by one)
-        int stalled = 1 + (cut + random.nextInt(REPLICAS - 1)) % REPLICAS;
+        // a replica neither cut nor killed stalled past its leases (SIGSTOP, SIGCONT): one serving since the start, not one just
+        // started again and holding nothing yet; then a rolling restart (SIGTERM, one by one)
+        int stalled = java.util.stream.IntStream.rangeClosed(1, REPLICAS).filter(r -> r != killed && r != cut).findFirst().orElse(cut);
         long stallAt = l * 58 / 100;
         long rollAt = l * 64 / 100;
         boolean roll = !"0".equals(System.getenv("CHAOS_ROLL"));
