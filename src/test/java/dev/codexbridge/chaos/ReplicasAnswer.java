@@ -32,6 +32,11 @@ record ReplicasAnswer(int slot, String door, String key, int copy, long sentMs, 
         return told == Told.UNKNOWN && detail.startsWith(NO_ANSWER);
     }
 
+    /** Whether the caller gave the call up at its own timeout ({@code CHAOS_CLIENT_TIMEOUT}): no answer, but nothing cut it. */
+    boolean timedOut() {
+        return unanswered() && detail.contains("HttpTimeoutException");
+    }
+
     /** Whether the proxy answered 502 for want of a replica. */
     boolean proxyRefused() {
         return NO_REPLICA.equals(detail);

@@ -95,9 +95,12 @@ final class ReplicasFaultTimes {
                 .toList();
     }
 
-    /** Of those, the calls cut: no answer (the connection ended, the client's timeout), or the proxy's 502. */
+    /**
+     * Of those, the calls cut: no answer (the connection ended), or the proxy's 502. A call its
+     * caller gave up at its own timeout is not one: nothing ended it, it took longer than the caller waits.
+     */
     static List<ReplicasAnswer> cutAtSigterm(List<ReplicasAnswer> answers, List<ReplicaFault> faults) {
-        return inFlightAtSigterm(answers, faults).stream().filter(a -> a.unanswered() || a.proxyRefused()).toList();
+        return inFlightAtSigterm(answers, faults).stream().filter(a -> a.unanswered() && !a.timedOut() || a.proxyRefused()).toList();
     }
 
     /** The longest call in flight while the database was away (a failover, a restart, an outage), or null when none was. */
@@ -129,9 +132,10 @@ final class ReplicasFaultTimes {
         List<ReplicasAnswer> inFlight = inFlightAtSigterm(answers, faults);
         List<ReplicasAnswer> cut = cutAtSigterm(answers, faults);
         long stops = faults.stream().filter(f -> f.kind() == Kind.STOPPED).count();
+        long gaveUp = inFlight.stream().filter(ReplicasAnswer::timedOut).count();
         lines.add(String.format("calls cut at SIGTERM (goal 0): %d of %d calls in flight across %d SIGTERMs (%d ended with no answer, "
-                        + "%d answered 502 by the proxy)", cut.size(), inFlight.size(), stops, cut.stream().filter(ReplicasAnswer::unanswered).count(),
-                cut.stream().filter(ReplicasAnswer::proxyRefused).count()));
+                        + "%d answered 502 by the proxy)%s", cut.size(), inFlight.size(), stops, cut.stream().filter(ReplicasAnswer::unanswered).count(),
+                cut.stream().filter(ReplicasAnswer::proxyRefused).count(), gaveUp == 0 ? "" : "; " + gaveUp + " given up at the caller's own timeout"));
         cut.stream().limit(5).forEach(a -> lines.add("  " + a.door() + " " + a.key() + " copy " + a.copy() + ": " + a.detail()));
         ReplicasAnswer longest = longestWhileStoreAway(answers, away);
         long goalMs = storeTimeout.toMillis() + 1000;

@@ -65,6 +65,14 @@ class ReplicasFaultTimesTest {
         assertThat(ReplicasFaultTimes.lines(answers, List.of(), faults, Duration.ofSeconds(6)).get(1))
                 .isEqualTo("calls cut at SIGTERM (goal 0): 2 of 3 calls in flight across 1 SIGTERMs (1 ended with no answer, "
                         + "1 answered 502 by the proxy)");
+
+        // a call its caller gave up at its own timeout as the replica stopped: in flight, not cut
+        answers.add(answer(5, "a2a", "s5-t1", Told.UNKNOWN, null, 800, 1_800, ReplicasAnswer.NO_ANSWER
+                + "java.net.http.HttpTimeoutException: request timed out"));
+        assertThat(ReplicasFaultTimes.cutAtSigterm(answers, faults)).extracting(ReplicasAnswer::key).containsExactly("s0-t1", "s2-t1");
+        assertThat(ReplicasFaultTimes.lines(answers, List.of(), faults, Duration.ofSeconds(6)).get(1))
+                .isEqualTo("calls cut at SIGTERM (goal 0): 2 of 4 calls in flight across 1 SIGTERMs (1 ended with no answer, "
+                        + "1 answered 502 by the proxy); 1 given up at the caller's own timeout");
     }
 
     @Test

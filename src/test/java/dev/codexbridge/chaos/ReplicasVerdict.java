@@ -84,6 +84,8 @@ final class ReplicasVerdict {
     private int neverServedElsewhere;
     private final List<Long> stallFailoverMs = new ArrayList<>();
     private final List<Long> stayedOnStalledMs = new ArrayList<>();
+    /** Of {@link #stallFailoverMs}, from the later of the SIGSTOP and the send of the call served elsewhere: past the caller's own retry. */
+    private final List<Long> stallFailoverFromSendMs = new ArrayList<>();
     private int stalledNeverServed;
     private int staleRuns;
     private int staleInRecord;
@@ -393,12 +395,14 @@ final class ReplicasVerdict {
                                 stayedOnStalledMs.add(next.answeredMs() - s.atMs());
                             } else {
                                 stallFailoverMs.add(next.answeredMs() - s.atMs());
+                                stallFailoverFromSendMs.add(next.answeredMs() - Math.max(s.atMs(), next.sentMs()));
                                 stallFailoverByDoor.computeIfAbsent(last.door(), d -> new ArrayList<>()).add(next.answeredMs() - s.atMs());
                             }
                         }, () -> stalledNeverServed++);
             });
         }
         stallFailoverMs.sort(null);
+        stallFailoverFromSendMs.sort(null);
         stayedOnStalledMs.sort(null);
         stallFailoverByDoor.values().forEach(ms -> ms.sort(null));
     }
@@ -548,9 +552,11 @@ final class ReplicasVerdict {
                 seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs, byDoor(failoverByDoor)));
         lines.add(String.format("stall failover (SIGSTOP -> a conversation of that replica served by another): %d conversations, p50 %s, "
                         + "p99 %s, max %s; times %s; %d next served by the stalled replica itself once it went on, times %s; %d never "
-                        + "served again before the end; moved %s", stallFailoverMs.size(), seconds(stallFailoverPercentile(50)),
+                        + "served again before the end; moved %s; from the later of the SIGSTOP and the call's send (past the caller's own "
+                        + "retry): p99 %s, max %s", stallFailoverMs.size(), seconds(stallFailoverPercentile(50)),
                 seconds(stallFailoverPercentile(99)), seconds(stallFailoverPercentile(100)), stallFailoverMs, stayedOnStalledMs.size(),
-                stayedOnStalledMs, stalledNeverServed, byDoor(stallFailoverByDoor)));
+                stayedOnStalledMs, stalledNeverServed, byDoor(stallFailoverByDoor), seconds(percentile(stallFailoverFromSendMs, 99)),
+                seconds(percentile(stallFailoverFromSendMs, 100))));
         lines.add(String.format("stale turns run after newer ones (goal 0): %d (%d model requests whose own message is older than one "
                         + "in their history, %d messages in the store's record after a newer completed turn); by door %s",
                 found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord, staleByDoor));

@@ -233,7 +233,9 @@ class ReplicasVerdictTest {
         assertThat(v.stallFailoverByDoor().get("openai")).containsExactly(3_000L);
         assertThat(v.summary().get(0)).endsWith("by door: a2a 1, p99 1.0 s, max 1.0 s; mcp 1, p99 1.5 s, max 1.5 s; openai 1, p99 3.0 s, "
                 + "max 3.0 s");
-        assertThat(v.summary().get(1)).contains("moved by door: a2a 1").endsWith("openai 1, p99 3.0 s, max 3.0 s");
+        // past the caller's own retry: s2's copy sent at 3,000 answered at 4,000, s0's call sent at 1,500 answered at 2,000
+        assertThat(v.summary().get(1)).contains("moved by door: a2a 1").contains("openai 1, p99 3.0 s, max 3.0 s")
+                .endsWith("from the later of the SIGSTOP and the call's send (past the caller's own retry): p99 1.0 s, max 1.0 s");
     }
 
     @Test
