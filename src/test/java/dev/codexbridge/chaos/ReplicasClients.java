@@ -49,6 +49,16 @@ final class ReplicasClients {
     private static final String IDEMPOTENCY_KEY = "dev.codexbridge/idempotencyKey";
     /** A message's sends at most: the first and the copies after no answer. */
     static final int MAX_COPIES = 3;
+
+    /**
+     * Whether a message is sent again after answer {@code a}: after no answer, and after a refusal
+     * ("nothing was run; send it again") while an earlier copy went unanswered ({@code unknown}):
+     * that refusal speaks for its own copy, and the caller still does not know what became of the
+     * first, which the next copy is told.
+     */
+    static boolean sendAgain(ReplicasAnswer a, boolean unknown) {
+        return a.unanswered() || unknown && a.told() == Told.REFUSED;
+    }
     private static final int REOPEN_EVERY = Integer.parseInt(System.getenv().getOrDefault("CHAOS_MCP_REOPEN", "10"));
 
     private final URI a2a;
@@ -120,11 +130,14 @@ final class ReplicasClients {
             for (int n = 1; !stop.get(); n++) {
                 String key = key(slot, n);
                 String messageId = UUID.randomUUID().toString();
+                boolean unknown = false;
                 for (int copy = 1; !stop.get(); ) {
                     ReplicasAnswer a = send(key, messageId, copy);
                     answers.add(a);
                     pause(random, a.told());
-                    if (!a.unanswered() || ++copy > MAX_COPIES) {
+                    boolean again = sendAgain(a, unknown);
+                    unknown |= a.unanswered();
+                    if (!again || ++copy > MAX_COPIES) {
                         break;
                     }
                 }
@@ -201,6 +214,7 @@ final class ReplicasClients {
                     left = session;
                     session = null;
                 }
+                boolean unknown = false;
                 for (int copy = 1; !stop.get(); ) {
                     if (session == null && !initialize()) {
                         pause(random, Told.UNKNOWN);
@@ -209,7 +223,9 @@ final class ReplicasClients {
                     ReplicasAnswer a = call(key, idempotencyKey, copy);
                     answers.add(a);
                     pause(random, a.told());
-                    if (!a.unanswered() || ++copy > MAX_COPIES) {
+                    boolean again = sendAgain(a, unknown);
+                    unknown |= a.unanswered();
+                    if (!again || ++copy > MAX_COPIES) {
                         break;
                     }
                 }

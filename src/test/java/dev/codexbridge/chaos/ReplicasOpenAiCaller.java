@@ -63,11 +63,14 @@ final class ReplicasOpenAiCaller {
             if (previous != null) {
                 body.put("previous_response_id", previous);
             }
+            boolean unknown = false;
             for (int copy = 1; !clients.stopped(); ) {
                 ReplicasAnswer a = send(key, body, idempotencyKey, random.nextInt(STREAMED_ONE_IN) == 0, copy);
                 answers.accept(a);
                 clients.pause(random, a.told());
-                if (!a.unanswered() || ++copy > ReplicasClients.MAX_COPIES) {
+                boolean again = ReplicasClients.sendAgain(a, unknown);
+                unknown |= a.unanswered();
+                if (!again || ++copy > ReplicasClients.MAX_COPIES) {
                     break;
                 }
             }

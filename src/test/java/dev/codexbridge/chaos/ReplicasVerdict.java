@@ -43,8 +43,9 @@ final class ReplicasVerdict {
         FAILED_BUT_COMPLETED,
         /**
          * The message is in the record more than once, or the model was asked for it more than once
-         * besides the runs that died with their replica (a copy cut without an answer by its replica's
-         * kill: that run was never stored, and sending it again is the only way it completes).
+         * besides the runs that died with their replica (a copy left without an answer by its
+         * replica's kill or stall: that run was never stored, and sending it again is the only way it
+         * completes).
          */
         RAN_TWICE,
         /** A turn's model request lacks an earlier turn of its conversation that its client was told completed. */
@@ -197,7 +198,7 @@ final class ReplicasVerdict {
                 requestOf.putIfAbsent(own, keys);
             }
         }
-        Map<String, Integer> diedWith = diedWithTheirReplica(answers, kills);
+        Map<String, Integer> diedWith = diedWithTheirReplica(answers, kills, stalls);
         v.diedWithReplica = diedWith.values().stream().mapToInt(Integer::intValue).sum();
         Map<String, Integer> beyondDeaths = new HashMap<>();
         asked.forEach((key, n) -> beyondDeaths.put(key, n - diedWith.getOrDefault(key, 0)));
@@ -213,7 +214,8 @@ final class ReplicasVerdict {
                 } else if (a.turnId() != null && !a.turnId().equals(r.turn())) {
                     v.add(Kind.TURN_ID_DIFFERS, where + ": told turn " + a.turnId() + ", record " + r.turn());
                 }
-            } else if ((a.told() == Told.FAILED || a.told() == Told.REFUSED) && r != null && r.completed()) {
+            } else if ((a.told() == Told.FAILED || a.told() == Told.REFUSED && !afterNoAnswer(answers, a)) && r != null && r.completed()) {
+                // a copy's refusal ("nothing was run") speaks for that copy: an earlier one that got no answer may have run
                 v.add(Kind.FAILED_BUT_COMPLETED, where + ": " + a.detail() + "; record " + r);
             }
             // a message's copies are one message: it ran twice or it did not
@@ -350,15 +352,23 @@ final class ReplicasVerdict {
         }
     }
 
+    /** Whether an earlier copy of {@code a}'s message got no answer. */
+    private static boolean afterNoAnswer(List<ReplicasAnswer> answers, ReplicasAnswer a) {
+        return answers.stream().anyMatch(b -> b.key().equals(a.key()) && b.copy() < a.copy() && b.unanswered());
+    }
+
     /**
-     * By message, its copies that got no answer because their replica was killed while they ran
-     * (the kill between the copy's send and the end of its connection): each may have reached the
-     * model once before it died, and no store has its turn.
+     * By message, its copies that got no answer because their replica was killed or stalled while
+     * they ran (the kill or the SIGSTOP between the copy's send and the end of its call): each may
+     * have reached the model once — a stalled replica's codex goes on with a turn begun before the
+     * stall, which its JVM, stopped, then finds it may not store — and no store has its turn.
      */
-    private static Map<String, Integer> diedWithTheirReplica(List<ReplicasAnswer> answers, List<Kill> kills) {
+    private static Map<String, Integer> diedWithTheirReplica(List<ReplicasAnswer> answers, List<Kill> kills, List<Stall> stalls) {
         Map<String, Integer> died = new HashMap<>();
         for (ReplicasAnswer a : answers) {
-            if (a.unanswered() && kills.stream().anyMatch(k -> k.atMs() >= a.sentMs() && k.atMs() <= a.answeredMs())) {
+            if (a.unanswered() && stalls.stream().anyMatch(st -> st.atMs() >= a.sentMs() && st.atMs() <= a.answeredMs())) {
+                died.merge(a.key(), 1, Integer::sum);
+            } else if (a.unanswered() && kills.stream().anyMatch(k -> k.atMs() >= a.sentMs() && k.atMs() <= a.answeredMs())) {
                 died.merge(a.key(), 1, Integer::sum);
             }
         }
@@ -562,8 +572,8 @@ final class ReplicasVerdict {
                 found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord, staleByDoor));
         lines.add(String.format("turns doubled by resends with the same identity (goal 0): %d of %d messages sent again after no answer "
                         + "(%d in more than one turn of the store's record, %d asked of the model more than once); sent again by door %s, "
-                        + "doubled by door %s; %d copies cut by their replica's kill (a run that died unstored, not counted as a "
-                        + "second)", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor,
+                        + "doubled by door %s; %d copies cut by their replica's kill or stall (a run that died unstored, not counted as "
+                        + "a second)", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor,
                 diedWithReplica));
         return lines;
     }

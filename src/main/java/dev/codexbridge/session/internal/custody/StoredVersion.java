@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * restarting under it) may have been stored all the same: the store then holds a newer version than
  * the session knows, written under this session's own lease, and the next put conflicts with it.
  * Seen in the replicas' chaos run at 48 conversations: every later put of the conversation refused,
- * its turns answered but never stored, until another replica woke it without them.
+ * its turns answered but never stored, until another replica woke it without them (decision 0139).
  */
 public final class StoredVersion {
     private volatile long version;
