@@ -232,7 +232,8 @@ public final class ReplicasRun {
             stopReplica(r);
         }
         List<StoredConversation> stored = readStore();
-        ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills, stalls);
+        ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills, stalls,
+                cutFrom.entrySet().stream().map(e -> new ReplicasVerdict.Kill("r" + e.getKey(), e.getValue())).toList());
         Files.write(dir.resolve("answers.jsonl"), told.stream().map(a -> Json.write(Json.mapper().valueToTree(a))).toList());
         Files.write(dir.resolve("timeline.log"), timeline);
         Files.write(dir.resolve("verdict.txt"), v.lines(Integer.MAX_VALUE));

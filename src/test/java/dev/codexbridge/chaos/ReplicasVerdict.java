@@ -44,8 +44,8 @@ final class ReplicasVerdict {
         /**
          * The message is in the record more than once, or the model was asked for it more than once
          * besides the runs that died with their replica (a copy left without an answer by its
-         * replica's kill or stall: that run was never stored, and sending it again is the only way it
-         * completes).
+         * replica's kill, cut from the database or stall: that run was never stored, and sending it
+         * again is the only way it completes).
          */
         RAN_TWICE,
         /** A turn's model request lacks an earlier turn of its conversation that its client was told completed. */
@@ -187,6 +187,15 @@ final class ReplicasVerdict {
      */
     static ReplicasVerdict judge(List<ReplicasAnswer> answers, Map<String, InRecord> record, List<List<String>> modelRequests,
                                  Map<String, List<@Nullable String>> tasks, List<Kill> kills, List<Stall> stalls) {
+        return judge(answers, record, modelRequests, tasks, kills, stalls, List.of());
+    }
+
+    /**
+     * {@link #judge}, where {@code cuts} are the replicas cut from the database (each when): a turn
+     * under way there as it was cut dies unstored, as a killed replica's does.
+     */
+    static ReplicasVerdict judge(List<ReplicasAnswer> answers, Map<String, InRecord> record, List<List<String>> modelRequests,
+                                 Map<String, List<@Nullable String>> tasks, List<Kill> kills, List<Stall> stalls, List<Kill> cuts) {
         ReplicasVerdict v = new ReplicasVerdict();
         answers.forEach(a -> v.doorOf.putIfAbsent(a.slot(), a.door()));
         Map<String, Integer> asked = new HashMap<>();
@@ -198,7 +207,9 @@ final class ReplicasVerdict {
                 requestOf.putIfAbsent(own, keys);
             }
         }
-        Map<String, Integer> diedWith = diedWithTheirReplica(answers, kills, stalls);
+        List<Kill> lost = new ArrayList<>(kills);
+        lost.addAll(cuts);
+        Map<String, Integer> diedWith = diedWithTheirReplica(answers, lost, stalls);
         v.diedWithReplica = diedWith.values().stream().mapToInt(Integer::intValue).sum();
         Map<String, Integer> beyondDeaths = new HashMap<>();
         asked.forEach((key, n) -> beyondDeaths.put(key, n - diedWith.getOrDefault(key, 0)));
@@ -358,8 +369,8 @@ final class ReplicasVerdict {
     }
 
     /**
-     * By message, its copies that got no answer because their replica was killed or stalled while
-     * they ran (the kill or the SIGSTOP between the copy's send and the end of its call): each may
+     * By message, its copies that got no answer because their replica was killed, cut from the
+     * database or stalled while they ran (that between the copy's send and the end of its call): each may
      * have reached the model once — a stalled replica's codex goes on with a turn begun before the
      * stall, which its JVM, stopped, then finds it may not store — and no store has its turn.
      */
@@ -572,8 +583,8 @@ final class ReplicasVerdict {
                 found.get(Kind.STALE_AFTER_NEWER).size(), staleRuns, staleInRecord, staleByDoor));
         lines.add(String.format("turns doubled by resends with the same identity (goal 0): %d of %d messages sent again after no answer "
                         + "(%d in more than one turn of the store's record, %d asked of the model more than once); sent again by door %s, "
-                        + "doubled by door %s; %d copies cut by their replica's kill or stall (a run that died unstored, not counted as "
-                        + "a second)", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor,
+                        + "doubled by door %s; %d copies cut by their replica's kill, cut or stall (a run that died unstored, not "
+                        + "counted as a second)", doubled.size(), resent.size(), doubledInRecord, doubledAsked, resentByDoor, doubledByDoor,
                 diedWithReplica));
         return lines;
     }

@@ -256,8 +256,8 @@ class ReplicasVerdictTest {
         ReplicasVerdict v = judge(List.of(new ReplicasVerdict.Kill("r2", 1_000)));
         assertThat(v.found().get(Kind.RAN_TWICE)).singleElement().asString().contains("s2-t3").contains("1 in the record, 2 model requests");
         assertThat(v.doubled()).containsExactly("s2-t3");
-        assertThat(v.summary().get(3)).contains("1 of 2 messages sent again").endsWith("1 copies cut by their replica's kill or stall (a run "
-                + "that died unstored, not counted as a second)");
+        assertThat(v.summary().get(3)).contains("1 of 2 messages sent again").endsWith("1 copies cut by their replica's kill, cut or stall (a "
+                + "run that died unstored, not counted as a second)");
     }
 
     @Test
@@ -271,20 +271,26 @@ class ReplicasVerdictTest {
         openai("s2-t2", 2, Told.COMPLETED, "r1", 11_300, 12_000);
         turn("o3", true, "s2-t3");
         openai("s2-t3", 1, Told.REFUSED, "r1", 13_000, 13_100);            // refused, with no copy before it: judged
+        turn("o4", true, "s2-t4");
+        openai("s2-t4", 1, Told.UNKNOWN, null, 14_000, 29_000);            // its replica cut from the database at 20,000
+        openai("s2-t4", 2, Told.COMPLETED, "r1", 30_000, 30_500);
         requests.add(List.of("s2-t1"));
         requests.add(List.of("s2-t1", "s2-t2"));
         requests.add(List.of("s2-t1", "s2-t2"));
         requests.add(List.of("s2-t1", "s2-t2", "s2-t3"));
+        requests.add(List.of("s2-t1", "s2-t2", "s2-t3", "s2-t4"));
+        requests.add(List.of("s2-t1", "s2-t2", "s2-t3", "s2-t4"));
         ReplicasAnswer refused = answers.get(1);
         assertThat(ReplicasClients.sendAgain(refused, true)).as("the first's fate still unknown: sent again").isTrue();
         assertThat(ReplicasClients.sendAgain(refused, false)).as("a refusal of a first copy: nothing was run").isFalse();
         ReplicasVerdict v = ReplicasVerdict.judge(answers, ReplicasVerdict.record(List.of(StoredConversation.builder(THREAD, List.of(
                 RolloutFile.of("2026/11/26/rollout-2026-11-26T09-00-00-" + THREAD + ".jsonl", rollout.toString().getBytes(StandardCharsets.UTF_8))))
-                .build())), requests, tasks, List.of(), List.of(new ReplicasVerdict.Stall("r2", 500)));
+                .build())), requests, tasks, List.of(), List.of(new ReplicasVerdict.Stall("r2", 500)),
+                List.of(new ReplicasVerdict.Kill("r3", 20_000)));
         assertThat(v.found().get(Kind.FAILED_BUT_COMPLETED)).singleElement().asString().contains("s2-t3");
         assertThat(v.found().get(Kind.RAN_TWICE)).isEmpty();
-        assertThat(v.summary().get(3)).endsWith("2 copies cut by their replica's kill or stall (a run that died unstored, not counted as a "
-                + "second)");
+        assertThat(v.summary().get(3)).endsWith("3 copies cut by their replica's kill, cut or stall (a run that died unstored, not counted "
+                + "as a second)");
     }
 
     private ReplicasVerdict judge(List<ReplicasVerdict.Kill> kills) {
