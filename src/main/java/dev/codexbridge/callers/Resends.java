@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -136,6 +137,16 @@ public final class Resends {
      * @throws StillRunning when the first still runs after {@link #JOIN_WAIT}
      */
     public Send begin(SendKey key, String fingerprint, Supplier<String> unknown) {
+        return begin(key, fingerprint, unknown, () -> false);
+    }
+
+    /**
+     * {@link #begin(SendKey, String, Supplier)}, where a copy waiting for the first's answer stops
+     * waiting once {@code stopping} says so (its door drains: issue 81, item 3) and is told
+     * {@link StillRunning} — "send this again later" — within {@link #POLL}, rather than held until
+     * the process exits and its connection closes without an answer.
+     */
+    public Send begin(SendKey key, String fingerprint, Supplier<String> unknown, BooleanSupplier stopping) {
         long deadline = System.nanoTime() + joinWait.toNanos();
         while (true) {
             SendClaim claim = records.claim(key, fingerprint, holder, HOLD);
@@ -146,7 +157,7 @@ public final class Resends {
             if (!first.fingerprint().equals(fingerprint)) {
                 throw new Mismatch(key);
             }
-            Optional<String> answer = awaitAnswer(first, deadline, unknown);
+            Optional<String> answer = awaitAnswer(first, deadline, unknown, stopping);
             if (answer.isPresent()) {
                 return new Send(key, answer.get());
             }
@@ -155,7 +166,8 @@ public final class Resends {
     }
 
     /** The first's answer; empty when it was let go with none (nothing ran). */
-    private Optional<String> awaitAnswer(SendRecord first, long deadline, Supplier<String> unknown) {
+    private Optional<String> awaitAnswer(SendRecord first, long deadline, Supplier<String> unknown,
+                                         BooleanSupplier stopping) {
         SendRecord r = first;
         while (true) {
             if (r.answered()) {
@@ -168,19 +180,20 @@ public final class Resends {
             }
             CompletableFuture<Optional<String>> here = running.get(r.key());
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0 || stopping.getAsBoolean()) {
                 throw new StillRunning(r.key());
             }
             try {
                 if (here != null) {
-                    return here.get(left, TimeUnit.NANOSECONDS);
+                    // in slices, so that a door that starts stopping meanwhile answers this copy "send again later"
+                    return here.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
                 }
                 Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StillRunning(r.key());
             } catch (TimeoutException e) {
-                throw new StillRunning(r.key());
+                continue;       // the first here still runs: the wait's bound and the door's stop are looked at again
             } catch (ExecutionException e) {
                 // the first's own end failed to be kept: read what the record says
             }

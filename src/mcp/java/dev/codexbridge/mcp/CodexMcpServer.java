@@ -69,7 +69,15 @@ public final class CodexMcpServer implements AutoCloseable {
         dev.codexbridge.callers.Resends own = b.resends != null ? b.resends : dev.codexbridge.callers.Resends.inMemory();
         McpSessions source = b.sessions;
         this.calls = new ToolCalls(conversations, cancellations, b.callerSettings, b.cwd, outputSchema, stdioPrincipal,
-                new KeyedCalls(() -> b.resends != null || source.resends() == null ? own : source.resends()));
+                new KeyedCalls(() -> b.resends != null || source.resends() == null ? own : source.resends(), () -> stopping.getAsBoolean()));
+    }
+
+    /** Whether the door serving this server stops: a keyed copy waiting for its first's answer is then told "send again later". */
+    private volatile java.util.function.BooleanSupplier stopping = () -> false;
+
+    /** The HTTP door's drain, set as it is built: its stop ends the copies' waits (issue 81, item 3). */
+    void stopsWhen(java.util.function.BooleanSupplier doorStopping) {
+        this.stopping = Objects.requireNonNull(doorStopping, "doorStopping");
     }
 
     public static Builder builder() {

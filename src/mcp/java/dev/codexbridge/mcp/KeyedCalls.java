@@ -30,9 +30,12 @@ final class KeyedCalls {
     static final String SCOPE = "mcp";
 
     private final Supplier<Resends> resends;
+    /** Whether the door stops: a copy's wait for the first's answer then ends "send again later", before the process exits. */
+    private final java.util.function.BooleanSupplier stopping;
 
-    KeyedCalls(Supplier<Resends> resends) {
+    KeyedCalls(Supplier<Resends> resends, java.util.function.BooleanSupplier stopping) {
         this.resends = resends;
+        this.stopping = stopping;
     }
 
     /**
@@ -56,7 +59,7 @@ final class KeyedCalls {
             send = resends.get().begin(new SendKey(SCOPE, principal, key), fingerprint(tool, request.arguments()),
                     () -> encode(ToolResults.refused("whether codex ran the call first sent with this idempotency key is unknown: the "
                             + "server that ran it stopped while codex ran it, and it is not run again; read the conversation "
-                            + "(codex-transcript), and send a new call with a new key")));
+                            + "(codex-transcript), and send a new call with a new key")), stopping);
         } catch (Resends.Mismatch | Resends.StillRunning e) {
             return ToolResults.refused(e.getMessage());
         } catch (McpCallException e) {

@@ -271,6 +271,7 @@ public final class McpHttpServer implements AutoCloseable {
             SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime,
                     server::sessionEnded);
             Drain draining = new Drain();
+            server.stopsWhen(draining::stopping);
             Gate gate = new Gate(authenticator, anonymous, server, owners,
                     OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts), draining);
             FilterHolder gateHolder = new FilterHolder(gate);

@@ -3,6 +3,7 @@ package dev.codexbridge.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.callers.Drain;
 import dev.codexbridge.callers.Resends;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.store.SendKey;
@@ -25,9 +26,12 @@ final class KeyedRequests {
     static final String SCOPE = "openai";
 
     private final Resends resends;
+    /** The door's calls in flight: a copy's wait for the first's answer is one, and ends "send again later" once the door stops. */
+    private final Drain draining;
 
-    KeyedRequests(Resends resends) {
+    KeyedRequests(Resends resends, Drain draining) {
         this.resends = resends;
+        this.draining = draining;
     }
 
     /**
@@ -42,11 +46,12 @@ final class KeyedRequests {
             throw new OpenAiError(400, "invalid_request_error", null, "invalid_idempotency_key", "the Idempotency-Key header is 1 to "
                     + SendKey.MAX_KEY_CHARS + " printable ASCII characters; nothing was run", null, false);
         }
+        Runnable leave = draining.enter();
         try {
             return resends.begin(new SendKey(SCOPE, principal, key), fingerprint(api, body),
                     () -> outcome(OpenAiError.afterStart("the request first sent with this idempotency key was served by a replica that "
                             + "stopped while codex ran it: codex may have run it, and it is not run again; read the conversation, and send "
-                            + "a new request with a new key")));
+                            + "a new request with a new key")), draining::stopping);
         } catch (Resends.Mismatch e) {
             throw new OpenAiError(422, "invalid_request_error", null, "idempotency_key_reused", e.getMessage() + "; nothing was run", null,
                     false);
@@ -55,6 +60,8 @@ final class KeyedRequests {
             throw new OpenAiError(409, "invalid_request_error", null, "idempotency_key_in_use", e.getMessage(), 2, true);
         } catch (dev.codexbridge.store.ConversationStoreException e) {
             throw OpenAiError.unavailable("store_unavailable", "the conversation store did not answer; nothing was run: send this again", 2);
+        } finally {
+            leave.run();
         }
     }
 

@@ -48,7 +48,7 @@ final class OpenAiDoor {
                 new ChatCompletionsApi(conversations, new ChatHistories(records), turns, relays), new ConversationsApi(kept, responses),
                 b.models,
                 b.auth, b.anonymous,
-                b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory()));
+                b.maxRequestBytes, b.readiness, new KeyedRequests(b.resends != null ? b.resends : Resends.inMemory(), draining));
     }
 
     int conversationsHeld() {

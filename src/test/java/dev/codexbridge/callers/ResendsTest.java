@@ -266,6 +266,24 @@ class ResendsTest {
         assertThat(patient.begin(key, "fp", ResendsTest::unknown).answer()).isEqualTo("{\"done\":true}");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "the first on {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"this host", "another host"})
+    void aCopyWaitingWhenItsDoorStopsIsToldTheFirstStillRunsAndTheFirstsAnswerComesToTheNextCopy(String where) throws Exception {
+        // the default wait (10 minutes): only the door's stop ends this copy's wait in the test's time
+        Resends copies = where.equals("this host") ? hostA : hostB;
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
+            Future<String> copy = callers.submit(() -> copies.begin(key, "fp", ResendsTest::unknown, stopping::get).answer());
+            Thread.sleep(600);
+            assertThat(copy).as("waiting for the first's answer while the door serves").isNotDone();
+            stopping.set(true);
+            assertThatThrownBy(() -> copy.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(Resends.StillRunning.class)
+                    .hasMessageContaining("send this again later");
+            first.answered("{\"done\":true}", ResendsTest::unknown);
+        }
+        assertThat(hostB.begin(key, "fp", ResendsTest::unknown).answer()).as("sent again: the first's answer").isEqualTo("{\"done\":true}");
+    }
+
     @Test
     void theFirstHoldsItsRecordWhileItRuns() {
         try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {

@@ -196,6 +196,46 @@ class OpenAiResendLiveTest {
         assertThat(client(a, ALICE).responses().create(response("sleep a little", key)).id()).isEqualTo(copy.id());
     }
 
+    /**
+     * Issue 81, item 3: a copy waiting for its first's answer on a door that stops is answered 409
+     * "send this again later" as the drain begins, not held past the stop, after which the CLI's
+     * process exits and the connection closes unanswered (seen in the replicas' chaos run: a copy
+     * sent just before its replica's SIGTERM ended with no answer 7.5 s later); sent again to a
+     * door that serves, it is the first's answer.
+     */
+    @Test
+    void aCopyWaitingOnADoorThatStopsIsToldToSendAgainAndThenGetsTheFirstsAnswer() throws Exception {
+        model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 6").build(), ModelReply.message("Slept long."));
+        String key = UUID.randomUUID().toString();
+        int requests = model.responsesRequests().size();
+        OpenAIClient impatient = OpenAIOkHttpClient.builder().baseUrl(a.uri() + "v1").apiKey(ALICE).timeout(Duration.ofSeconds(1))
+                .maxRetries(0).build();
+        assertThatThrownBy(() -> impatient.responses().create(response("sleep long", key))).isInstanceOf(OpenAIIoException.class);
+        impatient.close();
+
+        try (DiskConversationStore storeOfC = DiskConversationStore.open(dir.resolve("store"))) {
+            OpenAiServer c = door(storeOfC, "replica-c", Files.createDirectories(dir.resolve("work")));
+            OpenAIClient once = OpenAIOkHttpClient.builder().baseUrl(c.uri() + "v1").apiKey(ALICE).timeout(Duration.ofSeconds(60))
+                    .maxRetries(0).build();
+            java.util.concurrent.CompletableFuture<Response> copy = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> once.responses().create(response("sleep long", key)));
+            Thread.sleep(1_000);
+            assertThat(copy).as("the copy waits for the first's answer").isNotDone();
+            long closing = System.nanoTime();
+            c.close();
+            assertThatThrownBy(() -> copy.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(com.openai.errors.OpenAIServiceException.class)
+                    .satisfies(e -> assertThat(((com.openai.errors.OpenAIServiceException) e.getCause()).statusCode()).isEqualTo(409))
+                    .hasMessageContaining("send this again later");
+            assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("answered as the drain began, not at its bound")
+                    .isLessThan(Duration.ofSeconds(15));
+            once.close();
+        }
+        Response again = client(b, ALICE).responses().create(response("sleep long", key));
+        assertThat(text(again)).isEqualTo("Slept long.");
+        assertThat(model.responsesRequests()).as("one turn's two model requests").hasSize(requests + 2);
+    }
+
     @Test
     void anotherPrincipalsRequestOfTheSameKeyRunsOnItsOwn() throws Exception {
         model.enqueue(ModelReply.message("Alice's."), ModelReply.message("Bob's."));
