@@ -99,10 +99,12 @@ public final class CodexPool implements AutoCloseable {
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
         this.observed = telemetry == null ? null : telemetry.observePool(this::health);
         this.placement = new PoolPlacement(members, sharedCodexHome, placementLock, () -> closed, b.threadsRemembered);
-        ThreadLocator locator = new ThreadLocator(members, sharedCodexHome, clientConfigurer, new ThreadFinder(probeTimeout));
+        ThreadFinder finder = new ThreadFinder(probeTimeout);
+        ThreadLocator locator = new ThreadLocator(members, sharedCodexHome, clientConfigurer, finder);
         this.wakes = b.storage == null ? null : new PoolWakes(b.storage, placement, clientConfigurer);
         this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement, wakes);
-        this.resumes = new PoolResumes(placement, locator, opener, wakes, sharedCodexHome);
+        this.resumes = new PoolResumes(placement, locator, opener, wakes, new LeftLoadedCopy(finder, probeTimeout, clientConfigurer),
+                sharedCodexHome);
         this.healthChecks = new PoolHealth(members, b.healthInterval, probeTimeout, () -> closed);
     }
 

@@ -28,13 +28,17 @@ final class PoolResumes {
     private final PoolSessionOpener opener;
     /** Where a conversation the store keeps wakes, or null without a store. */
     private final PoolWakes wakes;
+    /** Drops a copy a stopped host's sleep left loaded where the conversation slept, before it wakes elsewhere. */
+    private final LeftLoadedCopy leftLoaded;
     private final boolean sharedCodexHome;
 
-    PoolResumes(PoolPlacement placement, ThreadLocator locator, PoolSessionOpener opener, PoolWakes wakes, boolean sharedCodexHome) {
+    PoolResumes(PoolPlacement placement, ThreadLocator locator, PoolSessionOpener opener, PoolWakes wakes, LeftLoadedCopy leftLoaded,
+                boolean sharedCodexHome) {
         this.placement = placement;
         this.locator = locator;
         this.opener = opener;
         this.wakes = wakes;
+        this.leftLoaded = leftLoaded;
         this.sharedCodexHome = sharedCodexHome;
     }
 
@@ -84,11 +88,17 @@ final class PoolResumes {
         boolean awakeThere = stored && owner;
         List<String> refusals = new ArrayList<>();
         List<String> writerRefusals = new ArrayList<>();
+        PoolNode leftOn = sleptOn;
         while (true) {
             PoolNode node = sleptOn != null ? placement.reservePreferring(sleptOn, threadId, refusals)
                     : placement.reserve(target, owner, threadId, refusals);
             sleptOn = null;
             try {
+                if (leftOn != null) {
+                    // once, before the first try: a stopped host's sleep may have left it loaded where it slept
+                    leftLoaded.dropBefore(threadId, leftOn, node);
+                    leftOn = null;
+                }
                 CodexSession session = opener.open(node, configure, threadId, caller);
                 placement.remember(threadId, node);
                 return session;

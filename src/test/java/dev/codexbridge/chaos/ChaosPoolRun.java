@@ -176,13 +176,17 @@ public final class ChaosPoolRun {
             int total = v.total() + pv.total();
             lines.add(String.format("wakes and moves (seen by thread/loaded/list): %s; stored conversations: %d; leased at the end: %d",
                     watch.counts(), stored.size(), stillLeased));
+            Map<String, String> left = watch.leftLoaded();
+            lines.add(String.format("copies left loaded by a stopped host and woken elsewhere meanwhile, never written while both were "
+                    + "loaded (not a divergence; decision 0140): %d", left.size()));
+            left.values().stream().limit(5).forEach(l -> lines.add("       " + l));
             lines.add(total == 0 ? "no divergence" : total + " divergences" + (v.total() == 0 ? "" : " (" + last + " of codex's record)"));
             lines.forEach(l -> out.println("chaos: " + l));
             ObjectNode json = v.json();
             pv.addTo(json);
             json.put("sessions", settings.sessions()).put("seconds", settings.length().toSeconds()).put("seed", seed).put("servers", SERVERS)
                     .put("proxyFaults", faults).put("wipes", wipes).put("hostStarts", host.starts()).put("drainsAndUndrains", drains)
-                    .put("loadsSeen", watch.loads()).put("movesSeen", watch.moves()).put("threadsRead", threads.size())
+                    .put("loadsSeen", watch.loads()).put("movesSeen", watch.moves()).put("leftLoaded", left.size()).put("threadsRead", threads.size())
                     .put("stored", stored.size()).put("leasedAtTheEnd", stillLeased);
             Map<String, Integer> counts = new LinkedHashMap<>();
             v.counts().forEach((k, n) -> counts.put(k.name(), n));

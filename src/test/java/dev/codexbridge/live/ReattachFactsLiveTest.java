@@ -318,6 +318,33 @@ class ReattachFactsLiveTest {
         }
     }
 
+    /**
+     * A host that dies while its sleep waits for codex to unload the thread leaves it loaded with
+     * no one following it, for the unload delay (decision 0140): a delete unloads it at once, as
+     * the pool's wake elsewhere relies on.
+     */
+    @Test
+    void aThreadLeftLoadedByAConnectionThatWentAwayIsUnloadedAtOnceByADelete() throws Exception {
+        model.enqueue(ModelReply.builder("resp-left").message("left behind").build());
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of("-c", "thread_unload_delay_secs=30"))) {
+            Conn a = connect(server, "A");
+            String thread = startThread(a);
+            startTurn(a, thread);
+            assertThat(a.await("the turn's end", method("turn/completed")).at("/params/turn/status").asText()).isEqualTo("completed");
+            a.drop();
+
+            Conn next = connect(server, "next host");
+            assertThat(texts(next.call("thread/loaded/list", Json.object()).path("data"))).as("loaded, no one following it").contains(thread);
+            long asked = System.nanoTime();
+            assertThat(next.call("thread/delete", Json.object().put("threadId", thread)).isObject()).isTrue();
+            long deleteMs = (System.nanoTime() - asked) / 1_000_000;
+            assertThat(texts(next.call("thread/loaded/list", Json.object()).path("data"))).as("unloaded by the delete").doesNotContain(thread);
+            System.out.printf("reattach facts: a thread left loaded dropped in %d ms (unload delay 30 s)%n", deleteMs);
+            assertThat(next.error("thread/resume", Json.object().put("threadId", thread)).path("message").asText())
+                    .as("its files gone with it").contains("no rollout found");
+        }
+    }
+
     // --- the turn's script and the wire ---
 
     /** {@code exec_command} arguments; the long yield keeps a slow command from returning to the model early. */

@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How a pool finds a thread it has no endpoint for (a host that restarted, a thread another host
@@ -444,6 +446,34 @@ class CodexPoolFindTest {
             resume(pool, AWAKE_ON_B);
             assertThat(pool.endpointOf(AWAKE_ON_B)).contains("a");
             assertThat(a.asked("fs/writeFile")).as("the store's copy written there").isPositive();
+        }
+    }
+
+    @ParameterizedTest(name = "still loaded on b: {0}")
+    @ValueSource(booleans = {true, false})
+    void aConversationWokenAwayFromWhereItSleptIsFirstDroppedThereWhenItIsStillLoadedThere(boolean stillLoaded,
+                                                                                         @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        b.stored.add(AWAKE_ON_B);
+        if (stillLoaded) {
+            // its host died while its sleep waited for codex on b to unload it: the lease went with the host's database session
+            b.loaded.add(AWAKE_ON_B);
+        }
+        java.util.concurrent.atomic.AtomicReference<Boolean> loadedOnBAtTheResume = new java.util.concurrent.atomic.AtomicReference<>();
+        a.resumeRefusal = id -> {
+            loadedOnBAtTheResume.set(b.loaded.contains(id));
+            return null;
+        };
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAsleepOnB(store);
+            CodexPool pool = poolOfAAndBWith(store);
+            pool.drain("b");
+            assertThat(resume(pool, AWAKE_ON_B).threadId()).isEqualTo(AWAKE_ON_B);
+            assertThat(pool.endpointOf(AWAKE_ON_B)).contains("a");
+            assertThat(loadedOnBAtTheResume.get()).as("loaded on b when a resumed it").isFalse();
+            assertThat(b.asked("thread/delete")).as("dropped on b only where it was loaded").isEqualTo(stillLoaded ? 1 : 0);
+            assertThat(b.asked("thread/resume")).isZero();
         }
     }
 

@@ -145,6 +145,13 @@ final class FakeAppServer {
                 .handler("thread/resume", this::resume)
                 .handler("thread/loaded/list", this::loadedList)
                 .handler("thread/read", this::read)
+                // as codex 0.171.0 does: a loaded thread is unloaded at once, and its record and files go
+                .handler("thread/delete", RequestHandler.sync(p -> {
+                    String id = p.path("threadId").asText();
+                    loaded.remove(id);
+                    stored.remove(id);
+                    return Json.object();
+                }))
                 // a home in memory, enough for a conversation's lineage to be imported from a store
                 .handler("fs/createDirectory", RequestHandler.sync(p -> Json.object()))
                 .handler("fs/writeFile", RequestHandler.sync(p -> {
