@@ -130,9 +130,16 @@ class DatabaseRestartTest {
                 .build()) {
             String thread = Lineages.newThreadId();
             pooled.lease(thread, "replica-a", Duration.ofSeconds(30));
+            OutageGate suspecting = pooled.outageGate().orElseThrow();
             server.stop(PostgresServer.Shutdown.FAST);
             try {
-                assertThatThrownBy(() -> pooled.get(thread)).hasMessageContaining("reading conversation " + thread + " failed");
+                // the lease's session ended with the server: the store asks the database itself from then on (decision 0141)
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> suspecting.suspected() || suspecting.down());
+                assertThat(suspecting.suspicions()).isEqualTo(1);
+                // so the first call after it waits for the store's question, not for a connection of its own: never tried
+                assertThatThrownBy(() -> pooled.get(thread)).isExactlyInstanceOf(ConversationStoreException.class)
+                        .hasMessageContaining("reading conversation " + thread + " was not tried: the database has not answered")
+                        .satisfies(e -> assertThat(JdbcTransactions.unreachable(e)).isTrue());
                 // the next calls at once: not tried, the first failure their cause, still a store that did not answer
                 for (int i = 0; i < 5; i++) {
                     assertThatThrownBy(() -> pooled.ownerOf(thread)).isExactlyInstanceOf(ConversationStoreException.class)

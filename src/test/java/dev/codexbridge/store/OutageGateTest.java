@@ -132,4 +132,89 @@ class OutageGateTest {
         assertThat(probe.get(60, TimeUnit.SECONDS)).isEqualTo("answered");
         assertThat(call(null)).isEqualTo("answered");
     }
+
+    /** Whether the database is away for {@link #suspecting}'s own question, and how many times it was asked. */
+    private final java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final AtomicInteger asked = new AtomicInteger();
+    /** A gate with a question of its own on the test's clock, failing unreachable while {@link #away} holds. */
+    private final OutageGate suspecting = OutageGate.probing(() -> {
+        asked.incrementAndGet();
+        if (away.get()) {
+            throw unreachable();
+        }
+    }, now::get);
+
+    @org.junit.jupiter.api.AfterEach
+    void stopAsking() {
+        suspecting.close();
+    }
+
+    @Test
+    void afterASuspicionCallsWaitForTheDatabasesAnswerNotEachForItAndGoOnOnceItAnswers() throws Exception {
+        suspecting.suspect(Duration.ofSeconds(6));
+        assertThat(suspecting.suspected()).isTrue();
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> call(suspecting, reached, null));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 3);
+        assertThat(waiting).as("held while the database does not answer").isNotDone();
+        assertThat(reached).as("and not reaching for it on its own").hasValue(0);
+
+        away.set(false);
+        assertThat(waiting.get(60, TimeUnit.SECONDS)).isEqualTo("answered");
+        assertThat(reached).hasValue(1);
+        assertThat(suspecting.suspected()).isFalse();
+        assertThat(suspecting.down()).isFalse();
+        int questions = asked.get();
+        assertThat(call(suspecting, reached, null)).isEqualTo("answered");
+        assertThat(asked).as("no question once answered").hasValue(questions);
+    }
+
+    @Test
+    void aSuspicionTheDatabaseDoesNotAnswerWithinItsWindowPutsTheStoreDownAndRefusesTheWaitingCalls() throws Exception {
+        suspecting.suspect(Duration.ofSeconds(6));
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> call(suspecting, reached, null));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 2);
+        now.addAndGet(Duration.ofSeconds(6).toNanos());
+        assertThatThrownBy(() -> waiting.get(60, TimeUnit.SECONDS)).hasRootCauseInstanceOf(SQLTransientConnectionException.class)
+                .hasMessageContaining("not tried");
+        assertThat(reached).as("no call reached for the database").hasValue(0);
+        assertThat(suspecting.down()).isTrue();
+        assertThat(suspecting.downFor()).as("down since the suspicion").isEqualTo(Duration.ofSeconds(6));
+        assertThat(suspecting.outages()).isEqualTo(1);
+        assertThatThrownBy(() -> call(suspecting, reached, null)).as("and at once after").hasMessage("not tried");
+    }
+
+    @Test
+    void aCallThatFailsUnreachableDuringASuspicionRefusesTheCallsWaitingOnItAtOnce() throws Exception {
+        // a call that reached for the database before the suspicion, and fails as it goes on
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch fail = new CountDownLatch(1);
+        CompletableFuture<String> before = CompletableFuture.supplyAsync(() -> suspecting.call(() -> {
+            inside.countDown();
+            try {
+                fail.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw unreachable();
+        }, down -> new IllegalStateException("not tried")));
+        assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
+        now.addAndGet(Duration.ofMillis(10).toNanos());
+        suspecting.suspect(Duration.ofSeconds(600));
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> call(suspecting, reached, null));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> asked.get() >= 2);
+        fail.countDown();
+        assertThatThrownBy(before::join).hasRootCauseInstanceOf(SQLTransientConnectionException.class);
+        assertThatThrownBy(() -> waiting.get(60, TimeUnit.SECONDS)).hasMessageContaining("not tried");
+        assertThat(suspecting.suspected()).isFalse();
+    }
+
+    @Test
+    void aGateWithoutAQuestionOfItsOwnOrAlreadyDownIgnoresASuspicion() {
+        gate.suspect(Duration.ofSeconds(6));
+        assertThat(gate.suspected()).as("its callers ask: nothing to wait for").isFalse();
+        assertThatThrownBy(() -> call(suspecting, reached, unreachable()));
+        suspecting.suspect(Duration.ofSeconds(6));
+        assertThat(suspecting.suspected()).as("already down").isFalse();
+        assertThat(suspecting.suspicions()).isZero();
+    }
 }

@@ -2,6 +2,7 @@ package dev.codexbridge.store.spi;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -25,6 +26,14 @@ import org.jspecify.annotations.Nullable;
  * let through to wait for a database that is away, so every answer during an outage after the
  * first failure is at once, and the first question the database answers puts the store up
  * (decision 0131).
+ *
+ * <p>Such a gate may also be told the database may be away before any call failed
+ * ({@link #suspect}: the store's own session with it ended). Its question is then asked at once,
+ * and again until answered, and calls meanwhile wait for it rather than each for a connection of
+ * its own: the database answering lets them on; its silence past the window puts the store down
+ * then. So no call's answer comes later than the window after the session ended, where a call
+ * that reached for the database just before the first call's wait ran out used to wait a whole
+ * wait of its own (decision 0141).
  */
 public final class OutageGate {
     /** The least time between two calls that ask a database that is down again. */
@@ -43,9 +52,16 @@ public final class OutageGate {
     /** Whether the prober's thread runs. */
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean closed;
+    /** The database may be away ({@link #suspect}), until its question is answered or the window passes; null otherwise. */
+    private volatile @Nullable Suspicion suspicion;
+    private final AtomicLong suspicions = new AtomicLong();
 
     /** Why the store is down: the failure that put it down, and since when (this process's monotonic clock). */
     public record Outage(RuntimeException failure, long sinceNanos) {
+    }
+
+    /** A suspicion: since when, until when calls wait for it, and settled once answered or down. */
+    private record Suspicion(long sinceNanos, long untilNanos, CompletableFuture<Void> settled) {
     }
 
     public OutageGate() {
@@ -70,7 +86,12 @@ public final class OutageGate {
      * {@link #close} stops it.
      */
     public static OutageGate probing(Runnable ask) {
-        return new OutageGate(System::nanoTime, Objects.requireNonNull(ask, "ask"));
+        return probing(ask, System::nanoTime);
+    }
+
+    /** {@link #probing(Runnable)} on a clock of the caller's own (a test's). */
+    public static OutageGate probing(Runnable ask, LongSupplier nanoTime) {
+        return new OutageGate(nanoTime, Objects.requireNonNull(ask, "ask"));
     }
 
     /**
@@ -79,6 +100,10 @@ public final class OutageGate {
      */
     public <T> T call(Supplier<T> call, Function<Outage, RuntimeException> refusal) {
         Outage down = outage;
+        Suspicion suspected = suspicion;
+        if (down == null && suspected != null) {
+            down = awaitSettled(suspected);
+        }
         boolean probe = false;
         long started = nanoTime.getAsLong();
         if (down != null) {
@@ -93,6 +118,7 @@ public final class OutageGate {
             T result = call.get();
             answered(started);
             outage = null;
+            settle(started);
             return result;
         } catch (RuntimeException e) {
             if (JdbcTransactions.unreachable(e) && !answeredSince(started)) {
@@ -102,6 +128,10 @@ public final class OutageGate {
                 }
                 outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
                 lastAsked = nanoTime.getAsLong();
+                Suspicion waiting = suspicion;
+                if (waiting != null) {
+                    settle(waiting);        // the calls waiting on it are refused at once now
+                }
                 probeWhileDown();
             } else if (!JdbcTransactions.unreachable(e)) {
                 answered(started);
@@ -114,6 +144,109 @@ public final class OutageGate {
                 asking.set(false);
             }
         }
+    }
+
+    /**
+     * The database may have gone away (the store's own session with it ended): its question is
+     * asked at once on a thread of the gate's, and again each tenth of a second until the database
+     * answers, and calls meanwhile wait for that rather than reaching for it each on its own; no
+     * answer within {@code window} from now puts the store down, with the question's failure. Does
+     * nothing for a gate without a question of its own, or while the store is down or already
+     * suspected.
+     */
+    public void suspect(Duration window) {
+        if (ask == null || closed || outage != null || suspicion != null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        Suspicion s = new Suspicion(now, now + window.toNanos(), new CompletableFuture<>());
+        synchronized (this) {
+            if (suspicion != null || outage != null) {
+                return;
+            }
+            suspicion = s;
+        }
+        suspicions.incrementAndGet();
+        Thread t = new Thread(() -> askWhileSuspected(s), "codex-bridge-store-suspect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether the store waits now for the database's answer after a suspicion ({@link #suspect}). */
+    public boolean suspected() {
+        return suspicion != null;
+    }
+
+    /** How many times the store was told the database may have gone away while it was up ({@link #suspect}). */
+    public long suspicions() {
+        return suspicions.get();
+    }
+
+    /** Asks the question until the database answers or {@code s}'s window passes; then settles it. */
+    private void askWhileSuspected(Suspicion s) {
+        Runnable question = Objects.requireNonNull(ask);
+        while (!closed && suspicion == s) {
+            long started = nanoTime.getAsLong();
+            try {
+                question.run();
+                answered(started);
+                settle(started);
+                return;
+            } catch (RuntimeException e) {
+                if (!JdbcTransactions.unreachable(e) || answeredSince(started)) {
+                    answered(started);
+                    settle(started);        // the database answered, if only to refuse; or a call was answered since
+                    return;
+                }
+                if (nanoTime.getAsLong() - s.untilNanos() >= 0) {
+                    synchronized (this) {
+                        if (outage == null) {
+                            outages.incrementAndGet();
+                            outage = new Outage(e, s.sinceNanos());
+                        }
+                    }
+                    lastAsked = nanoTime.getAsLong();
+                    settle(s);
+                    probeWhileDown();
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(SUSPECT_ASK_EVERY.toNanos());
+            }
+        }
+        settle(s);
+    }
+
+    /** How often a suspicion's question is asked again while the database does not answer. */
+    static final Duration SUSPECT_ASK_EVERY = Duration.ofMillis(100);
+
+    /** Waits for {@code s} to settle, at most to its window's end and a second: then the outage, if it put the store down. */
+    private @Nullable Outage awaitSettled(Suspicion s) {
+        long wait = s.untilNanos() - nanoTime.getAsLong() + PROBE_EVERY.toNanos();
+        try {
+            s.settled().get(Math.max(0, wait), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // not settled in time (a question held past its own timeout): the call goes on as without a suspicion
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return outage;
+    }
+
+    /** A call sent at {@code started} was answered: a suspicion raised before it is settled. */
+    private void settle(long started) {
+        Suspicion s = suspicion;
+        if (s != null && started - s.sinceNanos() >= 0) {
+            settle(s);
+        }
+    }
+
+    private void settle(Suspicion s) {
+        synchronized (this) {
+            if (suspicion == s) {
+                suspicion = null;
+            }
+        }
+        s.settled().complete(null);
     }
 
     /** Starts the prober's thread unless it runs, or the gate asks through its callers, or it is closed. */
@@ -164,6 +297,10 @@ public final class OutageGate {
     /** Stops the prober (a question under way ends with it, its answer kept); calls are gated as before. */
     public void close() {
         closed = true;
+        Suspicion s = suspicion;
+        if (s != null) {
+            settle(s);
+        }
     }
 
     /** A call sent at {@code started} was answered. */

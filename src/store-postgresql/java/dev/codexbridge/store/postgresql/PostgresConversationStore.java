@@ -68,7 +68,8 @@ public final class PostgresConversationStore implements ConversationStore {
         this.clock = clock;
         LeaseCounts counts = new LeaseCounts();
         this.handOvers = new PostgresHandOvers(counts);
-        this.session = new PostgresSession(dataSource, answerWithin, handOvers);
+        // a session that ends may be the database going away: calls wait for its answer from then on, at most the timeout
+        this.session = new PostgresSession(dataSource, answerWithin, handOvers, () -> calls.gate().suspect(answerWithin));
         this.sendsTransactions = new PostgresLeases.Transactions() {
             @Override
             public <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {

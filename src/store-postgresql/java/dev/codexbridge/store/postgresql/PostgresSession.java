@@ -88,6 +88,8 @@ final class PostgresSession implements AutoCloseable {
     private final Duration askWithin;
     private final SecureRandom random = new SecureRandom();
     private final Object lock = new Object();
+    /** Told at once when a live session ends under the store (the database may be away): the store's gate (decision 0141). */
+    private final Runnable onEnded;
     /** Keys of this store's sessions that ended while the server ran: their leases are lost for good. */
     private final Set<Long> ended = ConcurrentHashMap.newKeySet();
     /** What waits for a session to end, by key: the live session's, and one's being decided. */
@@ -106,10 +108,11 @@ final class PostgresSession implements AutoCloseable {
     record Id(long key, String serverStarted) {
     }
 
-    PostgresSession(DataSource source, Duration askWithin, PostgresHandOvers handOvers) {
+    PostgresSession(DataSource source, Duration askWithin, PostgresHandOvers handOvers, Runnable ended) {
         this.source = source;
         this.handOvers = handOvers;
         this.askWithin = askWithin;
+        this.onEnded = ended;
     }
 
     /** The key {@code token} names, if it names a session. */
@@ -332,6 +335,11 @@ final class PostgresSession implements AutoCloseable {
             kept.add(s.key());
         }
         shut(s);
+        try {
+            onEnded.run();
+        } catch (RuntimeException e) {
+            LOG.warn("telling the store that its session ended failed", e);
+        }
         String reason = why == null ? "no reason given" : why.getMessage();
         Boolean restarted = restartedSince(s);
         if (isClosed()) {
