@@ -72,4 +72,39 @@ class StoreBehindTest {
             assertThat(store.get(thread)).get().extracting(StoredConversation::version).isEqualTo(3L);
         }
     }
+
+    /**
+     * A put whose first run's connection the database ended as it committed, stored all the same,
+     * and whose second run (the store's own retry on a fresh connection) then found that version:
+     * the conflict carries the first run's failure, and the put is the holder's own.
+     */
+    @Test
+    void aConflictFoundByAPutsSecondRunAfterItsFirstRunsConnectionEndedIsTheHoldersOwn() {
+        try (DiskConversationStore disk = DiskConversationStore.open(dir.resolve("store"))) {
+            String thread = Lineages.newThreadId();
+            ConversationLease lease = disk.lease(thread, "replica-a", Duration.ofMinutes(1));
+            disk.put(lease, conversation(thread, "turn 1", 0));
+            java.util.concurrent.atomic.AtomicBoolean restartAtCommit = new java.util.concurrent.atomic.AtomicBoolean(true);
+            dev.codexbridge.store.ConversationStore store = new dev.codexbridge.store.ForwardingStore(disk) {
+                @Override
+                public StoredConversation put(ConversationLease l, StoredConversation c) {
+                    if (!restartAtCommit.getAndSet(false)) {
+                        return super.put(l, c);
+                    }
+                    super.put(l, c);        // committed; its answer lost as the server ended the connection
+                    VersionConflictException second = new VersionConflictException(c.threadId(), c.version(), c.version() + 1);
+                    second.addSuppressed(new java.sql.SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+                    throw second;
+                }
+            };
+            StoredConversation again = AppendedTurn.putWhole(store, lease, conversation(thread, "turns 1 and 2", 1), 0);
+            assertThat(again.version()).isEqualTo(3);
+            assertThat(disk.get(thread).get().lineage().get(0).size()).isEqualTo(("{\"text\":\"turns 1 and 2\"}\n").length());
+
+            // a conflict with no such first run is another writer's, as before
+            disk.put(lease, conversation(thread, "another writer", 3));
+            assertThatThrownBy(() -> AppendedTurn.putWhole(disk, lease, conversation(thread, "stale", 3), 0))
+                    .isInstanceOf(VersionConflictException.class).hasMessageContaining("is at version 4, not 3");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.codexbridge.session.internal.custody;
 
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.VersionConflictException;
+import dev.codexbridge.store.spi.JdbcTransactions;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +60,23 @@ public final class StoredVersion {
      * account for, and stays a conflict.
      */
     static boolean ours(VersionConflictException conflict, int unanswered) {
-        return conflict.actual() < conflict.expected() || conflict.actual() - conflict.expected() <= unanswered;
+        return conflict.actual() < conflict.expected()
+                || conflict.actual() - conflict.expected() <= unanswered + (endedFirst(conflict) ? 1 : 0);
+    }
+
+    /**
+     * Whether the conflict was found by the put's second run, its first having lost its connection
+     * (the store runs a transaction once more on a fresh connection when the database ended the
+     * first under it, and keeps the first's failure with the second's): ended as it committed, that
+     * first run may have stored the put, and the conflict is with it. Seen at 48 conversations: a
+     * commit met by a fast restart's "terminating connection", then "at version 43, not 42".
+     */
+    private static boolean endedFirst(VersionConflictException conflict) {
+        for (Throwable first : conflict.getSuppressed()) {
+            if (first instanceof java.sql.SQLException sql && JdbcTransactions.connectionEnded(sql)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
