@@ -7,7 +7,6 @@ import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.ThreadDeleteParams;
 import dev.codexbridge.protocol.ThreadDeleteResponse;
 import dev.codexbridge.rpc.internal.Futures;
-import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,10 +57,7 @@ final class LeftLoadedCopy {
         if (!sleptOn.usable() || sleptOn.removed) {
             return false;
         }
-        CodexClient open = sleptOn.client;
-        Supplier<CompletableFuture<CodexClient>> connection = open != null && open.isOpen()
-                ? () -> CompletableFuture.completedFuture(open)
-                : () -> CompletableFuture.supplyAsync(() -> sleptOn.connectOrDown(clientConfigurer), RpcThreads.waits());
+        Supplier<CompletableFuture<CodexClient>> connection = sleptOn.asking(clientConfigurer);
         ThreadFinder.Reply reply = finder.loaded(Map.of(sleptOn, connection), threadId).get(sleptOn);
         if (reply == null || reply.presence() != ThreadFinder.Presence.YES) {
             if (reply != null && reply.presence() == ThreadFinder.Presence.UNKNOWN) {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -68,6 +69,16 @@ final class PoolNode {
         synchronized (placementLock) {
             placing--;
         }
+    }
+
+    /**
+     * This endpoint's connection for a question asked of several at once: the open one at once,
+     * else opened on a thread that may wait (a connect blocks).
+     */
+    Supplier<CompletableFuture<CodexClient>> asking(Consumer<CodexClient.Builder> configurer) {
+        CodexClient open = client;
+        return open != null && open.isOpen() ? () -> CompletableFuture.completedFuture(open)
+                : () -> CompletableFuture.supplyAsync(() -> connectOrDown(configurer), RpcThreads.waits());
     }
 
     /** {@link #connect}, marking the endpoint down when it cannot be reached. */

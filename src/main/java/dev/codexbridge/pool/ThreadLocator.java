@@ -4,7 +4,6 @@ import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
-import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,10 +56,7 @@ final class ThreadLocator {
                 // a connect that hangs holds the node's lock: another lookup would only queue behind it
                 silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
             } else if (n.usable()) {
-                CodexClient open = n.client;
-                // a connect blocks: the library's waiting threads take it; an open connection is asked at once
-                asked.put(n, open != null && open.isOpen() ? () -> CompletableFuture.completedFuture(open)
-                        : () -> CompletableFuture.supplyAsync(() -> n.connectOrDown(clientConfigurer), RpcThreads.waits()));
+                asked.put(n, n.asking(clientConfigurer));
             } else {
                 silent.add(n.spec.name() + " is down (" + n.detail + ")");
             }
