@@ -63,7 +63,9 @@ import org.jspecify.annotations.Nullable;
  * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
  * were told with the store's record and the model's requests. Everything is torn down at the end,
  * on failure and on Ctrl-C; the run's folder (logs, every answer, the timeline) is kept when the
- * run diverged or {@code CHAOS_KEEP} is set.
+ * run diverged or {@code CHAOS_KEEP} is set. Where the machine's CPU went while the load ran is
+ * reported by process group ({@link ReplicasCpu}); {@code CHAOS_REPLICA_JAVA_OPTS} adds JVM options
+ * to every replica (a logger's level, say).
  */
 public final class ReplicasRun {
     static final int REPLICAS = 3;
@@ -203,6 +205,8 @@ public final class ReplicasRun {
         ReplicasClients clients = new ReplicasClients(URI.create("http://127.0.0.1:" + a2aProxy.port() + "/"),
                 URI.create("http://127.0.0.1:" + mcpProxy.port() + "/mcp"), URI.create("http://127.0.0.1:" + openaiProxy.port() + "/v1/responses"),
                 stop, answers);
+        ReplicasCpu cpu = ReplicasCpu.start();
+        closing.add(cpu);
         List<Thread> callers = new ArrayList<>();
         for (int slot = 0; slot < sessions; slot++) {
             int s = slot;
@@ -217,6 +221,7 @@ public final class ReplicasRun {
         for (Thread th : callers) {
             th.join(TimeUnit.SECONDS.toMillis(170));
         }
+        cpu.close();
         List<ReplicasAnswer> told = new ArrayList<>(answers);
         told.sort(Comparator.comparingLong(ReplicasAnswer::sentMs));
         Thread.sleep(3000);     // the last records written by their replicas' writers
@@ -238,6 +243,10 @@ public final class ReplicasRun {
         Files.write(dir.resolve("timeline.log"), timeline);
         Files.write(dir.resolve("verdict.txt"), v.lines(Integer.MAX_VALUE));
         report(told, stored.size(), tasks.size(), v);
+        int completed = (int) told.stream().filter(a -> a.told() == ReplicasAnswer.Told.COMPLETED).count();
+        for (String line : cpu.lines(completed)) {
+            out.println("chaos: " + line);
+        }
         // a run in which nothing completed proves nothing: it fails
         return v.total() + (told.stream().anyMatch(a -> a.told() == ReplicasAnswer.Told.COMPLETED) ? 0 : 1);
     }
@@ -483,7 +492,13 @@ public final class ReplicasRun {
     private Process java(int r, String name, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(ReplicasNet.inside("r" + r));
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main"));
+                "-Xmx256m"));
+        // e.g. -Dorg.slf4j.simpleLogger.log.dev.codexbridge.session=debug, to read a run's hand-overs step by step
+        String extra = System.getenv("CHAOS_REPLICA_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("r" + r + "-" + name + ".log").toFile());
