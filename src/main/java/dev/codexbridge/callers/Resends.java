@@ -228,7 +228,7 @@ public final class Resends {
             this.done = new CompletableFuture<>();
             running.put(key, done);
             long every = HOLD.toMillis() / 3;
-            this.renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
+            this.renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.leases().execute(this::renew), every, every,
                     TimeUnit.MILLISECONDS);
         }
 

@@ -42,7 +42,7 @@ public final class LeftBehindCheck implements BeforeAllCallback {
      * The library's threads for the whole JVM: the shared pools' workers, which outlive any one user
      * and end when idle for 30 s, the starters' SSE writers (the same), and the one thread every codex is started from (its parent for life).
      */
-    private static final Pattern SHARED = Pattern.compile("codex-bridge-(store|dispatch|callback|wait|host|timer|sse)-\\d+|codex-bridge-process-parent");
+    private static final Pattern SHARED = Pattern.compile("codex-bridge-(store|lease|dispatch|callback|wait|host|timer|sse)-\\d+|codex-bridge-process-parent");
     /** Processes a test fixture keeps for the whole test JVM on purpose (one PostgreSQL for the JVM's store tests). */
     private static final Set<ProcessHandle> KEPT = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LeftBehindCheck.class);

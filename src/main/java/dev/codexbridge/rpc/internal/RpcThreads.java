@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       exit);</li>
  *   <li>{@link #host()}: host code (continuations, listeners, handlers), which may block;</li>
  *   <li>{@link #stores()}: a conversation store's steps (export, put, import), only in a host that
- *       configures a store, outside the budget below.</li>
+ *       configures a store, outside the budget below;</li>
+ *   <li>{@link #leases()}: the renewals of what a host holds in its store (a conversation's lease,
+ *       a send's claim), apart from the steps, likewise only with a store.</li>
  * </ul>
  *
  * <p>Work beyond a pool's threads waits in its queue. Only {@link #waits()} and {@link #host()}
@@ -36,6 +38,7 @@ public final class RpcThreads {
     public static final String WAIT_PROPERTY = "codexbridge.waitThreads";
     public static final String HOST_PROPERTY = "codexbridge.hostThreads";
     public static final String STORE_PROPERTY = "codexbridge.storeThreads";
+    public static final String LEASE_PROPERTY = "codexbridge.leaseThreads";
 
     /**
      * The library's threads per JVM, connections aside (issue 22: at most 16 plus 2 per
@@ -99,6 +102,19 @@ public final class RpcThreads {
     }
 
     /**
+     * The renewals of what a host holds in its store: a conversation's lease, a send's claim. A
+     * renewal is one small statement with a deadline behind it — the lease runs out at the store
+     * when none lands in time — while a store's steps ({@link #stores()}) wait on codex for seconds
+     * on a busy machine (a turn's export asks codex for the thread and its files); queued behind
+     * them, renewals missed their lease and this host gave up conversations the database still
+     * had for it. {@value #LEASE_PROPERTY} threads (default 2), started only when a host uses a
+     * store, so not counted in {@link #THREAD_BUDGET}; ended when idle like the others.
+     */
+    public static ExecutorService leases() {
+        return LeaseHolder.LEASES;
+    }
+
+    /**
      * Where host code runs: continuations of the futures the library hands out, subscribers'
      * listeners (unless given an executor of their own), the fallback server-request handler,
      * approval handlers, dynamic tools, auth-token refreshes. {@value #HOST_PROPERTY} threads
@@ -145,6 +161,10 @@ public final class RpcThreads {
         return configured(STORE_PROPERTY, 2);
     }
 
+    static int leaseThreads() {
+        return configured(LEASE_PROPERTY, 2);
+    }
+
     static int hostThreads() {
         return configured(HOST_PROPERTY, 4);
     }
@@ -167,6 +187,11 @@ public final class RpcThreads {
     /** Apart from {@link Holder}: a host without a store never creates the pool. */
     private static final class StoreHolder {
         static final ExecutorService STORES = Holder.bounded(storeThreads(), "codex-bridge-store");
+    }
+
+    /** Apart from {@link Holder}: a host without a store never creates the pool. */
+    private static final class LeaseHolder {
+        static final ExecutorService LEASES = Holder.bounded(leaseThreads(), "codex-bridge-lease");
     }
 
     private static final class Holder {

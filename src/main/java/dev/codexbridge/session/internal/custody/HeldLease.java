@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 /**
  * The store's lease on one session's conversation while the session holds its thread (decision
  * 0057): taken on first need, renewed at a third of its time on the library's timer (the renewal
- * itself on the store threads), given back at the end of a sleep or a close. A renewal that finds
- * the lease gone marks it lost for good: the session never writes the conversation again.
+ * itself on the lease threads, decision 0142), given back at the end of a sleep or a close. A
+ * renewal that finds the lease gone marks it lost for good: the session never writes the
+ * conversation again.
  *
  * <p>A host cut off from the store (a partition, a database down) cannot learn that its lease ran
  * out, so it counts for itself (decision 0070): the lease is surely in force only until its time
@@ -301,7 +302,7 @@ public final class HeldLease {
         stopRenewal();
         long every = ttl.toMillis() / 3;
         try {
-            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
+            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.leases().execute(this::renew), every, every,
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.warn("the lease on conversation {} cannot be renewed: the library is shutting down", threadId);

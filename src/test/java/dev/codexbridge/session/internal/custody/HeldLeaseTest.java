@@ -242,6 +242,35 @@ class HeldLeaseTest {
     }
 
     @Test
+    void renewalsGoOnWhileEveryStoreThreadWaitsOnCodex() throws Exception {
+        // a busy machine: every store thread held by a turn's export waiting on codex for seconds
+        java.util.concurrent.CountDownLatch codexAnswers = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> exports = new java.util.ArrayList<>();
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
+            for (int i = 0; i < 16; i++) {
+                exports.add(dev.codexbridge.rpc.internal.RpcThreads.stores().submit(() -> {
+                    codexAnswers.await();
+                    return null;
+                }));
+            }
+            HeldLease held = track(new HeldLease(ConversationStorage.builder(store, "replica-a")
+                    .leaseTime(ConversationStorage.MIN_OWN_CODEX_LEASE).build(), now::get));
+            held.hold(THREAD, ConversationStorage.MIN_OWN_CODEX_LEASE);
+            // renewed every third of the 5-s lease on the library's timer: two within a lease's time
+            long until = System.nanoTime() + ConversationStorage.MIN_OWN_CODEX_LEASE.multipliedBy(2).toNanos();
+            while (store.renewals < 2 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(store.renewals).as("renewals sent while the store threads waited on codex").isGreaterThanOrEqualTo(2);
+        } finally {
+            codexAnswers.countDown();
+            for (java.util.concurrent.Future<?> f : exports) {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void aLeaseShorterThanTheRemoteMinimumIsHeldOnlyWhereCodexIsThisHostsOwn() {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.MIN_OWN_CODEX_LEASE).build();
@@ -271,7 +300,7 @@ class HeldLeaseTest {
         private final ConversationStore real;
         volatile boolean down;
         volatile boolean refuse;
-        int renewals;
+        volatile int renewals;
         /** What {@link #whenLost} was asked to watch, each to be run as the store's session's end. */
         final List<Runnable> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** What {@link #whenAsked} was asked to watch, each to be run as the store hearing an ask. */
