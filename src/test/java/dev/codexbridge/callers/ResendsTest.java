@@ -295,4 +295,29 @@ class ResendsTest {
             first.answered("{\"done\":true}", ResendsTest::unknown);
         }
     }
+
+    @Test
+    void theFirstHoldsItsRecordWhileEveryStoreThreadWaitsOnCodex() throws Exception {
+        // a busy machine: every store thread held by a turn's export waiting on codex (decision 0142)
+        java.util.concurrent.CountDownLatch codexAnswers = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<Future<?>> exports = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                exports.add(dev.codexbridge.rpc.internal.RpcThreads.stores().submit(() -> {
+                    codexAnswers.await();
+                    return null;
+                }));
+            }
+            try (Resends.Send first = hostA.begin(key, "fp", ResendsTest::unknown)) {
+                java.time.Instant heldAtFirst = records.find(key).orElseThrow().heldUntil();
+                await().atMost(Resends.HOLD).until(() -> records.find(key).orElseThrow().heldUntil().isAfter(heldAtFirst));
+                first.answered("{\"done\":true}", ResendsTest::unknown);
+            }
+        } finally {
+            codexAnswers.countDown();
+            for (Future<?> f : exports) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
 }
