@@ -963,7 +963,15 @@ class ThreadCustodyTest {
             assertThat(moves.calls).containsSubsequence("times", "remove");
             StoredConversation atRest = store.get(THREAD).orElseThrow();
             assertThat(atRest.lineage()).extracting(RolloutFile::relativePath).containsExactly(ROLLOUT);
-            store.release(store.lease(THREAD, "host-0", Duration.ofSeconds(5)));
+            // the removal's lease goes back after the files (on a store thread): free once it has
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try {
+                    store.release(store.lease(THREAD, "host-0", Duration.ofSeconds(5)));
+                    return true;
+                } catch (ConversationLeasedException stillHeld) {
+                    return false;
+                }
+            });
 
             moves.calls.clear();
             ThreadCustody back = keeping(store, "host-2", moves, keep);
