@@ -7,6 +7,7 @@ import dev.codexbridge.internal.Remembered;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
@@ -271,10 +272,16 @@ public final class CodexGateway {
                 // the host's storage (a pool's or the tenants' own replaces it), the principal's conversation
                 b.storage(storage).storageOwner(new ConversationOwner(principal, tenants == null ? null : tenantOf.apply(principal)));
                 if (openedHere != null && storage.exportAfterEachTurn()) {
-                    // stored with its owner before the result is handed out: the store's record answers from now on
+                    // stored with its owner before the result is handed out: the store's record answers from now on;
+                    // a turn not kept leaves an unstored thread as every other replica sees it (decision 0143)
                     b.onTurnEnded(r -> {
-                        if (r.status() == TurnOutcome.COMPLETED && !r.storeFailed() && r.threadId() != null) {
+                        if (r.threadId() == null) {
+                            return;
+                        }
+                        if (r.status() == TurnOutcome.COMPLETED && !r.storeFailed()) {
                             openedHere.stored(r.threadId());
+                        } else if (r.error() != null && r.error().category() == ErrorCategory.NOT_KEPT) {
+                            openedHere.notKept(r.threadId());
                         }
                     });
                 }

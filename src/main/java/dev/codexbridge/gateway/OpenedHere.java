@@ -32,6 +32,16 @@ final class OpenedHere implements ThreadOwners {
         owners.remove(threadId);
     }
 
+    /**
+     * A turn of the thread ended not kept ({@code ErrorCategory.NOT_KEPT}): when the thread was
+     * never stored, codex's copy here holds what the caller was told is gone, and no other replica
+     * could resume it; forgotten, it is refused here too, and a front end that knows it as a
+     * principal's own finds it abandoned (decision 0093). A stored thread is not here: no-op.
+     */
+    void notKept(String threadId) {
+        owners.remove(threadId);
+    }
+
     int size() {
         return owners.size();
     }

@@ -38,6 +38,15 @@ public enum ErrorCategory {
     CAPACITY("capacity", "codex was busy (loading other threads, and this one's wait for the connection's window ran out; or "
             + "answering \"overloaded\" to every try) and nothing ran: retry after a moment, or spread the work "
             + "(CodexClient.Builder.threadOpens)."),
+    /**
+     * With a store that keeps each turn: codex ran the turn (to its end, or until it was interrupted
+     * as the lease went), but this host lost the conversation's lease before the turn was stored
+     * (decision 0082), so the conversation goes on from the store without it, on every host; a door no longer resumes a thread never stored from codex's own
+     * copy once its first turn ended so (decision 0143).
+     */
+    NOT_KEPT("notKept", "This host lost the conversation's lease before the turn was stored; the conversation goes on from "
+            + "the store without it: open the conversation again and send the message again (after a first turn, in a new "
+            + "conversation: nothing of it was kept)."),
     OTHER("other", "See the message from codex.");
 
     private final String wire;

@@ -8,6 +8,12 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.ForwardingStore;
+import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -141,6 +147,59 @@ class StoredTenantsLiveTest {
         session.closeGracefully().get(60, TimeUnit.SECONDS);
         assertThat(store.get(threadId).orElseThrow().owner()).isEqualTo(new ConversationOwner("carol", "carol"));
         assertThat(rolloutsUnder(tmp.resolve("replica-a"), threadId)).as("the tenant's home lets go of it once stored").isEmpty();
+    }
+
+    @Test
+    void aFirstTurnTheStoreRefusedUnderALostLeaseIsNotKeptAndTheGatewayNeverResumesItFromCodexsCopy() throws Exception {
+        FencedPuts fenced = new FencedPuts(store);
+        ConversationStorage storage = ConversationStorage.builder(fenced, "replica-a").build();
+        first = tenants("replica-a", storage);
+        CodexGateway gateway = gateway(first, storage);
+        model.enqueue(ModelReply.message("ran, then not kept"));
+        CodexSession session = gateway.open("erin", null);
+        String threadId = session.threadId();
+        fenced.refusing = true;
+        TurnResult r = session.runTurn(TurnInput.text("hi"));
+        assertThat(r.finalText()).as("codex ran it").isEqualTo("ran, then not kept");
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.NOT_KEPT);
+        session.close();
+        fenced.refusing = false;
+        assertThat(store.get(threadId)).isEmpty();
+        // codex's copy here holds the turn the caller was told is gone: resumed, the next turn's store would keep it
+        assertThatThrownBy(() -> gateway.resume("erin", threadId, null)).isInstanceOf(ThreadAccessDeniedException.class);
+        assertThat(gateway.abandoned(threadId)).as("an A2A context goes on on a fresh thread (decision 0093)").isTrue();
+    }
+
+    /** A store whose lease ran out under every put while {@code refusing}: the lease freed, the put refused. */
+    private static final class FencedPuts extends ForwardingStore {
+        volatile boolean refusing;
+
+        FencedPuts(ConversationStore store) {
+            super(store);
+        }
+
+        @Override
+        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+            if (refusing) {
+                throw lost(lease);
+            }
+            return store.put(lease, conversation);
+        }
+
+        @Override
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            if (refusing) {
+                throw lost(lease);
+            }
+            return store.putAppending(lease, conversation, tails);
+        }
+
+        /** The lease ran out at the store: it is free there, and the put refused. */
+        private LeaseLostException lost(ConversationLease lease) {
+            store.release(lease);
+            return new LeaseLostException(lease, "it ran out (a fault of the test)");
+        }
     }
 
     @Test

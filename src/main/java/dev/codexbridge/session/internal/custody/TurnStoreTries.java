@@ -125,7 +125,7 @@ public final class TurnStoreTries {
      */
     public static TurnResult notKept(TurnResult completed, Throwable failure) {
         return Futures.unwrap(failure) instanceof TurnNotKeptException lost
-                ? ApiAccess.get().notKept(completed, TurnFailure.of(lost.getMessage(), ErrorCategory.OTHER, null))
+                ? ApiAccess.get().notKept(completed, TurnFailure.of(lost.getMessage(), ErrorCategory.NOT_KEPT, null))
                 : ApiAccess.get().withStoreFailed(completed);
     }
 

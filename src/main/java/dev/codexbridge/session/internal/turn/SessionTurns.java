@@ -228,7 +228,7 @@ public final class SessionTurns {
                 TurnResult placed = replaced == null ? r : ApiAccess.get().withThreadReplaced(r, replaced);
                 TurnResult ended = lease != null && placed.status() == TurnOutcome.INTERRUPTED
                         ? ApiAccess.get().withError(placed, TurnFailure.of("interrupted by codex-bridge: " + lease.getMessage()
-                                + "; codex was told to stop so that it no longer acts for this host", ErrorCategory.OTHER, null))
+                                + "; codex was told to stop so that it no longer acts for this host", ErrorCategory.NOT_KEPT, null))
                         : placed;
                 // with a store that keeps each turn, the turn is stored before anyone sees it completed; an interrupted one too
                 // (a cancel: the conversation goes on from it, on any replica), unless the lease it ran under is gone
