@@ -190,7 +190,7 @@ final class ConversationsApi {
             String param = "items[" + i + "]";
             String type = item.path("type").asText("message");
             if (type.equals("message")) {
-                ObjectNode message = (ObjectNode) ResponsesApi.inputItems(List.of(Message.ofResponses(item, param)), List.of()).get(0);
+                ObjectNode message = (ObjectNode) InputItems.of(List.of(Message.ofResponses(item, param)), List.of()).get(0);
                 if (item.path("id").isTextual()) {
                     message.put("id", item.path("id").asText());
                 }

@@ -62,6 +62,19 @@ interface ResponseRecords {
     default void running(Entry entry, java.util.function.BooleanSupplier stillRunning) {
     }
 
+    /**
+     * {@code entry}, a response begun here (not in the background) as it begins: written once, so
+     * other replicas read it {@code in_progress} instead of unknown until its end is in the store —
+     * a store that does not take the end's write leaves the answer only here for a while (decision
+     * 0144). A write the store does not take is let go. Nothing in memory alone.
+     */
+    default void begun(Entry entry) {
+    }
+
+    /** The response {@link #begun} wrote was never made (nothing ran): its record goes, best effort. */
+    default void forgetBegun(String principal, String id) {
+    }
+
     /** Asks the replica running {@code principal}'s background response {@code id} to cancel it. Nothing in memory alone. */
     default void askCancel(String principal, String id) {
     }

@@ -176,12 +176,19 @@ final class ResponsesApi {
         Conversation on = c;
         boolean recorded = request.store() || within != null || relayedAs != null;
         // the items as input_items lists them, made once: the record of a background response as it stands and at its end agree
-        ArrayNode given = recorded ? waiting.deepCopy().addAll(inputItems(request.messages(), request.answers().values())) : null;
+        ArrayNode given = recorded ? waiting.deepCopy().addAll(InputItems.of(request.messages(), request.answers().values())) : null;
+        if (recorded && live == null) {
+            // in progress for every replica, not unknown, should its end's write wait for a store away (decision 0144)
+            records.begun(new ResponseRecords.Entry(turn.id(), principal, on.threadId, "", turn.now(), given));
+        }
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         step.whenComplete((s, failure) -> {
             OpenAiError elsewhere = s instanceof HeldTurn.Step.Ended ended ? Conversations.heldElsewhere(ended.result()) : null;
             if (elsewhere != null && events == null && live == null) {
                 // its thread could not be woken here, another replica holding it: nothing ran, no response was made
+                if (recorded) {
+                    records.forgetBegun(principal, turn.id());
+                }
                 answer.completeExceptionally(elsewhere);
                 return;
             }
@@ -463,38 +470,5 @@ final class ResponsesApi {
 
     private ResponseRecords.Entry entry(String principal, String id) {
         return records.get(principal, id).orElseThrow(() -> OpenAiError.notFound("Response", id, null));
-    }
-
-    /**
-     * The request's messages as the API lists input items: each with an id, its parts in the input
-     * or output shape; then the answers it gave a held turn.
-     */
-    static ArrayNode inputItems(List<Message> messages, java.util.Collection<CallerAnswer> answers) {
-        ArrayNode items = Json.nodes().arrayNode();
-        for (Message m : messages) {
-            boolean assistant = m.role().equals("assistant");
-            ObjectNode item = items.addObject().put("id", Ids.next("msg_")).put("type", "message").put("role", m.role())
-                    .put("status", "completed");
-            ArrayNode content = item.putArray("content");
-            for (Message.Part p : m.parts()) {
-                if (p.imageUrl() != null) {
-                    content.addObject().put("type", "input_image").put("image_url", p.imageUrl()).put("detail", "auto");
-                } else if (assistant) {
-                    content.add(OutputItems.textPart(p.text()));
-                } else {
-                    content.addObject().put("type", "input_text").put("text", p.text());
-                }
-            }
-        }
-        for (CallerAnswer a : answers) {
-            if (a.approval()) {
-                items.addObject().put("id", Ids.next("mcpa_")).put("type", "mcp_approval_response").put("approval_request_id", a.id())
-                        .put("approve", a.approve()).put("reason", a.reason());
-            } else {
-                items.addObject().put("id", Ids.next("fco_")).put("type", "function_call_output").put("call_id", a.id())
-                        .put("output", a.output()).put("status", "completed");
-            }
-        }
-        return items;
     }
 }

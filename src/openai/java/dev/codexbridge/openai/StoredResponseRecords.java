@@ -50,6 +50,13 @@ final class StoredResponseRecords implements ResponseRecords {
      */
     static final Duration RUNNING_GONE = Duration.ofSeconds(20);
 
+    /**
+     * How old a response begun on a replica and never ended in the store may be before it reads as
+     * ended with that replica: the longest turn of the sessions' defaults (10 minutes) and a margin
+     * for its end's write to reach a store that was away.
+     */
+    static final Duration BEGUN_GONE = Duration.ofMinutes(15);
+
     /** How long after a write the store did not take it is tried again. */
     static final Duration RETRY = Duration.ofSeconds(1);
 
@@ -98,11 +105,37 @@ final class StoredResponseRecords implements ResponseRecords {
                 return;
             }
             try {
-                write(entry, clock.millis());
+                write(entry, clock.millis(), null);
             } catch (ConversationStoreException | IllegalArgumentException e) {
                 LOG.debug("background response {} as it stands was not written ({}): the next write or its end follows", entry.id(),
                         e.getMessage());
             }
+        }
+    }
+
+    @Override
+    public void begun(Entry entry) {
+        if (records.unreachable()) {
+            return;
+        }
+        try {
+            synchronized (orderOf(entry.id())) {
+                write(entry, null, clock.millis());
+            }
+        } catch (ConversationStoreException | IllegalArgumentException e) {
+            LOG.debug("response {} was not written as it began ({}): other replicas know it once its end is in the store", entry.id(),
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void forgetBegun(String principal, String id) {
+        try {
+            if (!records.unreachable()) {
+                records.delete(RESPONSE, id);
+            }
+        } catch (ConversationStoreException e) {
+            LOG.debug("response {}, begun and never made, stays in the store as begun ({})", id, e.getMessage());
         }
     }
 
@@ -136,7 +169,7 @@ final class StoredResponseRecords implements ResponseRecords {
         }
         try {
             synchronized (orderOf(entry.id())) {
-                write(entry, null);
+                write(entry, null, null);
             }
         } catch (IllegalArgumentException e) {
             LOG.warn("response {} is kept in this process only ({}): another replica answers it 404", entry.id(), e.getMessage());
@@ -159,13 +192,17 @@ final class StoredResponseRecords implements ResponseRecords {
 
     /**
      * Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated
-     * JSON; {@code runningAt}: when a background response still running was written as it stands.
+     * JSON; {@code runningAt}: when a background response still running was written as it stands;
+     * {@code begunAt}: when a response was written as it began ({@link #begun}).
      */
-    private void write(Entry entry, @Nullable Long runningAt) {
+    private void write(Entry entry, @Nullable Long runningAt, @Nullable Long begunAt) {
         Kept k = Kept.of(entry);
         ObjectNode header = Json.object().put("principal", k.principal()).put("thread", k.threadId()).put("turn", k.turnId());
         if (runningAt != null) {
             header.put("running_ms", runningAt);
+        }
+        if (begunAt != null) {
+            header.put("begun_ms", begunAt);
         }
         byte[] head = Json.write(header).getBytes(StandardCharsets.UTF_8);
         records.put(RESPONSE, entry.id(), ByteBuffer.allocate(4 + head.length + k.json().length).putInt(head.length).put(head)
@@ -223,7 +260,7 @@ final class StoredResponseRecords implements ResponseRecords {
             }
             for (Entry e : responses) {
                 synchronized (orderOf(e.id())) {
-                    write(e, null);
+                    write(e, null, null);
                 }
                 synchronized (this) {
                     unwritten.remove(e.id(), e);
@@ -322,7 +359,8 @@ final class StoredResponseRecords implements ResponseRecords {
     /**
      * The response kept as {@code value}; null, said once, for one that cannot be read (it answers
      * as unknown). A background response written as it stood, not written again for
-     * {@link #RUNNING_GONE} by {@code nowMillis}, ended with the replica that ran it: it reads failed.
+     * {@link #RUNNING_GONE} by {@code nowMillis}, ended with the replica that ran it: it reads failed;
+     * so does one written as it began whose end has not replaced it within {@link #BEGUN_GONE}.
      */
     static Entry decode(String id, byte[] value, long nowMillis) {
         try {
@@ -332,16 +370,25 @@ final class StoredResponseRecords implements ResponseRecords {
             Entry e = new Kept(header.path("principal").asText(), header.path("thread").asText(), header.path("turn").asText(), json)
                     .entry(id);
             if (header.has("running_ms") && nowMillis - header.path("running_ms").asLong() > RUNNING_GONE.toMillis()) {
-                ObjectNode gone = ((ObjectNode) e.response()).deepCopy().put("status", "failed");
-                gone.putObject("error").put("code", "server_error").put("message", "the server running this background response "
-                        + "stopped before its turn ended; the conversation goes on from its newest response");
-                return new Entry(id, e.principal(), e.threadId(), e.turnId(), gone, e.inputItems());
+                return gone(e, "the server running this background response stopped before its turn ended; the conversation goes "
+                        + "on from its newest response");
+            }
+            if (header.has("begun_ms") && nowMillis - header.path("begun_ms").asLong() > BEGUN_GONE.toMillis()) {
+                return gone(e, "the server running this response stopped before its end reached the store; the conversation goes "
+                        + "on from its newest response");
             }
             return e;
         } catch (RuntimeException e) {
             LOG.warn("response {} in the store cannot be read and answers as unknown: {}", id, e.toString());
             return null;
         }
+    }
+
+    /** {@code e} as failed with {@code why}: the replica that ran it went before its end was written. */
+    private static Entry gone(Entry e, String why) {
+        ObjectNode gone = ((ObjectNode) e.response()).deepCopy().put("status", "failed");
+        gone.putObject("error").put("code", "server_error").put("message", why);
+        return new Entry(e.id(), e.principal(), e.threadId(), e.turnId(), gone, e.inputItems());
     }
 
     private static <T> T read(java.util.function.Supplier<T> call) {

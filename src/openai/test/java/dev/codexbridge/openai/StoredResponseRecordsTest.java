@@ -6,13 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.DoorRecords;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,8 +79,59 @@ class StoredResponseRecordsTest {
     }
 
     @Test
+    void aResponseBegunOnOneReplicaReadsInProgressOnAnotherUntilItsEndOnceTheStoreTakesItAndFailedIfThatNeverComes() {
+        FailingDoorRecords store = new FailingDoorRecords();
+        HandClock clock = new HandClock();
+        ResponseRecords a = new StoredResponseRecords(store, 10, clock);
+        ResponseRecords b = new StoredResponseRecords(store.kept, 10, clock);
+        a.begun(begun("resp_1", "alice"));
+        assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
+        assertThat(b.get("bob", "resp_1")).as("another principal's, as unknown").isEmpty();
+
+        // the store goes away as it ends: the end stays here, retried; the other replica reads it in progress, not unknown
+        store.down = true;
+        a.put(entry("resp_1", "alice"));
+        assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
+        store.down = false;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(b.get("alice", "resp_1")).hasValue(entry("resp_1", "alice")));
+        clock.now = clock.now.plus(Duration.ofDays(1));
+        assertThat(b.get("alice", "resp_1")).as("ended: read as it ended however long after").hasValue(entry("resp_1", "alice"));
+
+        // begun, and its replica went before its end was written
+        a.begun(begun("resp_2", "alice"));
+        clock.now = clock.now.plus(StoredResponseRecords.BEGUN_GONE);
+        assertThat(b.get("alice", "resp_2")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
+        clock.now = clock.now.plusMillis(1);
+        JsonNode gone = b.get("alice", "resp_2").orElseThrow().response();
+        assertThat(gone.path("status").asText()).isEqualTo("failed");
+        assertThat(gone.at("/error/message").asText()).contains("stopped before its end reached the store");
+
+        // begun and never made (nothing ran): gone from the store
+        a.begun(begun("resp_3", "alice"));
+        a.forgetBegun("alice", "resp_3");
+        assertThat(b.get("alice", "resp_3")).isEmpty();
+
+        // a store known away is not asked as a response begins, and one that refuses the write costs the response nothing
+        store.known = true;
+        int tried = store.putsTried.get();
+        a.begun(begun("resp_4", "alice"));
+        assertThat(store.putsTried.get()).isEqualTo(tried);
+        store.known = false;
+        store.down = true;
+        a.begun(begun("resp_5", "alice"));
+        store.down = false;
+        assertThat(a.get("alice", "resp_5")).as("not kept for the retries: its end follows").isEmpty();
+    }
+
+    private static ResponseRecords.Entry begun(String id, String principal) {
+        ResponseRecords.Entry done = entry(id, principal);
+        return new ResponseRecords.Entry(id, principal, done.threadId(), "", ((com.fasterxml.jackson.databind.node.ObjectNode) done
+                .response()).deepCopy().put("status", "in_progress"), done.inputItems());
+    }
+
+    @Test
     void aRunningWriteTheStoreDoesNotTakeIsLetGoNotRetriedAndNeverTriedWhileTheStoreIsKnownAway() {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords records = new StoredResponseRecords(store, 10);
         store.down = true;
         records.running(running("resp_1", "alice"), () -> true);
@@ -106,7 +152,7 @@ class StoredResponseRecordsTest {
         asking.askCancel("alice", "resp_1");
         assertThat(running.takeCancelAsk("resp_1")).isTrue();
         assertThat(running.takeCancelAsk("resp_1")).as("taken once").isFalse();
-        Failing away = new Failing();
+        FailingDoorRecords away = new FailingDoorRecords();
         away.down = true;
         assertThatThrownBy(() -> new StoredResponseRecords(away, 10).askCancel("alice", "resp_1"))
                 .isInstanceOf(OpenAiError.class).hasMessageContaining("send this again");
@@ -132,7 +178,7 @@ class StoredResponseRecordsTest {
 
     @Test
     void aStoreThatTakesNoWriteLeavesTheResponseInThisProcessAndOneThatDoesNotAnswerIsSendAgain() {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords records = new StoredResponseRecords(store, 10);
         store.down = true;
         ResponseRecords.Entry e = entry("resp_2", "alice");
@@ -149,7 +195,7 @@ class StoredResponseRecordsTest {
 
     @Test
     void whatTheStoreDidNotTakeIsWrittenOnceItIsBackWithoutReplacingANewerResponseAnotherReplicaWrote() {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords here = new StoredResponseRecords(store, 10);
         ResponseRecords elsewhere = new StoredResponseRecords(store.kept, 10);
         ResponseRecords.Entry first = entry("resp_1", "alice");
@@ -183,7 +229,7 @@ class StoredResponseRecordsTest {
 
     @Test
     void aResponseDeletedBeforeTheStoreTookItIsNeverWritten() throws Exception {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords here = new StoredResponseRecords(store, 10);
         store.down = true;
         here.put(entry("resp_1", "alice"));
@@ -197,7 +243,7 @@ class StoredResponseRecordsTest {
 
     @Test
     void aClosingDoorWritesWhatTheStoreTakesAgainBeforeItGoesAndNothingAfter() throws Exception {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords back = new StoredResponseRecords(store, 10);
         store.down = true;
         back.put(entry("resp_1", "alice"));
@@ -218,7 +264,7 @@ class StoredResponseRecordsTest {
 
     @Test
     void aStoreKnownNotToAnswerIsNotAskedOnTheCallersThreadAndTheRetriesWriteItOnceItIsBack() {
-        Failing store = new Failing();
+        FailingDoorRecords store = new FailingDoorRecords();
         ResponseRecords records = new StoredResponseRecords(store, 10);
         store.down = true;
         store.known = true;
@@ -234,57 +280,5 @@ class StoredResponseRecordsTest {
             assertThat(store.kept.get(StoredResponseRecords.NEWEST, "thread-resp_1")).isPresent();
         });
         assertThat(triedByTheCaller).as("the caller's put and newest waited for no store").isZero();
-    }
-
-    /** Door records in memory that fail every call while {@link #down}, as a store whose database is away. */
-    private static final class Failing implements DoorRecords {
-        private final DoorRecords kept = DoorRecords.inMemory(100);
-        volatile boolean down;
-        /** What {@link #unreachable} says: the store's gate knows it is down. */
-        volatile boolean known;
-        final java.util.concurrent.atomic.AtomicInteger putsTried = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public boolean unreachable() {
-            return known;
-        }
-
-        private void check() {
-            if (down) {
-                throw new ConversationStoreException(null, "the database has not answered for 1 s", null);
-            }
-        }
-
-        @Override
-        public void put(String kind, String key, byte[] value) {
-            putsTried.incrementAndGet();
-            check();
-            kept.put(kind, key, value);
-        }
-
-        @Override
-        public boolean replace(String kind, String key, byte[] expected, byte[] value) {
-            putsTried.incrementAndGet();
-            check();
-            return kept.replace(kind, key, expected, value);
-        }
-
-        @Override
-        public Optional<byte[]> get(String kind, String key) {
-            check();
-            return kept.get(kind, key);
-        }
-
-        @Override
-        public Map<String, byte[]> getAll(String kind, Collection<String> keys) {
-            check();
-            return kept.getAll(kind, List.copyOf(keys));
-        }
-
-        @Override
-        public boolean delete(String kind, String key) {
-            check();
-            return kept.delete(kind, key);
-        }
     }
 }
