@@ -26,10 +26,12 @@ import org.jspecify.annotations.Nullable;
  * same body, up to {@link ReplicasClients#MAX_COPIES} sends in all (docs/openai.md, "Sending
  * again"). A response of any status is the conversation's newest from then on; a {@code 400}
  * naming a newer response of the conversation (a turn that ran while its caller heard nothing)
- * is read as a careful caller reads it: the conversation goes on from that one. A {@code 404} for
- * the response it goes on from (a response whose record the store did not take is known only to
- * the replica that answered it: docs/openai.md, "Replicas and restarts") makes it go on from the
- * newest response it was told completed instead, as a caller that keeps its own history could.
+ * is read as a careful caller reads it: the conversation goes on from that one. A response whose
+ * end the store has not taken yet reads as begun on the other replicas, and a continuation from it
+ * there is {@code 429} "send again" (decision 0144): refused, the next message goes on from it
+ * still. A {@code 404} for the response it goes on from (its record never reached the store: its
+ * replica went first) makes it go on from the newest response it was told completed instead, as a
+ * caller that keeps its own history could.
  */
 final class ReplicasOpenAiCaller {
     /** One send in this many asks for a stream. */
