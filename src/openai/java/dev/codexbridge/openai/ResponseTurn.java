@@ -39,6 +39,9 @@ final class ResponseTurn implements TurnListener {
     private @Nullable ObjectNode ended;
     /** A cancel asked for this background response: an interrupted turn ends {@code cancelled}. */
     private boolean cancelling;
+    /** The last event waits for {@link #announceEnd} (its record in the store first, decision 0144). */
+    private boolean endAnnouncedLater;
+    private boolean endAnnounced;
 
     /** An item added and not yet done: its place in {@code output}, and the text its deltas made so far. */
     private record Open(int index, String itemId, StringBuilder text) {
@@ -350,10 +353,27 @@ final class ResponseTurn implements TurnListener {
     private ObjectNode end(ObjectNode response) {
         if (ended == null) {
             ended = response;
-            String status = response.path("status").asText();
-            emit(event(endEvent(status)).set("response", response.deepCopy()));
+            if (!endAnnouncedLater) {
+                announceEnd();
+            }
         }
         return ended;
+    }
+
+    /**
+     * The last event waits for {@link #announceEnd}: a caller that read it goes on from the response
+     * at once, on any replica, so its record is written first, as a whole response's answer is.
+     */
+    synchronized void announceEndLater() {
+        endAnnouncedLater = true;
+    }
+
+    /** The last event, carrying the whole response, once it ended; once. */
+    synchronized void announceEnd() {
+        if (ended != null && !endAnnounced) {
+            endAnnounced = true;
+            emit(event(endEvent(ended.path("status").asText())).set("response", ended.deepCopy()));
+        }
     }
 
     /** The last event of a response that ended {@code status}: the API has none for a cancelled one, which ends as cut short. */

@@ -129,6 +129,9 @@ final class ResponsesApi {
         ResponseTurn turn = new ResponseTurn(request, id, System.currentTimeMillis() / 1000,
                 log != null ? log::add : events != null ? events::add : e -> { });
         BackgroundResponses.Live live = log == null ? null : new BackgroundResponses.Live(id, principal, turn, log);
+        if (log == null) {
+            turn.announceEndLater();       // its record first: the caller may go on from it on another replica at once
+        }
         if (log != null && events != null) {
             log.follow(-1, events);
         }
@@ -205,11 +208,12 @@ final class ResponsesApi {
                     }
                 }
                 TurnResult r = s instanceof HeldTurn.Step.Ended e ? e.result() : null;
-                records.newest(on.threadId, turn.id(), within == null ? request.previousResponseId() : null);
+                // the response before the pointer to it: a replica gone between the two leaves the conversation's newest as it was
                 if (recorded) {
                     records.put(new ResponseRecords.Entry(turn.id(), principal, on.threadId, r == null || r.turnId() == null ? ""
                             : r.turnId(), response, given));
                 }
+                records.newest(on.threadId, turn.id(), within == null ? request.previousResponseId() : null);
                 if (within != null) {
                     joined(principal, within.id(), on.threadId, turn.id(), waiting);
                 }
@@ -227,6 +231,7 @@ final class ResponsesApi {
                 } else if (live != null) {
                     live.events.end();      // handed over: its record carries it, nothing here streams it again
                 } else if (events != null) {
+                    turn.announceEnd();
                     events.end();
                 }
             }

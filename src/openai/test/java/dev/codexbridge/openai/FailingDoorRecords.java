@@ -19,6 +19,8 @@ final class FailingDoorRecords implements DoorRecords {
     /** What {@link #unreachable} says: the store's gate knows it is down. */
     volatile boolean known;
     final AtomicInteger putsTried = new AtomicInteger();
+    /** Told the kind and value of each put before it is tried. */
+    volatile BiConsumer<String, byte[]> beforePut = (kind, value) -> { };
     /** Told the kind and value of each put taken. */
     volatile BiConsumer<String, byte[]> onPut = (kind, value) -> { };
 
@@ -43,6 +45,7 @@ final class FailingDoorRecords implements DoorRecords {
 
     @Override
     public void put(String kind, String key, byte[] value) {
+        beforePut.accept(kind, value);
         putsTried.incrementAndGet();
         check();
         kept.put(kind, key, value);

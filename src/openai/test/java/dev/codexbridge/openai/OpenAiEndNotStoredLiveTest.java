@@ -39,13 +39,7 @@ class OpenAiEndNotStoredLiveTest extends TwoReplicasRig {
 
     @Test
     void aResponseWhoseEndTheStoreHasNotTakenIsInProgressElsewhereAndGoesOnThereOnceItHas() throws Exception {
-        startReplicas("openai-end-not-stored", own -> new ForwardingStore(own) {
-            @Override
-            public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
-                return own.doorRecords(window, maxRecords).map(records -> recordsOfA.updateAndGet(was -> was != null ? was
-                        : cutWhenBegun(new FailingDoorRecords(records))));
-            }
-        });
+        startWithRecordsOfA("openai-end-not-stored");
         model.enqueue(ModelReply.message("Slate, noted."));
         OpenAIClient aliceOnA = client(a);
         OpenAIClient aliceOnB = client(b);
@@ -79,6 +73,47 @@ class OpenAiEndNotStoredLiveTest extends TwoReplicasRig {
         List<RecordedRequest> asked = model.responsesRequests();
         assertThat(asked.get(asked.size() - 1).bodyJson()).as("B went on with the whole conversation")
                 .contains("remember the word slate").contains("Slate, still.").contains("and now?");
+    }
+
+    @Test
+    void aStreamedResponsesLastEventComesOnceItsRecordIsInTheStoreSoTheOtherReplicaGoesOnFromItAtOnce() throws Exception {
+        startWithRecordsOfA("openai-end-stored-first");
+        model.enqueue(ModelReply.message("Basalt, noted."), ModelReply.message("Basalt, from B."));
+        // each response's end takes a second to reach the store from A
+        recordsOfA.get().beforePut = (kind, value) -> {
+            if (kind.equals(StoredResponseRecords.RESPONSE) && !new String(value, StandardCharsets.ISO_8859_1).contains("begun_ms")) {
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        String id = null;
+        try (com.openai.core.http.StreamResponse<com.openai.models.responses.ResponseStreamEvent> events = client(a).responses()
+                .createStreaming(ResponseCreateParams.builder().model("gpt-5").input("remember the word basalt").build())) {
+            for (var e : (Iterable<com.openai.models.responses.ResponseStreamEvent>) events.stream()::iterator) {
+                if (e.isCompleted()) {
+                    id = e.asCompleted().response().id();
+                    break;
+                }
+            }
+        }
+        assertThat(id).as("the stream's last event").isNotNull();
+        Response next = client(b).responses().create(ResponseCreateParams.builder().model("gpt-5").input("which word?")
+                .previousResponseId(id).build());
+        assertThat(next.status()).as("went on from it at once, on the other replica").hasValue(ResponseStatus.COMPLETED);
+    }
+
+    /** Both replicas, A's door records through {@link #recordsOfA}. */
+    private void startWithRecordsOfA(String name) throws Exception {
+        startReplicas(name, own -> new ForwardingStore(own) {
+            @Override
+            public Optional<DoorRecords> doorRecords(Duration window, int maxRecords) {
+                return own.doorRecords(window, maxRecords).map(records -> recordsOfA.updateAndGet(was -> was != null ? was
+                        : cutWhenBegun(new FailingDoorRecords(records))));
+            }
+        });
     }
 
     /** {@code records}, telling the test when a response was written as it began. */
