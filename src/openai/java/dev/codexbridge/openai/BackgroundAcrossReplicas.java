@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Background responses where replicas share a store (docs/openai.md, "Background responses"): the
- * replica running one writes it as it stands every {@link #RUNNING_EVERY} while it runs and takes
- * the cancels other replicas ask for; another replica reads it {@code in_progress} (or failed, once
+ * replica running one writes it as it stands every {@link #RUNNING_EVERY} while it runs (a
+ * foreground one too, decision 0144) and takes the cancels other replicas ask for; another replica reads it {@code in_progress} (or failed, once
  * those writes stopped without an end: {@link StoredResponseRecords#RUNNING_GONE}), asks to cancel
  * it, and streams it once it ended. One daemon thread for every running response of the door,
  * started with the first; without a shared store nothing runs.
@@ -56,6 +56,26 @@ final class BackgroundAcrossReplicas implements AutoCloseable {
                 live.cancel();
             }
             records.running(asItStands.get(), () -> running(live.turn.now()));
+            return false;
+        });
+    }
+
+    /**
+     * Writes {@code turn}, a response begun here in the foreground, as it stands now and then every
+     * {@link #RUNNING_EVERY} until it ends (decision 0144): another replica reads it in progress, not
+     * unknown, while its end waits for a store that did not take it, and failed once these writes
+     * stopped without an end ({@link StoredResponseRecords#RUNNING_GONE}: its replica went).
+     */
+    void followForeground(ResponseTurn turn, Supplier<ResponseRecords.Entry> asItStands) {
+        if (!records.shared() || closed) {
+            return;
+        }
+        records.running(asItStands.get(), () -> running(turn.now()));
+        looks.repeatUntil(RUNNING_EVERY, () -> {
+            if (!running(turn.now())) {
+                return true;
+            }
+            records.running(asItStands.get(), () -> running(turn.now()));
             return false;
         });
     }

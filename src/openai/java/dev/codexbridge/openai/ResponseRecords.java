@@ -55,24 +55,16 @@ interface ResponseRecords {
     }
 
     /**
-     * {@code entry}, a background response running here, as it stands now: written for other
-     * replicas to read while {@code stillRunning} says so, never after (nor over) the response's end.
+     * {@code entry}, a response running here (in the background, or in the foreground, decision
+     * 0144), as it stands now: written for other replicas to read while {@code stillRunning} says
+     * so, never after (nor over) the response's end.
      * A write the store does not take is let go: the next one, or the end, follows. Nothing in memory alone.
      */
     default void running(Entry entry, java.util.function.BooleanSupplier stillRunning) {
     }
 
-    /**
-     * {@code entry}, a response begun here (not in the background) as it begins: written once, so
-     * other replicas read it {@code in_progress} instead of unknown until its end is in the store —
-     * a store that does not take the end's write leaves the answer only here for a while (decision
-     * 0144). A write the store does not take is let go. Nothing in memory alone.
-     */
-    default void begun(Entry entry) {
-    }
-
-    /** The response {@link #begun} wrote was never made (nothing ran): its record goes, best effort. */
-    default void forgetBegun(String principal, String id) {
+    /** A response {@link #running} wrote was never made (nothing ran): its record goes, best effort. */
+    default void forgetRunning(String id) {
     }
 
     /** Asks the replica running {@code principal}'s background response {@code id} to cancel it. Nothing in memory alone. */

@@ -182,15 +182,16 @@ final class ResponsesApi {
         ArrayNode given = recorded ? waiting.deepCopy().addAll(InputItems.of(request.messages(), request.answers().values())) : null;
         if (recorded && live == null) {
             // in progress for every replica, not unknown, should its end's write wait for a store away (decision 0144)
-            records.begun(new ResponseRecords.Entry(turn.id(), principal, on.threadId, "", turn.now(), given));
+            across.followForeground(turn, () -> new ResponseRecords.Entry(turn.id(), principal, on.threadId, "", turn.now(), given));
         }
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         step.whenComplete((s, failure) -> {
             OpenAiError elsewhere = s instanceof HeldTurn.Step.Ended ended ? Conversations.heldElsewhere(ended.result()) : null;
             if (elsewhere != null && events == null && live == null) {
                 // its thread could not be woken here, another replica holding it: nothing ran, no response was made
+                turn.fail(elsewhere.getMessage());      // ends its writes as it runs
                 if (recorded) {
-                    records.forgetBegun(principal, turn.id());
+                    records.forgetRunning(turn.id());
                 }
                 answer.completeExceptionally(elsewhere);
                 return;
@@ -223,6 +224,7 @@ final class ResponsesApi {
                 }
                 answer.complete(response);
             } catch (RuntimeException e) {
+                turn.fail("the door failed as the response ended: " + e);      // no-op once ended; ends its writes as it runs
                 answer.completeExceptionally(e);
             } finally {
                 // the stream ends whatever became of the record: a caller never waits on a stream with nothing to come

@@ -45,17 +45,10 @@ final class StoredResponseRecords implements ResponseRecords {
     static final String CANCEL = "openai.response-cancel";
 
     /**
-     * How old a running background response's last write may be before it reads as ended with the
-     * replica that ran it: ten of its writes ({@link BackgroundAcrossReplicas#RUNNING_EVERY}) missed.
+     * How old a running response's last write may be before it reads as ended with the replica that
+     * ran it: ten of its writes ({@link BackgroundAcrossReplicas#RUNNING_EVERY}) missed.
      */
     static final Duration RUNNING_GONE = Duration.ofSeconds(20);
-
-    /**
-     * How old a response begun on a replica and never ended in the store may be before it reads as
-     * ended with that replica: the longest turn of the sessions' defaults (10 minutes) and a margin
-     * for its end's write to reach a store that was away.
-     */
-    static final Duration BEGUN_GONE = Duration.ofMinutes(15);
 
     /** How long after a write the store did not take it is tried again. */
     static final Duration RETRY = Duration.ofSeconds(1);
@@ -105,37 +98,22 @@ final class StoredResponseRecords implements ResponseRecords {
                 return;
             }
             try {
-                write(entry, clock.millis(), null);
+                write(entry, clock.millis());
             } catch (ConversationStoreException | IllegalArgumentException e) {
-                LOG.debug("background response {} as it stands was not written ({}): the next write or its end follows", entry.id(),
+                LOG.debug("running response {} as it stands was not written ({}): the next write or its end follows", entry.id(),
                         e.getMessage());
             }
         }
     }
 
     @Override
-    public void begun(Entry entry) {
-        if (records.unreachable()) {
-            return;
-        }
-        try {
-            synchronized (orderOf(entry.id())) {
-                write(entry, null, clock.millis());
-            }
-        } catch (ConversationStoreException | IllegalArgumentException e) {
-            LOG.debug("response {} was not written as it began ({}): other replicas know it once its end is in the store", entry.id(),
-                    e.getMessage());
-        }
-    }
-
-    @Override
-    public void forgetBegun(String principal, String id) {
+    public void forgetRunning(String id) {
         try {
             if (!records.unreachable()) {
                 records.delete(RESPONSE, id);
             }
         } catch (ConversationStoreException e) {
-            LOG.debug("response {}, begun and never made, stays in the store as begun ({})", id, e.getMessage());
+            LOG.debug("response {}, never made, stays in the store as it began until it reads failed ({})", id, e.getMessage());
         }
     }
 
@@ -169,7 +147,7 @@ final class StoredResponseRecords implements ResponseRecords {
         }
         try {
             synchronized (orderOf(entry.id())) {
-                write(entry, null, null);
+                write(entry, null);
             }
         } catch (IllegalArgumentException e) {
             LOG.warn("response {} is kept in this process only ({}): another replica answers it 404", entry.id(), e.getMessage());
@@ -192,17 +170,13 @@ final class StoredResponseRecords implements ResponseRecords {
 
     /**
      * Writes {@code entry} as the store keeps it: its header, then the in-memory record's deflated
-     * JSON; {@code runningAt}: when a background response still running was written as it stands;
-     * {@code begunAt}: when a response was written as it began ({@link #begun}).
+     * JSON; {@code runningAt}: when a response still running was written as it stands.
      */
-    private void write(Entry entry, @Nullable Long runningAt, @Nullable Long begunAt) {
+    private void write(Entry entry, @Nullable Long runningAt) {
         Kept k = Kept.of(entry);
         ObjectNode header = Json.object().put("principal", k.principal()).put("thread", k.threadId()).put("turn", k.turnId());
         if (runningAt != null) {
             header.put("running_ms", runningAt);
-        }
-        if (begunAt != null) {
-            header.put("begun_ms", begunAt);
         }
         byte[] head = Json.write(header).getBytes(StandardCharsets.UTF_8);
         records.put(RESPONSE, entry.id(), ByteBuffer.allocate(4 + head.length + k.json().length).putInt(head.length).put(head)
@@ -260,7 +234,7 @@ final class StoredResponseRecords implements ResponseRecords {
             }
             for (Entry e : responses) {
                 synchronized (orderOf(e.id())) {
-                    write(e, null, null);
+                    write(e, null);
                 }
                 synchronized (this) {
                     unwritten.remove(e.id(), e);
@@ -358,9 +332,9 @@ final class StoredResponseRecords implements ResponseRecords {
 
     /**
      * The response kept as {@code value}; null, said once, for one that cannot be read (it answers
-     * as unknown). A background response written as it stood, not written again for
-     * {@link #RUNNING_GONE} by {@code nowMillis}, ended with the replica that ran it: it reads failed;
-     * so does one written as it began whose end has not replaced it within {@link #BEGUN_GONE}.
+     * as unknown). A response written as it stood while it ran, not written again for
+     * {@link #RUNNING_GONE} by {@code nowMillis}, ended with the replica that ran it (or its end is
+     * still on its way to the store from a replica cut off from it): it reads failed.
      */
     static Entry decode(String id, byte[] value, long nowMillis) {
         try {
@@ -370,12 +344,8 @@ final class StoredResponseRecords implements ResponseRecords {
             Entry e = new Kept(header.path("principal").asText(), header.path("thread").asText(), header.path("turn").asText(), json)
                     .entry(id);
             if (header.has("running_ms") && nowMillis - header.path("running_ms").asLong() > RUNNING_GONE.toMillis()) {
-                return gone(e, "the server running this background response stopped before its turn ended; the conversation goes "
-                        + "on from its newest response");
-            }
-            if (header.has("begun_ms") && nowMillis - header.path("begun_ms").asLong() > BEGUN_GONE.toMillis()) {
-                return gone(e, "the server running this response stopped before its end reached the store; the conversation goes "
-                        + "on from its newest response");
+                return gone(e, "the server running this response stopped before its turn ended, or before its end reached the "
+                        + "store; the conversation goes on from its newest response");
             }
             return e;
         } catch (RuntimeException e) {

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * again"). A response of any status is the conversation's newest from then on; a {@code 400}
  * naming a newer response of the conversation (a turn that ran while its caller heard nothing)
  * is read as a careful caller reads it: the conversation goes on from that one. A response whose
- * end the store has not taken yet reads as begun on the other replicas, and a continuation from it
+ * end the store has not taken yet reads as running on the other replicas, and a continuation from it
  * there is {@code 429} "send again" (decision 0144): refused, the next message goes on from it
  * still. A {@code 404} for the response it goes on from (its record never reached the store: its
  * replica went first) makes it go on from the newest response it was told completed instead, as a

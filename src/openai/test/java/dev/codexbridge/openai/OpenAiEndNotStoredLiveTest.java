@@ -34,7 +34,7 @@ class OpenAiEndNotStoredLiveTest extends TwoReplicasRig {
 
     /** Replica A's door records: none reach the store while down, as when A is cut off from it. */
     private final AtomicReference<FailingDoorRecords> recordsOfA = new AtomicReference<>();
-    /** Set once replica A wrote a response as it began. */
+    /** Set once replica A wrote a response as it runs. */
     private volatile boolean begunWritten;
 
     @Test
@@ -81,7 +81,7 @@ class OpenAiEndNotStoredLiveTest extends TwoReplicasRig {
         model.enqueue(ModelReply.message("Basalt, noted."), ModelReply.message("Basalt, from B."));
         // each response's end takes a second to reach the store from A
         recordsOfA.get().beforePut = (kind, value) -> {
-            if (kind.equals(StoredResponseRecords.RESPONSE) && !new String(value, StandardCharsets.ISO_8859_1).contains("begun_ms")) {
+            if (kind.equals(StoredResponseRecords.RESPONSE) && !new String(value, StandardCharsets.ISO_8859_1).contains("running_ms")) {
                 try {
                     Thread.sleep(1_000);
                 } catch (InterruptedException e) {
@@ -116,11 +116,11 @@ class OpenAiEndNotStoredLiveTest extends TwoReplicasRig {
         });
     }
 
-    /** {@code records}, telling the test when a response was written as it began. */
+    /** {@code records}, telling the test when a response was written as it runs. */
     private FailingDoorRecords cutWhenBegun(FailingDoorRecords records) {
         records.onPut = (kind, value) -> {
             if (kind.equals(StoredResponseRecords.RESPONSE) && new String(value, StandardCharsets.ISO_8859_1)
-                    .contains("begun_ms")) {
+                    .contains("running_ms")) {
                 begunWritten = true;
             }
         };

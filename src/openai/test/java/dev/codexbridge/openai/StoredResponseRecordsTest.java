@@ -79,14 +79,12 @@ class StoredResponseRecordsTest {
     }
 
     @Test
-    void aResponseBegunOnOneReplicaReadsInProgressOnAnotherUntilItsEndOnceTheStoreTakesItAndFailedIfThatNeverComes() {
+    void aForegroundResponseRunningOnOneReplicaReadsInProgressOnAnotherUntilItsEndReachesTheStore() {
         FailingDoorRecords store = new FailingDoorRecords();
-        HandClock clock = new HandClock();
-        ResponseRecords a = new StoredResponseRecords(store, 10, clock);
-        ResponseRecords b = new StoredResponseRecords(store.kept, 10, clock);
-        a.begun(begun("resp_1", "alice"));
+        ResponseRecords a = new StoredResponseRecords(store, 10);
+        ResponseRecords b = new StoredResponseRecords(store.kept, 10);
+        a.running(foreground("resp_1", "alice"), () -> true);
         assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
-        assertThat(b.get("bob", "resp_1")).as("another principal's, as unknown").isEmpty();
 
         // the store goes away as it ends: the end stays here, retried; the other replica reads it in progress, not unknown
         store.down = true;
@@ -94,36 +92,14 @@ class StoredResponseRecordsTest {
         assertThat(b.get("alice", "resp_1")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
         store.down = false;
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(b.get("alice", "resp_1")).hasValue(entry("resp_1", "alice")));
-        clock.now = clock.now.plus(Duration.ofDays(1));
-        assertThat(b.get("alice", "resp_1")).as("ended: read as it ended however long after").hasValue(entry("resp_1", "alice"));
 
-        // begun, and its replica went before its end was written
-        a.begun(begun("resp_2", "alice"));
-        clock.now = clock.now.plus(StoredResponseRecords.BEGUN_GONE);
-        assertThat(b.get("alice", "resp_2")).get().extracting(e -> e.response().path("status").asText()).isEqualTo("in_progress");
-        clock.now = clock.now.plusMillis(1);
-        JsonNode gone = b.get("alice", "resp_2").orElseThrow().response();
-        assertThat(gone.path("status").asText()).isEqualTo("failed");
-        assertThat(gone.at("/error/message").asText()).contains("stopped before its end reached the store");
-
-        // begun and never made (nothing ran): gone from the store
-        a.begun(begun("resp_3", "alice"));
-        a.forgetBegun("alice", "resp_3");
-        assertThat(b.get("alice", "resp_3")).isEmpty();
-
-        // a store known away is not asked as a response begins, and one that refuses the write costs the response nothing
-        store.known = true;
-        int tried = store.putsTried.get();
-        a.begun(begun("resp_4", "alice"));
-        assertThat(store.putsTried.get()).isEqualTo(tried);
-        store.known = false;
-        store.down = true;
-        a.begun(begun("resp_5", "alice"));
-        store.down = false;
-        assertThat(a.get("alice", "resp_5")).as("not kept for the retries: its end follows").isEmpty();
+        // written as it began and never made (nothing ran): gone from the store
+        a.running(foreground("resp_2", "alice"), () -> true);
+        a.forgetRunning("resp_2");
+        assertThat(b.get("alice", "resp_2")).isEmpty();
     }
 
-    private static ResponseRecords.Entry begun(String id, String principal) {
+    private static ResponseRecords.Entry foreground(String id, String principal) {
         ResponseRecords.Entry done = entry(id, principal);
         return new ResponseRecords.Entry(id, principal, done.threadId(), "", ((com.fasterxml.jackson.databind.node.ObjectNode) done
                 .response()).deepCopy().put("status", "in_progress"), done.inputItems());
