@@ -259,8 +259,10 @@ public final class TurnReattach {
             turn.interruptIfAsked(false);       // asked for while codex had not named the turn
         }
         if (rec.turn() == null) {
+            // seen with the app-server up too (bin/bench faults drops only the connection): not only a restart's doing
             return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(place.threadId())
-                    + ": the app-server that ran it is gone");
+                    + ": the app-server that ran it restarted, or kept no record of it across the dropped connection; it may "
+                    + "have begun");
         }
         for (TurnCatchUp.Fetched f : rec.items()) {
             if (follow.completed(f.id())) {
