@@ -41,8 +41,9 @@ public enum ErrorCategory {
     /**
      * With a store that keeps each turn: codex ran the turn (to its end, or until it was interrupted
      * as the lease went), but this host lost the conversation's lease before the turn was stored
-     * (decision 0082), so the conversation goes on from the store without it, on every host; a door no longer resumes a thread never stored from codex's own
-     * copy once its first turn ended so (decision 0143).
+     * (decision 0082), so the conversation goes on from the store without it, on every host; a
+     * door no longer resumes a thread never stored from codex's own copy once its first turn ended
+     * so (decision 0143).
      */
     NOT_KEPT("notKept", "This host lost the conversation's lease before the turn was stored; the conversation goes on from "
             + "the store without it: open the conversation again and send the message again (after a first turn, in a new "

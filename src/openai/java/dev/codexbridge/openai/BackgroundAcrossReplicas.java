@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Background responses where replicas share a store (docs/openai.md, "Background responses"): the
  * replica running one writes it as it stands every {@link #RUNNING_EVERY} while it runs (a
- * foreground one too, decision 0144) and takes the cancels other replicas ask for; another replica reads it {@code in_progress} (or failed, once
+ * foreground one too, decision 0144) and takes the cancels other replicas ask for; another
+ * replica reads it {@code in_progress} (or failed, once
  * those writes stopped without an end: {@link StoredResponseRecords#RUNNING_GONE}), asks to cancel
  * it, and streams it once it ended. One daemon thread for every running response of the door,
  * started with the first; without a shared store nothing runs.
