@@ -289,6 +289,54 @@ class ReattachTest {
     }
 
     @Test
+    void aTurnCodexRunsButHasNotRecordedYetIsReadAgainUntilItIs() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "started"));
+        // as with 300 turns re-attached at once: codex runs the turn it named, its record does not show it for a while
+        AtomicInteger listed = new AtomicInteger();
+        codex.turnsList = p -> listed.incrementAndGet() <= 3 ? Json.object().set("data", Json.nodes().arrayNode()) : turns("turn-1", "completed");
+        codex.onThreadRead = p -> {
+            ObjectNode a = Json.object();
+            a.putObject("thread").put("id", p.path("threadId").asText()).putObject("status").put("type", "active");
+            return CompletableFuture.completedFuture(a);
+        };
+        codex.itemsList = p -> items("turn-1", message("m-1", "started"), message("m-2", "finished while away"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("finished while away");
+        assertThat(listed.get()).isEqualTo(4);
+        assertThat(heard.events).containsExactly("completed m-1", "lost", "reattached", "completed m-2");
+    }
+
+    @Test
+    void aNamedTurnMissingFromTheRecordOfAnIdleThreadIsReadOnceMoreThenEndsAsGone() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "started"));
+        AtomicInteger listed = new AtomicInteger();
+        codex.turnsList = p -> {
+            listed.incrementAndGet();
+            return Json.object().set("data", Json.nodes().arrayNode());
+        };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(r.error().message()).contains("codex has no record of turn turn-1");
+        assertThat(listed.get()).as("a turn that ended between the first read and the status is in the second").isEqualTo(2);
+    }
+
+    @Test
     void theWindowBoundsTheWaitAndTheTurnThenEndsAsBefore() throws Exception {
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofMillis(300))));
         session.start();

@@ -43,8 +43,8 @@ public final class TurnCatchUp {
     /**
      * Codex's record of a turn: {@code turn} is null when codex knows no such turn (a different
      * app-server, or one that never wrote it); {@code items} are the completed ones, in order.
-     * {@code threadActive}, read only when a turn is looked for by its key: codex was running a
-     * turn on the thread just before its record was read.
+     * {@code threadActive}, read only when the turn is not in the record: codex was running a turn
+     * on the thread around the time its record was read.
      */
     public record TurnRecord(Turn turn, List<Fetched> items, boolean threadActive) {
         public TurnRecord(Turn turn, List<Fetched> items) {
@@ -107,10 +107,15 @@ public final class TurnCatchUp {
                 && r.error().code() == RpcError.INVALID_REQUEST && String.valueOf(r.error().message()).contains("not materialized yet");
     }
 
-    /** The turn's status, then its items: an item that completes in between is in the list either way. */
+    /**
+     * The turn's status, then its items: an item that completes in between is in the list either
+     * way. A turn not in the record comes with whether codex runs a turn on the thread: under load
+     * a turn codex has named and runs can be missing from its record for seconds (seen with 300
+     * turns re-attached at once), so the miss proves nothing while the thread is active.
+     */
     public static CompletableFuture<TurnRecord> fetch(CodexClient client, String threadId, String turnId) {
         return findTurn(client, threadId, turnId, null, 0).thenCompose(turn -> turn == null
-                ? CompletableFuture.completedFuture(new TurnRecord(null, List.of()))
+                ? threadActive(client, threadId).thenApply(active -> new TurnRecord(null, List.of(), active))
                 : items(client, threadId, turnId, null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items)));
     }
 

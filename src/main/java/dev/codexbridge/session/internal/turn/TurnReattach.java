@@ -80,18 +80,18 @@ public final class TurnReattach {
     private final TurnNotifications notifications;
     /** Counts the fetches of what was missed, so a late answer to an earlier one is told apart. */
     private int catchUpRound;
-    /** Reads of codex's record that found no turn with this turn's key (see caughtUp). */
-    private int keyMisses;
+    /** Reads of codex's record since the thread came back that found no such turn (see caughtUp). */
+    private int recordMisses;
     /**
-     * How long after a first read that found no turn with the key codex's record is read again
-     * before the turn counts as never received: a {@code turn/start} codex read just before the
-     * drop may still be on its way to the thread.
+     * How long after a first read that found no such turn codex's record is read again before the
+     * turn counts as never received, or gone: a {@code turn/start} codex read just before the drop
+     * may still be on its way to the thread, and a turn that ended in between is in the next read.
      */
     static final Duration KEY_RECHECK = Duration.ofSeconds(1);
     /**
-     * Reads of codex's record by key while codex runs a turn on the thread (its status says
-     * active): a turn codex has just begun may be missing from the record for seconds on a loaded
-     * machine, so a miss then proves nothing; past this many reads the outcome is unknown.
+     * Reads of codex's record while codex runs a turn on the thread (its status says active): a
+     * turn codex has just begun, even one it named, may be missing from the record for seconds on
+     * a loaded machine, so a miss then proves nothing; past this many reads the outcome is unknown.
      */
     static final int KEY_READS_WHILE_ACTIVE = 30;
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
@@ -199,6 +199,7 @@ public final class TurnReattach {
         }
         turn.interruptIfAsked(r.afterDrop());
         follow.catchingUp();
+        recordMisses = 0;
         fetch(Duration.ZERO);
         return null;
     }
@@ -237,12 +238,12 @@ public final class TurnReattach {
             return gone("codex's record of turn " + UntrustedText.of(turnId) + " could not be read: " + UntrustedText.messageOf(cause));
         }
         TurnCatchUp.TurnRecord rec = c.record();
+        if (rec.turn() == null && (++recordMisses < 2 || rec.threadActive() && recordMisses < KEY_READS_WHILE_ACTIVE)) {
+            fetch(KEY_RECHECK);
+            return null;
+        }
         if (turnId == null) {
             if (rec.turn() == null) {
-                if (++keyMisses < 2 || rec.threadActive() && keyMisses < KEY_READS_WHILE_ACTIVE) {
-                    fetch(KEY_RECHECK);
-                    return null;
-                }
                 requests.withdrawOpen();
                 if (rec.threadActive()) {
                     return ending.unsettled("codex still runs a turn on thread " + UntrustedText.of(place.threadId()) + " that its record "
@@ -259,7 +260,13 @@ public final class TurnReattach {
             turn.interruptIfAsked(false);       // asked for while codex had not named the turn
         }
         if (rec.turn() == null) {
-            // seen with the app-server up too (bin/bench faults drops only the connection): not only a restart's doing
+            if (rec.threadActive()) {
+                requests.withdrawOpen();
+                interruptIfOpen();      // whatever codex runs of it stops: the host is told its outcome is unknown
+                return ending.unsettled("codex still runs a turn on thread " + UntrustedText.of(place.threadId()) + " that its record "
+                        + "does not show, and turn " + UntrustedText.of(turnId) + " is not in it after " + KEY_READS_WHILE_ACTIVE
+                        + " reads");
+            }
             return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(place.threadId())
                     + ": the app-server that ran it restarted, or kept no record of it across the dropped connection; it may "
                     + "have begun");
@@ -279,9 +286,11 @@ public final class TurnReattach {
             requests.withdrawOpen();
             Turn recorded = rec.turn();
             if (recorded.status() == TurnStatus.INTERRUPTED && !turn.interruptedHere()) {
-                // codex reads a turn it never finished as interrupted after a restart; this session interrupted nothing
+                // codex reads a turn it never finished as interrupted after a restart, and after unloading a thread its last
+                // connection left while the turn did not show as running yet (bin/bench faults: 2 of 300); this session
+                // interrupted nothing
                 return gone("codex no longer runs turn " + UntrustedText.of(turnId) + ": it reads as interrupted, as after a restart "
-                        + "of the app-server (or another client interrupted it)");
+                        + "of the app-server, or an unload of the thread as its connection dropped (or another client interrupted it)");
             }
             return turn.endAs(recorded);
         }
