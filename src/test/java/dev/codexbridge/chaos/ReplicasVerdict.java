@@ -87,6 +87,10 @@ final class ReplicasVerdict {
     private final List<Long> stayedOnStalledMs = new ArrayList<>();
     /** Of {@link #stallFailoverMs}, from the later of the SIGSTOP and the send of the call served elsewhere: past the caller's own retry. */
     private final List<Long> stallFailoverFromSendMs = new ArrayList<>();
+    /** Kill failover from the later of the SIGKILL and the send of the call that completed elsewhere: past the caller's own retry. */
+    private final List<Long> failoverFromSendMs = new ArrayList<>();
+    /** Calls of a killed replica's conversations refused ("send again") between the SIGKILL and the turn that completed elsewhere. */
+    private int refusedBeforeFailover;
     private int stalledNeverServed;
     private int staleRuns;
     private int staleInRecord;
@@ -442,14 +446,20 @@ final class ReplicasVerdict {
                     return;
                 }
                 answers.stream().filter(a -> a.slot() == slot && a.told() == Told.COMPLETED && a.sentMs() >= k.atMs()
-                        && !k.replica().equals(a.replica())).mapToLong(ReplicasAnswer::answeredMs).min()
-                        .ifPresentOrElse(t -> {
+                        && !k.replica().equals(a.replica())).min(java.util.Comparator.comparingLong(ReplicasAnswer::answeredMs))
+                        .ifPresentOrElse(next -> {
+                            long t = next.answeredMs();
                             failoverMs.add(t - k.atMs());
+                            failoverFromSendMs.add(t - Math.max(k.atMs(), next.sentMs()));
+                            // a refusal on the way is time the caller lost that the from-send figure does not show: counted beside it
+                            refusedBeforeFailover += (int) answers.stream().filter(a -> a.slot() == slot && a.told() == Told.REFUSED
+                                    && a.sentMs() >= k.atMs() && a.answeredMs() <= t).count();
                             failoverByDoor.computeIfAbsent(last.door(), d -> new ArrayList<>()).add(t - k.atMs());
                         }, () -> neverServedElsewhere++);
             });
         }
         failoverMs.sort(null);
+        failoverFromSendMs.sort(null);
         failoverByDoor.values().forEach(ms -> ms.sort(null));
     }
 
@@ -569,8 +579,11 @@ final class ReplicasVerdict {
     List<String> summary() {
         List<String> lines = new ArrayList<>();
         lines.add(String.format("failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %s, p99 %s, "
-                        + "max %s, %d never served elsewhere before the end; times %s; %s", failoverMs.size(), seconds(failoverPercentile(50)),
-                seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere, failoverMs, byDoor(failoverByDoor)));
+                        + "max %s, %d never served elsewhere before the end; times %s; from the later of the SIGKILL and the call's send "
+                        + "(past the caller's own retry): p99 %s, max %s, %d calls refused before it; %s", failoverMs.size(),
+                seconds(failoverPercentile(50)), seconds(failoverPercentile(99)), seconds(failoverPercentile(100)), neverServedElsewhere,
+                failoverMs, seconds(percentile(failoverFromSendMs, 99)), seconds(percentile(failoverFromSendMs, 100)), refusedBeforeFailover,
+                byDoor(failoverByDoor)));
         lines.add(String.format("stall failover (SIGSTOP -> a conversation of that replica served by another): %d conversations, p50 %s, "
                         + "p99 %s, max %s; times %s; %d next served by the stalled replica itself once it went on, times %s; %d never "
                         + "served again before the end; moved %s; from the later of the SIGSTOP and the call's send (past the caller's own "

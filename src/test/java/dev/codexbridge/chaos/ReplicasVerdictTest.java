@@ -93,6 +93,8 @@ class ReplicasVerdictTest {
         assertThat(v.failoverPercentile(99)).isEqualTo(5_000L);
         assertThat(v.failoverPercentile(100)).isEqualTo(5_000L);
         assertThat(v.summary().get(0)).contains("p99 5.0 s, max 5.0 s, 1 never served elsewhere");
+        // the completing call was sent at 5,000 and answered at 6,000; the refusal before it is counted, not hidden
+        assertThat(v.summary().get(0)).contains("(past the caller's own retry): p99 1.0 s, max 1.0 s, 1 calls refused before it");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.CodexException;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
@@ -169,6 +170,38 @@ class StoredTenantsLiveTest {
         // codex's copy here holds the turn the caller was told is gone: resumed, the next turn's store would keep it
         assertThatThrownBy(() -> gateway.resume("erin", threadId, null)).isInstanceOf(ThreadAccessDeniedException.class);
         assertThat(gateway.abandoned(threadId)).as("an A2A context goes on on a fresh thread (decision 0093)").isTrue();
+    }
+
+    @Test
+    void aFirstTurnNotKeptLeavesNoCopyInTheTenantsOwnCodexSoTenantsAloneNeverResumeIt() throws Exception {
+        FencedPuts fenced = new FencedPuts(store);
+        ConversationStorage storage = ConversationStorage.builder(fenced, "replica-a").build();
+        first = tenants("replica-a", storage);
+        model.enqueue(ModelReply.message("ran, then not kept"));
+        CodexSession session = first.newSession("frank", b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)));
+        String threadId = session.threadId();
+        fenced.refusing = true;
+        TurnResult r = session.runTurn(TurnInput.text("hi"));
+        assertThat(r.finalText()).as("codex ran it").isEqualTo("ran, then not kept");
+        assertThat(r.error().category()).as("%s", r).isEqualTo(ErrorCategory.NOT_KEPT);
+        // gone before the result was handed out: nothing in this home resumes the turn the host was told is gone
+        assertThat(rolloutsUnder(tmp.resolve("replica-a"), threadId)).as("codex's copy").isEmpty();
+        session.close();
+        fenced.refusing = false;
+        assertThat(store.get(threadId)).isEmpty();
+        assertThatThrownBy(() -> first.resumeSession("frank", threadId, b -> { }).runTurn(TurnInput.text("again")))
+                .as("the tenants let codex's home decide for a thread the store does not hold: it has none")
+                .isInstanceOf(CodexException.class).hasMessageContaining(threadId);
+
+        // a thread whose first turn was kept keeps codex's copy when a later turn is not: the store's copy is imported on its next open
+        model.enqueue(ModelReply.message("kept"), ModelReply.message("ran, then not kept"));
+        CodexSession kept = first.newSession("frank", b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)));
+        assertThat(kept.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        fenced.refusing = true;
+        assertThat(kept.runTurn(TurnInput.text("two")).error().category()).isEqualTo(ErrorCategory.NOT_KEPT);
+        assertThat(rolloutsUnder(tmp.resolve("replica-a"), kept.threadId())).as("codex's copy of a stored conversation").isNotEmpty();
+        kept.close();
+        fenced.refusing = false;
     }
 
     /** A store whose lease ran out under every put while {@code refusing}: the lease freed, the put refused. */

@@ -198,7 +198,7 @@ public final class HeldLease {
     }
 
     /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
-    private static boolean ownCodex(CodexClient c) {
+    static boolean ownCodex(CodexClient c) {
         return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
     }
 

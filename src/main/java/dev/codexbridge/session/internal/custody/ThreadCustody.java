@@ -53,6 +53,10 @@ public final class ThreadCustody {
     private volatile String namedWhere;
     /** The last turn the host saw complete, stored with the conversation. */
     private volatile String lastCompletedTurnId;
+    /** This session started the thread (or a fresh one in place of one codex never wrote): its turns are nowhere else. */
+    private volatile boolean startedHere;
+    /** Turns this session handed to the store step ({@link #turnCompleted}). */
+    private volatile int turnsEnded;
     /** The last turn whose end the store holds, as this session last wrote or read it; null when none or unknown. */
     private volatile String storedTurnId;
     /**
@@ -277,10 +281,36 @@ public final class ThreadCustody {
         });
     }
 
+    /** {@link #opened} for a thread this session started: codex's copy on {@code on} is its only one. */
+    public CompletableFuture<Void> started(CodexClient on, String threadId) {
+        startedHere = true;
+        return opened(on, threadId);
+    }
+
+    /**
+     * A turn of {@code threadId} ended not kept (decision 0145). When that turn is all there is of
+     * a thread this session started, the store holds nothing and codex's copy where it ran holds
+     * the turn the host was told is gone: on a codex of this host's own, the copy is dropped, so
+     * no later open of the thread resumes it (by this session, the tenants, or anything reading
+     * that home). An endpoint's copy stays: another host may serve that app-server by now.
+     */
+    public CompletableFuture<Void> notKept(CodexClient on, String threadId, String turnId) {
+        return steps.run(() -> {
+            boolean onlyThisTurn = turnsEnded == 0 || turnsEnded == 1 && turnId != null && turnId.equals(lastCompletedTurnId);
+            if (!startedHere || !onlyThisTurn || version.get() > 0 || imports > 0 || !HeldLease.ownCodex(on)) {
+                return;
+            }
+            moves.forget(on, threadId);
+            loadedOn = null;
+            LOG.debug("thread {}: its only turn was not kept; codex's copy of it is dropped", threadId);
+        });
+    }
+
     /** A turn completed or interrupted: remembered; with {@link ConversationStorage#exportAfterEachTurn} stored before it is told. */
     public CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
         int importsBefore = imports;
         lastCompletedTurnId = turnId;
+        turnsEnded++;
         if (!storage.exportAfterEachTurn() || on == null) {
             return CompletableFuture.completedFuture(null);
         }

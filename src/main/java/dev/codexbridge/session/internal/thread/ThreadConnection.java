@@ -315,7 +315,7 @@ public final class ThreadConnection {
                             opened = true;
                             openedOn = requests.answeredOn();       // it may have waited for a codex started since (decision 0116)
                             return threadId = id;
-                        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
+                        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.started(c, id).thenApply(x -> id));
             }
             String previous = threadId;
             // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks first
@@ -369,7 +369,7 @@ public final class ThreadConnection {
             openedOn = requests.answeredOn();
             record.replaced(previous, id, why);
             return id;
-        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
+        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.started(c, id).thenApply(x -> id));
     }
 
     /** How the session reaches codex; also how a failure reads for that shape ({@link ThreadLink#startFailure(Throwable)}, {@link ThreadLink#advised}). */
@@ -461,6 +461,11 @@ public final class ThreadConnection {
     /** A turn completed on the thread: with a store, the conversation is stored before the turn's result is handed out. */
     public CompletableFuture<Void> turnCompleted(String turnId) {
         return custody == null ? CompletableFuture.completedFuture(null) : custody.turnCompleted(client, threadId, turnId);
+    }
+
+    /** A turn ended not kept ({@link ThreadCustody#notKept}): codex's copy dropped when that turn is all there is of the thread. */
+    public CompletableFuture<Void> turnNotKept(String turnId) {
+        return custody == null ? CompletableFuture.completedFuture(null) : custody.notKept(client, threadId, turnId);
     }
 
     /** Gives everything back: the thread place, the reconnect callback, the subscription, the connection. */

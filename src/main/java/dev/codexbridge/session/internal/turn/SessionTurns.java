@@ -245,12 +245,22 @@ public final class SessionTurns {
                         // know that; with the lease lost, no store will ever keep it, and the conversation goes on without it
                         told = TurnStoreTries.notKept(ended, notKept);
                     }
-                    try {
-                        turnEnded.accept(told);
-                    } catch (RuntimeException e) {
-                        LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
-                    }
-                    result.complete(told);
+                    TurnResult tell = told;
+                    // a thread's only turn not kept: codex's own copy goes before anyone is told, so no open resumes it
+                    CompletableFuture<Void> dropped = told.error() != null && told.error().category() == ErrorCategory.NOT_KEPT
+                            ? connection.turnNotKept(told.turnId()) : CompletableFuture.completedFuture(null);
+                    dropped.whenComplete((y, notDropped) -> {
+                        if (notDropped != null) {
+                            LOG.warn("turn {} was not kept, and codex's copy of its thread could not be dropped; an open of thread {} "
+                                    + "there resumes it", tell.turnId(), tell.threadId(), Futures.unwrap(notDropped));
+                        }
+                        try {
+                            turnEnded.accept(tell);
+                        } catch (RuntimeException e) {
+                            LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
+                        }
+                        result.complete(tell);
+                    });
                 });
             }
         });
