@@ -39,6 +39,7 @@ record SessionParts(ThreadConnection connection, SessionTurns turns, ThreadCalls
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
         if (custody != null) {
             custody.heldLease().whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
+            turns.whenNotKept(turnId -> custody.notKept(connection.client(), connection.threadId(), turnId));
             custody.heldLease().whenHandOverAsked(connection.hibernation()::handOverAsked);
         }
         return new SessionParts(connection, turns, new ThreadCalls(connection), custody);

@@ -49,14 +49,12 @@ public final class ThreadCustody {
     private volatile CodexClient loadedOn;
     /** The connection a resume went out on that never answered: codex there may have the thread loaded, so the next open goes there. */
     private volatile CodexClient resumedOn;
-    /** The app-server the store's record names as where the conversation is awake (as this session last wrote it), or null. */
-    private volatile String namedWhere;
+    /** The app-server the store's record names as where the conversation is awake, and its naming. */
+    private final AwakeNaming naming;
     /** The last turn the host saw complete, stored with the conversation. */
     private volatile String lastCompletedTurnId;
-    /** This session started the thread (or a fresh one in place of one codex never wrote): its turns are nowhere else. */
-    private volatile boolean startedHere;
-    /** Turns this session handed to the store step ({@link #turnCompleted}). */
-    private volatile int turnsEnded;
+    /** Whether a turn is all there is of the thread (decision 0145). */
+    private final OnlyTurn onlyTurn = new OnlyTurn();
     /** The last turn whose end the store holds, as this session last wrote or read it; null when none or unknown. */
     private volatile String storedTurnId;
     /**
@@ -105,6 +103,7 @@ public final class ThreadCustody {
         this.homes = homes;
         this.lease = new HeldLease(storage, leaseClock);
         this.copies = new LeftCopies(moves, homes);
+        this.naming = new AwakeNaming(store, lease, version, whereabouts);
     }
 
     /** Why this session may no longer write its conversation, or null. */
@@ -146,7 +145,7 @@ public final class ThreadCustody {
             try {
                 if (to == loadedOn) {
                     // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
-                    nameWhereLoaded(to, threadId);
+                    naming.nameWhereLoaded(to, threadId);
                     return;
                 }
                 if (to != resumedOn) {
@@ -229,30 +228,12 @@ public final class ThreadCustody {
         version.known(c.version());
         // named before codex there can write the thread: a host that dies from now on leaves it to be woken
         // there, where it may still be loaded (a turn waiting for an approval keeps it so), never imported elsewhere
-        nameWhere(to, c);
+        naming.name(to, c);
         lastCompletedTurnId = c.lastCompletedTurnId();
         toRestore = keepTheirs ? null : new LineageMoves.Records(c.name(), c.goal());
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
                 keepTheirs ? "resumed from the copy codex kept there" : "imported");
         return true;
-    }
-
-    /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */
-    private void nameWhere(CodexClient to, StoredConversation c) {
-        String where = whereabouts.apply(to);
-        if (where != null && !AwakeOn.names(c, where)) {
-            version.known(store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version());
-        }
-        namedWhere = where;
-    }
-
-    /** {@link #nameWhere} for a thread resumed where it is loaded, when the last store did not name that app-server. */
-    private void nameWhereLoaded(CodexClient to, String threadId) {
-        String where = whereabouts.apply(to);
-        if (version.get() == 0 || where == null || where.equals(namedWhere)) {
-            return;
-        }
-        store.get(threadId).ifPresent(c -> nameWhere(to, c));
     }
 
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
@@ -266,7 +247,7 @@ public final class ThreadCustody {
                 version.known(0);
                 lineagePaths = List.of();
                 records = null;
-                namedWhere = null;
+                naming.forget();
                 copies.forget();
                 exported = null;
             }
@@ -283,7 +264,7 @@ public final class ThreadCustody {
 
     /** {@link #opened} for a thread this session started: codex's copy on {@code on} is its only one. */
     public CompletableFuture<Void> started(CodexClient on, String threadId) {
-        startedHere = true;
+        onlyTurn.started();
         return opened(on, threadId);
     }
 
@@ -296,8 +277,7 @@ public final class ThreadCustody {
      */
     public CompletableFuture<Void> notKept(CodexClient on, String threadId, String turnId) {
         return steps.run(() -> {
-            boolean onlyThisTurn = turnsEnded == 0 || turnsEnded == 1 && turnId != null && turnId.equals(lastCompletedTurnId);
-            if (!startedHere || !onlyThisTurn || version.get() > 0 || imports > 0 || !HeldLease.ownCodex(on)) {
+            if (!onlyTurn.is(turnId) || version.get() > 0 || imports > 0 || !HeldLease.ownCodex(on)) {
                 return;
             }
             moves.forget(on, threadId);
@@ -310,7 +290,7 @@ public final class ThreadCustody {
     public CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
         int importsBefore = imports;
         lastCompletedTurnId = turnId;
-        turnsEnded++;
+        onlyTurn.ended(turnId);
         if (!storage.exportAfterEachTurn() || on == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -512,7 +492,7 @@ public final class ThreadCustody {
     private void stored(StoredConversation stored, ExportedRollouts next) {
         version.known(stored.version());
         storedTurnId = stored.lastCompletedTurnId();
-        namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
+        naming.storedAs(stored);
         lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();
         exported = next;
     }

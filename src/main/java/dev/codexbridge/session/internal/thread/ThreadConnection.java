@@ -463,11 +463,6 @@ public final class ThreadConnection {
         return custody == null ? CompletableFuture.completedFuture(null) : custody.turnCompleted(client, threadId, turnId);
     }
 
-    /** A turn ended not kept ({@link ThreadCustody#notKept}): codex's copy dropped when that turn is all there is of the thread. */
-    public CompletableFuture<Void> turnNotKept(String turnId) {
-        return custody == null ? CompletableFuture.completedFuture(null) : custody.notKept(client, threadId, turnId);
-    }
-
     /** Gives everything back: the thread place, the reconnect callback, the subscription, the connection. */
     public void close() {
         synchronized (stateLock) {

@@ -76,6 +76,8 @@ public final class SessionTurns {
     private volatile boolean pendingInterrupt;
     /** Why the running turn was interrupted by the session itself: its lease on the conversation was lost; null otherwise. */
     private volatile CodexException interruptedForLease;
+    /** What a turn told not kept sets going before its result is handed out ({@link #whenNotKept}). */
+    private volatile java.util.function.Function<String, CompletableFuture<Void>> notKeptStep = turnId -> CompletableFuture.completedFuture(null);
 
     public SessionTurns(ThreadConnection connection, CodexClient sharedClient, Duration ownRequestTimeout, TurnLimits limits,
                  Duration interruptGrace, ProjectorOptions projector, RateLimitGovernor rateLimits, TurnTracing tracing,
@@ -100,6 +102,14 @@ public final class SessionTurns {
         } else {
             pendingInterrupt = true;
         }
+    }
+
+    /**
+     * What a turn told not kept sets going before its result is handed out (with a store: codex's
+     * copy dropped when that turn is all there is of the thread, decision 0145).
+     */
+    public void whenNotKept(java.util.function.Function<String, CompletableFuture<Void>> step) {
+        notKeptStep = step;
     }
 
     /**
@@ -248,7 +258,7 @@ public final class SessionTurns {
                     TurnResult tell = told;
                     // a thread's only turn not kept: codex's own copy goes before anyone is told, so no open resumes it
                     CompletableFuture<Void> dropped = told.error() != null && told.error().category() == ErrorCategory.NOT_KEPT
-                            ? connection.turnNotKept(told.turnId()) : CompletableFuture.completedFuture(null);
+                            ? notKeptStep.apply(told.turnId()) : CompletableFuture.completedFuture(null);
                     dropped.whenComplete((y, notDropped) -> {
                         if (notDropped != null) {
                             LOG.warn("turn {} was not kept, and codex's copy of its thread could not be dropped; an open of thread {} "
