@@ -193,8 +193,12 @@ final class EventRouter {
         private void route(CodexEvent event) {
             String threadId = event.threadId();
             WorkHold work = connection.work();
-            if (work != null && threadId != null && event.method().equals("turn/completed")) {
-                work.turnCompleted(generation, threadId);
+            if (work != null && threadId != null) {
+                if (event.method().equals("turn/completed")) {
+                    work.turnCompleted(generation, threadId);
+                } else if (event.method().equals("turn/started")) {
+                    work.turnStarted(generation, threadId);
+                }
             }
             ThreadInbox inbox = threadId == null ? unscoped.get() : threads.get(threadId);
             if (inbox != null) {

@@ -173,20 +173,23 @@ final class Recycles {
 
         /**
          * Whether a turn codex started still runs: each thread with a turn not seen to end is asked
-         * about ({@code thread/read}); one codex says is not active no longer counts (a review's
-         * turn ends on a thread of its own).
+         * about ({@code thread/read}); one codex says is not active no longer counts once codex
+         * said it started ({@link WorkHold#notRunning}). A read codex fails counts as running:
+         * codex 0.171.0 fails a thread's read just after its first turn's start was answered (its
+         * rollout is still empty), and a recycle that gave up on it let held turns out early.
          */
         private CompletableFuture<Boolean> stillRunning() {
             List<String> threads = work.running(generation);
             List<CompletableFuture<Boolean>> asked = new ArrayList<>();
             for (String thread : threads) {
                 asked.add(t.peer().request("thread/read", new ThreadReadParams(false, thread), connection.options().requestTimeout(),
-                        ThreadReadResponse.class).thenApply(r -> {
-                            boolean active = r.thread().status() instanceof ThreadStatus.Active;
-                            if (!active) {
-                                work.notRunning(generation, thread);
+                        ThreadReadResponse.class).handle((r, failure) -> {
+                            if (failure != null) {
+                                LOG.debug("codex did not say whether thread {} runs a turn; it counts as running: {}", thread,
+                                        failure.toString());
+                                return true;
                             }
-                            return active;
+                            return r.thread().status() instanceof ThreadStatus.Active || !work.notRunning(generation, thread);
                         }));
             }
             return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))

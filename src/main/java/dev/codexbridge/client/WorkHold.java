@@ -26,9 +26,23 @@ final class WorkHold {
     /** The requests that start a turn on a thread. */
     static final Set<String> TURN_METHODS = Set.of("turn/start", "review/start", "thread/compact/start");
 
-    /** A turn asked for on a connection: its start unanswered, or answered and not seen to end. */
-    private record TurnSent(int generation, boolean answered) {
+    /**
+     * A turn asked for on a connection: its start unanswered, or answered and not seen to end;
+     * whether codex said it started ({@code turn/started}), and when its start was sent.
+     */
+    private record TurnSent(int generation, boolean answered, boolean seenStarting, long sentAt) {
+        TurnSent nowAnswered() {
+            return new TurnSent(generation, true, seenStarting, sentAt);
+        }
     }
+
+    /**
+     * How long a turn whose start codex answered but whose {@code turn/started} has not come counts
+     * as running whatever {@code thread/read} says: codex answers the start before its thread's
+     * status turns active, and a read in between says idle (a recycle then moved a running turn's
+     * codex away under load). Past this, the read is believed: a start can end with no event for its thread.
+     */
+    static final Duration UNSEEN_START = Duration.ofSeconds(30);
 
     private final Map<String, TurnSent> turns = new HashMap<>();
     /**
@@ -67,31 +81,49 @@ final class WorkHold {
                 return;
             }
             if (thread != null) {
-                turns.put(thread, new TurnSent(on, false));
+                turns.put(thread, new TurnSent(on, false, false, System.nanoTime()));
             }
         }
         try {
             peer.get().requestInOrder(method, params, timeout, (result, failure) -> {
-                turnAnswered(on, params, failure == null);
+                turnAnswered(on, params, failure == null ? result : null, failure == null);
                 onAnswer.accept(result, failure);
             });
         } catch (RuntimeException e) {
-            turnAnswered(on, params, false);
+            turnAnswered(on, params, null, false);
             onAnswer.accept(null, e);
         }
     }
 
-    /** Codex answered a turn's start ({@code started}) or refused it, or the request failed. */
-    private synchronized void turnAnswered(int generation, Object params, boolean started) {
+    /**
+     * Codex answered a turn's start ({@code started}, with its {@code result}) or refused it, or
+     * the request failed. A review codex runs on a thread of its own ({@code reviewThreadId}) is
+     * followed there: its events name that thread.
+     */
+    private synchronized void turnAnswered(int generation, Object params, JsonNode result, boolean started) {
         String thread = threadOf(params);
         TurnSent t = thread == null ? null : turns.get(thread);
         if (t == null || t.generation() != generation) {
             return;     // ended before its answer came, or asked again on a later connection
         }
-        if (started) {
-            turns.put(thread, new TurnSent(generation, true));
-        } else {
+        if (!started) {
             turns.remove(thread);
+            return;
+        }
+        JsonNode review = result == null ? null : result.get("reviewThreadId");
+        if (review != null && review.isTextual() && !review.asText().equals(thread)) {
+            turns.remove(thread);
+            turns.put(review.asText(), t.nowAnswered());
+        } else {
+            turns.put(thread, t.nowAnswered());
+        }
+    }
+
+    /** Codex says a turn on {@code thread} started, on connection {@code generation}: its thread's status is active from now. */
+    synchronized void turnStarted(int generation, String thread) {
+        TurnSent t = turns.get(thread);
+        if (t != null && t.generation() == generation && !t.seenStarting()) {
+            turns.put(thread, new TurnSent(generation, t.answered(), true, t.sentAt()));
         }
     }
 
@@ -232,12 +264,21 @@ final class WorkHold {
         return out;
     }
 
-    /** Codex says no turn runs on {@code thread} (a review's turn ends on a thread of its own): it no longer counts. */
-    synchronized void notRunning(int generation, String thread) {
+    /**
+     * Codex's {@code thread/read} says no turn runs on {@code thread}: it no longer counts, once
+     * codex said the turn started or {@link #UNSEEN_START} passed without it; before that, the
+     * read may predate the turn's start (and it still counts).
+     */
+    synchronized boolean notRunning(int generation, String thread) {
         TurnSent t = turns.get(thread);
-        if (t != null && t.generation() == generation && t.answered()) {
-            turns.remove(thread);
+        if (t == null || t.generation() != generation || !t.answered()) {
+            return true;
         }
+        if (t.seenStarting() || System.nanoTime() - t.sentAt() > UNSEEN_START.toNanos()) {
+            turns.remove(thread);
+            return true;
+        }
+        return false;
     }
 
     /** The thread a turn's params name: typed (a host's request) or as JSON (a session's). */

@@ -14,6 +14,8 @@ import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.TurnStartResponse;
 import dev.codexbridge.protocol.UserInput;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.time.Duration;
@@ -146,6 +148,46 @@ class RecyclesTest {
         exits.countDown();
         assertThat(asked.get(60, TimeUnit.SECONDS).turn()).as("sent to the new codex once the old one is gone").isNotNull();
         assertThat(client.connection().work().holding()).isFalse();
+    }
+
+    @Test
+    void aTurnCodexAnsweredButHasNotSaidStartedStillRunsThoughItsThreadCannotBeReadOrReadsIdle() throws Exception {
+        codex.distinctThreads = true;
+        // as codex 0.171.0 answers just after a thread's first turn's start: the read fails (its rollout is empty), then
+        // says idle until codex has handled the turn's start
+        AtomicInteger failing = new AtomicInteger(3);
+        codex.onThreadRead = p -> {
+            String id = p.path("threadId").asText();
+            if (id.equals("thread-2") && failing.getAndDecrement() > 0) {
+                return CompletableFuture.failedFuture(new RpcException("thread/read", new RpcError(RpcError.INTERNAL_ERROR,
+                        "failed to read thread: thread-store internal error: rollout is empty")));
+            }
+            JsonNode answer = FakeCodex.thread(id);
+            ((ObjectNode) answer.get("thread")).putObject("status").put("type", "idle");
+            return CompletableFuture.completedFuture(answer);
+        };
+        client = CodexClient.builder().transport(codex.factory()).connect();
+        Recycles.watch(client.connection(), AppServerRecycle.afterConversations(2).holdingUpTo(Duration.ofMinutes(5)));
+        String first = start().get(60, TimeUnit.SECONDS);
+        turn(first).get(60, TimeUnit.SECONDS);
+        codex.completeThreadTurn(first, "turn-1", "completed");
+        String second = start().get(60, TimeUnit.SECONDS);         // the bound
+        assertThat(second).isEqualTo("thread-2");
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.connection().work().holding());
+        turn(second).get(60, TimeUnit.SECONDS);                     // its first turn goes out while held
+        CompletableFuture<TurnStartResponse> asked = turn(first);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> failing.get() < 0 || client.generation() > 1 || asked.isDone());
+        assertThat(asked).as("still held after codex failed to read the thread").isNotDone();
+        long reads = reads(second);
+        await().atMost(Duration.ofSeconds(60)).until(() -> reads(second) >= reads + 3 || client.generation() > 1);
+        assertThat(client.generation()).as("no move while the answered turn has not been seen to start").isEqualTo(1);
+        assertThat(asked).isNotDone();
+
+        // once codex said it started, its thread read idle means it ended (its end went unseen)
+        codex.notifyThread("turn/started", second, null, "{\"turn\":{\"id\":\"turn-2\",\"status\":\"inProgress\"}}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.generation() == 2);
+        assertThat(asked.get(60, TimeUnit.SECONDS).turn()).as("the held turn went to the new codex").isNotNull();
     }
 
     private CompletableFuture<String> start() {
