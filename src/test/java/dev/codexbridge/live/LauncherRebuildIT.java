@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When {@code bin/codex-bridge} rebuilds its jar: only for a source or build file newer than it,
- * never for what a build writes ({@code modules/*}{@code /target}, {@code target/}); and on a
+ * never for what a build writes ({@code modules/*}{@code /target}, {@code target/}) or a hidden
+ * file (an attach's {@code .attach_pid<pid>} in a module's folder, seen on a fresh clone); and on a
  * non-terminal it prints nothing but the CLI's own output, Maven's included.
  */
 class LauncherRebuildIT {
@@ -91,6 +92,8 @@ class LauncherRebuildIT {
         // what a build writes, newer than the jar
         write(root.resolve("modules/library/target/classes/A.class"), "x", now);
         write(root.resolve("target/tests-main-classes/B.class"), "x", now);
+        // and what a JVM a build's tests attach to leaves in its working directory for a moment
+        write(root.resolve("modules/library/.attach_pid4242"), "", now);
 
         Path calls = tmp.resolve("mvn-calls");
         Path fakeBin = Files.createDirectories(tmp.resolve("fake-bin"));
