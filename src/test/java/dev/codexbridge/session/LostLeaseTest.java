@@ -200,6 +200,48 @@ class LostLeaseTest {
     }
 
     @Test
+    void aPutStillWaitingForTheDatabaseAsTheLeaseIsLostIsStoppedAndToldNotKeptAtOnce() throws Exception {
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> putEnded = new java.util.concurrent.atomic.AtomicReference<>();
+        CodexSession s = started(true, disk -> new dev.codexbridge.store.ForwardingStore(disk) {
+            /** As the PostgreSQL store says to a turn's store: waiting for a connection, then sending its first statement. */
+            @Override
+            public dev.codexbridge.store.StoredConversation put(ConversationLease lease, dev.codexbridge.store.StoredConversation c) {
+                dev.codexbridge.store.spi.WriteFence fence = dev.codexbridge.store.spi.WriteFence.current();
+                fence.awaitingDatabase();
+                waiting.countDown();
+                try {
+                    connected.await(60, TimeUnit.SECONDS);      // a pool's wait for a connection
+                    fence.sending();
+                } catch (InterruptedException | RuntimeException e) {
+                    putEnded.set(e);
+                    throw new IllegalStateException(e);
+                } finally {
+                    fence.leftDatabase();
+                }
+                return super.put(lease, c);
+            }
+        });
+        TurnHandle running = s.startTurn(TurnInput.text("one"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(waiting.await(60, TimeUnit.SECONDS)).isTrue();
+        ConversationLease lease = held(s);
+        custody(s).heldLease().refused(new dev.codexbridge.store.LeaseLostException(lease, "its deadline here passed"));
+
+        // not the wait for a put under way (10 s): nothing of this one reached the database, and none of it will
+        TurnResult r = running.result().get(TurnStoreTries.IN_FLIGHT_WAIT.toMillis() / 2, TimeUnit.MILLISECONDS);
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.NOT_KEPT);
+        assertThat(putEnded.get()).as("woken from its wait for a connection").isInstanceOf(InterruptedException.class);
+        connected.countDown();
+        assertThat(store.get(THREAD)).as("the turn told not kept is in no store").isEmpty();
+    }
+
+    @Test
     void aStallWhileTheThreadIsWokenLeavesTheTurnUnsent() throws Exception {
         // the lease's own clock, moved by hand: a stall is a jump of it that no timer of the lease's has seen yet, as when a
         // replica resumes from SIGSTOP and its request thread runs before the timer's

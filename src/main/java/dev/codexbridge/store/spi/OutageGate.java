@@ -120,6 +120,8 @@ public final class OutageGate {
             outage = null;
             settle(started);
             return result;
+        } catch (WriteFence.WriteAbandonedException e) {
+            throw e;        // its caller gave it up: neither the database's answer nor its silence
         } catch (RuntimeException e) {
             if (JdbcTransactions.unreachable(e) && !answeredSince(started)) {
                 Outage was = outage;

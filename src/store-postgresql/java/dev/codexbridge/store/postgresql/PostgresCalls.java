@@ -4,6 +4,7 @@ import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.StoreClosedException;
 import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.store.spi.OutageGate;
+import dev.codexbridge.store.spi.WriteFence;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -74,13 +75,40 @@ final class PostgresCalls {
     private <T> T inTransaction(@Nullable String threadId, String doing, @Nullable Duration within, JdbcTransactions.Work<T> work) {
         refuseIfClosed(threadId);
         String what = doing + " " + (threadId == null ? "the conversation store" : "conversation " + threadId);
-        return gate.call(() -> {
-            try {
-                return within == null ? JdbcTransactions.inTransaction(dataSource, work) : JdbcTransactions.inTransaction(dataSource, within, work);
-            } catch (SQLException | IOException e) {
-                throw new ConversationStoreException(threadId, what + " failed: " + e.getMessage(), e);
+        // a caller's fence (a turn's store under a lease) learns when its write may reach the database, and stops one given up
+        WriteFence fence = WriteFence.current();
+        JdbcTransactions.Work<T> fenced = fence == null ? work : c -> {
+            fence.sending();
+            return work.run(c);
+        };
+        if (fence != null) {
+            fence.awaitingDatabase();
+        }
+        try {
+            return gate.call(() -> {
+                try {
+                    return within == null ? JdbcTransactions.inTransaction(dataSource, fenced)
+                            : JdbcTransactions.inTransaction(dataSource, within, fenced);
+                } catch (SQLException | IOException | RuntimeException e) {
+                    if (fence != null && fence.leftDatabase()) {
+                        throw e instanceof WriteFence.WriteAbandonedException given ? given : new WriteFence.WriteAbandonedException(e);
+                    }
+                    if (e instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new ConversationStoreException(threadId, what + " failed: " + e.getMessage(), e);
+                }
+            }, down -> notTried(threadId, what, down));
+        } catch (RuntimeException e) {
+            if (fence != null) {
+                fence.failed();
             }
-        }, down -> notTried(threadId, what, down));
+            throw e;
+        } finally {
+            if (fence != null) {
+                fence.leftDatabase();
+            }
+        }
     }
 
     private void refuseIfClosed(@Nullable String threadId) {

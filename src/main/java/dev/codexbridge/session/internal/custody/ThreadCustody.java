@@ -304,7 +304,7 @@ public final class ThreadCustody {
      * kept only if a put since (a sleep's) holds it, else it is not kept at all.
      */
     private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int importsBefore) {
-        return TurnStoreTries.store(on, threadId, turnId, lease, () -> steps.run(() -> {
+        return TurnStoreTries.store(on, threadId, turnId, lease, fence -> steps.run(() -> fence.during(() -> {
             lease.failIfLost();
             if (turnId.equals(storedTurnId)) {
                 return;
@@ -317,7 +317,7 @@ public final class ThreadCustody {
                 known = records = moves.records(on, threadId);
             }
             put(on, threadId, known, turnId, null);
-        }));
+        })));
     }
 
     /**

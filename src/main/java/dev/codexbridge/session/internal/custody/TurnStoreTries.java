@@ -15,10 +15,13 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.internal.ApiAccess;
 import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.WriteFence;
 import dev.codexbridge.transport.TransportException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -34,6 +37,8 @@ import org.slf4j.Logger;
  * still be taken: the database judges the lease by its own clock, which this host's deadline runs
  * ahead of, and a transaction begun in time commits. So that put is waited for, up to
  * {@link #IN_FLIGHT_WAIT}, and its outcome told (stored: completed); past the wait, not kept. A put
+ * that has not reached the database when the lease is lost (its store waits for a connection while
+ * the database is away, {@link WriteFence}) is stopped there and told not kept at once. A put
  * refused because the database does not answer is tried again until it is stored or the lease is lost.
  */
 public final class TurnStoreTries {
@@ -48,19 +53,30 @@ public final class TurnStoreTries {
      * How long a put under way when the lease is lost is waited for: the doors' statement bound
      * (6 s) and a write's idle bound in its transaction (3 s, decision 0129), with a margin.
      */
-    static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
+    public static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
 
     private TurnStoreTries() {
     }
 
     /** Stores turn {@code turnId} of {@code threadId} on {@code on} by {@code attempt} under {@code lease}, as the class says. */
     public static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
-                                         Supplier<CompletableFuture<Void>> attempt) {
+                                         Function<WriteFence, CompletableFuture<Void>> attempt) {
         CompletableFuture<Void> told = new CompletableFuture<>();
-        // a put under way may still be taken (see above): its outcome is what the caller is told, within a bound
-        Runnable stopWatching = lease.untilLost(why -> RpcThreads.timer().schedule(
-                () -> told.completeExceptionally(new TurnNotKeptException(turnId, why)), IN_FLIGHT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        whileHeld(() -> store(on, threadId, turnId, attempt, 0), lease, told, turnId).whenComplete((x, failure) -> {
+        AtomicReference<WriteFence> underWay = new AtomicReference<>();
+        Supplier<CompletableFuture<Void>> fenced = () -> {
+            WriteFence fence = new WriteFence();
+            underWay.set(fence);
+            return attempt.apply(fence).whenComplete((x, failure) -> {
+                if (failure != null) {
+                    fence.failed();
+                }
+            });
+        };
+        // a put under way may still be taken (see above): its outcome is what the caller is told, within a bound; one that
+        // has not reached the database (it waits for a connection while the database is away) is stopped, and told at once
+        Runnable stopWatching = lease.untilLost(why -> giveUp(underWay, told, new TurnNotKeptException(turnId, why),
+                System.nanoTime() + IN_FLIGHT_WAIT.toNanos()));
+        whileHeld(() -> store(on, threadId, turnId, fenced, 0), lease, told, turnId).whenComplete((x, failure) -> {
             stopWatching.run();
             LeaseLostException refused = fenced(failure);
             if (refused != null) {
@@ -76,6 +92,25 @@ public final class TurnStoreTries {
             }
         });
         return told;
+    }
+
+    /**
+     * The lease is lost under a turn's store: {@code notKept} is told as soon as the put under way
+     * can no longer reach the database ({@link WriteFence#abandon}; looked at again every {@link
+     * #STORE_AWAY_PAUSE} as it moves on), or at {@code deadline} whatever it does; its own outcome,
+     * should it come first, is told instead.
+     */
+    private static void giveUp(AtomicReference<WriteFence> underWay, CompletableFuture<Void> told, TurnNotKeptException notKept,
+                               long deadline) {
+        WriteFence fence = underWay.get();
+        if (told.isDone()) {
+            return;
+        }
+        if (fence != null && fence.abandon() || System.nanoTime() - deadline >= 0) {
+            told.completeExceptionally(notKept);
+            return;
+        }
+        RpcThreads.timer().schedule(() -> giveUp(underWay, told, notKept, deadline), STORE_AWAY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
