@@ -34,9 +34,14 @@ public final class WriteFence {
         ABANDONED
     }
 
+    private final Object lock = new Object();
     private State state = State.UNKNOWN;
     /** The thread that waits for the database meanwhile ({@link #awaitingDatabase}): woken when the write is given up. */
     private @Nullable Thread waiter;
+
+    /** A fence for one try of a write: nothing said of it yet. */
+    public WriteFence() {
+    }
 
     /** Runs {@code work} with this fence as the current thread's ({@link #current}). */
     public void during(Runnable work) {
@@ -63,10 +68,12 @@ public final class WriteFence {
      * was sent yet. Should the write be given up meanwhile, the thread is interrupted (a pool's wait
      * for a connection ends), until {@link #leftDatabase}.
      */
-    public synchronized void awaitingDatabase() {
-        if (state == State.UNKNOWN || state == State.FAILED) {
-            state = State.AWAITING;
-            waiter = Thread.currentThread();
+    public void awaitingDatabase() {
+        synchronized (lock) {
+            if (state == State.UNKNOWN || state == State.FAILED) {
+                state = State.AWAITING;
+                waiter = Thread.currentThread();
+            }
         }
     }
 
@@ -75,31 +82,37 @@ public final class WriteFence {
      *
      * @throws WriteAbandonedException when the write was {@link #abandon abandoned}: send nothing
      */
-    public synchronized void sending() {
-        if (state == State.ABANDONED) {
-            throw new WriteAbandonedException(null);
+    public void sending() {
+        synchronized (lock) {
+            if (state == State.ABANDONED) {
+                throw new WriteAbandonedException(null);
+            }
+            state = State.SENT;
+            waiter = null;
         }
-        state = State.SENT;
-        waiter = null;
     }
 
     /**
      * The store's call on the current thread is over: it is interrupted no more, and an interrupt
      * the fence sent is cleared. True when the write was given up (the call's failure is that).
      */
-    public synchronized boolean leftDatabase() {
-        waiter = null;
-        if (state == State.ABANDONED) {
-            Thread.interrupted();
-            return true;
+    public boolean leftDatabase() {
+        synchronized (lock) {
+            waiter = null;
+            if (state == State.ABANDONED) {
+                Thread.interrupted();
+                return true;
+            }
+            return false;
         }
-        return false;
     }
 
     /** The try failed (its outcome told by the store): nothing more of it goes out. */
-    public synchronized void failed() {
-        if (state != State.ABANDONED) {
-            state = State.FAILED;
+    public void failed() {
+        synchronized (lock) {
+            if (state != State.ABANDONED) {
+                state = State.FAILED;
+            }
         }
     }
 
@@ -108,20 +121,22 @@ public final class WriteFence {
      * connection (it is woken, and will send nothing) or has failed; false when it may have sent
      * its write, or its store never says (then its outcome is the one to wait for).
      */
-    public synchronized boolean abandon() {
-        switch (state) {
-            case AWAITING, FAILED -> {
-                state = State.ABANDONED;
-                if (waiter != null) {
-                    waiter.interrupt();
+    public boolean abandon() {
+        synchronized (lock) {
+            switch (state) {
+                case AWAITING, FAILED -> {
+                    state = State.ABANDONED;
+                    if (waiter != null) {
+                        waiter.interrupt();
+                    }
+                    return true;
                 }
-                return true;
-            }
-            case ABANDONED -> {
-                return true;
-            }
-            default -> {
-                return false;
+                case ABANDONED -> {
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
             }
         }
     }
@@ -130,6 +145,7 @@ public final class WriteFence {
     public static final class WriteAbandonedException extends ConversationStoreException {
         private static final long serialVersionUID = 1L;
 
+        /** The write given up; {@code cause}, when not null, is how the store's wait ended (its thread woken). */
         public WriteAbandonedException(@Nullable Throwable cause) {
             super(null, "the write was given up before it reached the database: nothing of it was sent", cause);
         }
