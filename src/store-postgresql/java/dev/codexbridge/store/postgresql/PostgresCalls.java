@@ -102,6 +102,9 @@ final class PostgresCalls {
         } catch (RuntimeException e) {
             if (fence != null) {
                 fence.failed();
+                if (fence.leftDatabase() && !(e instanceof WriteFence.WriteAbandonedException)) {
+                    throw new WriteFence.WriteAbandonedException(e);     // given up while the gate held it back
+                }
             }
             throw e;
         } finally {
