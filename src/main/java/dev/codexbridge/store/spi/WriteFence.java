@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The caller runs the try {@link #during} a fence; a store that sends its writes over a
  * connection says when it waits for the database ({@link #awaitingDatabase}) and when its first
  * statement goes out ({@link #sending}), which fails once the fence was {@link #abandon
- * abandoned}, and says when its call is over ({@link #leftDatabase}). A store that says none of
+ * abandoned}, when what it sent was rolled back ({@link #rolledBack}), and when its call is over
+ * ({@link #leftDatabase}). A store that says none of
  * this is never abandoned: its writes are waited for. An outage gate counts a call given up
  * neither as the database's answer nor as its silence. Thread-safe.
  */
@@ -89,6 +90,21 @@ public final class WriteFence {
             }
             state = State.SENT;
             waiter = null;
+        }
+    }
+
+    /**
+     * What this try sent was rolled back, never committed (its transaction's work failed, or its
+     * connection ended before the commit): nothing of it persists, and the store, on the current
+     * thread, waits for the database again (a run once more on a fresh connection) — it may be
+     * given up again meanwhile.
+     */
+    public void rolledBack() {
+        synchronized (lock) {
+            if (state == State.SENT) {
+                state = State.AWAITING;
+                waiter = Thread.currentThread();
+            }
         }
     }
 

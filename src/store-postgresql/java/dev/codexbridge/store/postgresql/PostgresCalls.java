@@ -79,7 +79,14 @@ final class PostgresCalls {
         WriteFence fence = WriteFence.current();
         JdbcTransactions.Work<T> fenced = fence == null ? work : c -> {
             fence.sending();
-            return work.run(c);
+            try {
+                return work.run(c);
+            } catch (SQLException | IOException | RuntimeException e) {
+                // the transaction is rolled back, never committed (JdbcTransactions): nothing of it persists, and a run once
+                // more on a fresh connection waits for the database again
+                fence.rolledBack();
+                throw e;
+            }
         };
         if (fence != null) {
             fence.awaitingDatabase();
