@@ -242,6 +242,55 @@ class LostLeaseTest {
     }
 
     @Test
+    void aLaterTurnToldNotKeptIsHandedOutThoughItsPutIsStillStuckOnTheDatabase() throws Exception {
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch putSent = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean blockPuts = new java.util.concurrent.atomic.AtomicBoolean();
+        CodexSession s = started(true, disk -> new dev.codexbridge.store.ForwardingStore(disk) {
+            @Override
+            public dev.codexbridge.store.StoredConversation put(ConversationLease lease, dev.codexbridge.store.StoredConversation c) {
+                block();
+                return super.put(lease, c);
+            }
+
+            @Override
+            public dev.codexbridge.store.StoredConversation putAppending(ConversationLease lease, dev.codexbridge.store.StoredConversation c,
+                                                                        List<dev.codexbridge.store.RolloutAppend> appends) {
+                block();
+                return super.putAppending(lease, c, appends);
+            }
+
+            /** A statement sent on a network gone silent: its socket's timeout is a minute away. */
+            private void block() {
+                if (blockPuts.get()) {
+                    putSent.countDown();
+                    try {
+                        stuck.await(120, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);      // stored
+        blockPuts.set(true);
+        TurnHandle running = s.startTurn(TurnInput.text("two"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(putSent.await(60, TimeUnit.SECONDS)).isTrue();
+        custody(s).heldLease().refused(new dev.codexbridge.store.LeaseLostException(held(s), "its deadline here passed"));
+
+        // the put under way is waited for (10 s), and then the result goes out: not after the put's own end
+        TurnResult r = running.result().get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.NOT_KEPT);
+        assertThat(stuck.getCount()).as("the put still stuck").isEqualTo(1);
+        stuck.countDown();
+    }
+
+    @Test
     void aStallWhileTheThreadIsWokenLeavesTheTurnUnsent() throws Exception {
         // the lease's own clock, moved by hand: a stall is a jump of it that no timer of the lease's has seen yet, as when a
         // replica resumes from SIGSTOP and its request thread runs before the timer's

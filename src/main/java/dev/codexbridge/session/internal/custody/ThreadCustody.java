@@ -270,19 +270,19 @@ public final class ThreadCustody {
 
     /**
      * A turn of {@code threadId} ended not kept (decision 0145). When that turn is all there is of
-     * a thread this session started, the store holds nothing and codex's copy where it ran holds
-     * the turn the host was told is gone: on a codex of this host's own, the copy is dropped, so
-     * no later open of the thread resumes it (by this session, the tenants, or anything reading
-     * that home). An endpoint's copy stays: another host may serve that app-server by now.
+     * a thread this session started, on a codex of this host's own, codex's copy (which holds the
+     * turn the host was told is gone) is dropped, so no later open resumes it; an endpoint's stays.
+     * Else nothing waits for the steps before (a put stuck on a silent network held an answer 45 s).
      */
     public CompletableFuture<Void> notKept(CodexClient on, String threadId, String turnId) {
-        return steps.run(() -> {
-            if (!onlyTurn.is(turnId) || version.get() > 0 || imports > 0 || !HeldLease.ownCodex(on)) {
-                return;
+        java.util.function.BooleanSupplier onlyCopy = () -> onlyTurn.is(turnId) && version.get() == 0 && imports == 0
+                && HeldLease.ownCodex(on);
+        return !onlyCopy.getAsBoolean() ? CompletableFuture.completedFuture(null) : steps.run(() -> {
+            if (onlyCopy.getAsBoolean()) {     // asked again: a put queued before may have stored the thread
+                moves.forget(on, threadId);
+                loadedOn = null;
+                LOG.debug("thread {}: its only turn was not kept; codex's copy of it is dropped", threadId);
             }
-            moves.forget(on, threadId);
-            loadedOn = null;
-            LOG.debug("thread {}: its only turn was not kept; codex's copy of it is dropped", threadId);
         });
     }
 
