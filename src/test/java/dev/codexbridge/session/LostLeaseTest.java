@@ -236,6 +236,8 @@ class LostLeaseTest {
         TurnResult r = running.result().get(TurnStoreTries.IN_FLIGHT_WAIT.toMillis() / 2, TimeUnit.MILLISECONDS);
         assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.NOT_KEPT);
+        // woken as the put was given up; the result may be handed out before that thread has run on
+        await().atMost(Duration.ofSeconds(60)).until(() -> putEnded.get() != null);
         assertThat(putEnded.get()).as("woken from its wait for a connection").isInstanceOf(InterruptedException.class);
         connected.countDown();
         assertThat(store.get(THREAD)).as("the turn told not kept is in no store").isEmpty();
